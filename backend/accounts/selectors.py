@@ -1,0 +1,27 @@
+"""Reads for accounts: which teams a user leads or belongs to."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from backend.accounts.models import Role, Team, User
+
+
+def teams_for_user(*, user: User) -> QuerySet[Team]:
+    """Teams the user may act for: all teams for organizers, their own teams otherwise."""
+    if user.role == Role.ORGANIZER:
+        return Team.objects.all()
+    return Team.objects.filter(memberships__user=user)
+
+
+def team_ids_for_user(*, user: User) -> list[int]:
+    return list(teams_for_user(user=user).values_list("id", flat=True))
+
+
+def users_for_user(*, user: User) -> QuerySet[User]:
+    """People the user may see: everyone for organizers, their teams' members for field leads."""
+    if user.role == Role.ORGANIZER:
+        return User.objects.all()
+    if user.role == Role.FIELD_LEAD:
+        return User.objects.filter(memberships__team__memberships__user=user).distinct()
+    return User.objects.filter(pk=user.pk)

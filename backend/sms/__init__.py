@@ -1,0 +1,37 @@
+"""Sending SMS through a pluggable backend chosen by settings.SMS_BACKEND (like Django's email).
+
+Business code calls `send_sms()` and never imports a vendor SDK.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+from backend.sms.backends.base import BaseSmsBackend, SendResult, SmsError
+
+__all__ = ["BaseSmsBackend", "SendResult", "SmsError", "get_backend", "send_sms"]
+
+# Short aliases accepted in SMS_BACKEND besides a dotted path.
+ALIASES = {
+    "console": "backend.sms.backends.console.SmsBackend",
+    "locmem": "backend.sms.backends.locmem.SmsBackend",
+    "twilio": "backend.sms.backends.twilio.SmsBackend",
+}
+
+
+def backend_path(name: str | None = None) -> str:
+    name = name or settings.SMS_BACKEND
+    return ALIASES.get(name, name)
+
+
+def get_backend(name: str | None = None) -> BaseSmsBackend:
+    backend_class = import_string(backend_path(name))
+    return backend_class()
+
+
+def send_sms(
+    *, to: str, body: str, message_id: str | None = None, backend: BaseSmsBackend | None = None
+) -> SendResult:
+    """Send one text; returns the provider's id and status or raises SmsError."""
+    return (backend or get_backend()).send(to=to, body=body, message_id=message_id)

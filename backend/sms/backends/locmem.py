@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from backend.sms.backends.base import BaseSmsBackend, SendResult
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    to: str
+    body: str
+    message_id: str | None
+    provider_id: str
+
+
+outbox: list[OutboxMessage] = []
+
+
+class SmsBackend(BaseSmsBackend):
+    """Keeps messages in the module-level `outbox` list: for tests."""
+
+    def send(self, *, to: str, body: str, message_id: str | None = None) -> SendResult:
+        provider_id = f"SM{uuid.uuid4().hex}"
+        outbox.append(
+            OutboxMessage(to=to, body=body, message_id=message_id, provider_id=provider_id)
+        )
+        return SendResult(provider_id=provider_id, status="sent")

@@ -1,0 +1,25 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from backend.api import health
+
+api_patterns = [
+    path("", include("backend.accounts.api.urls")),
+    path("", include("canvass.api.urls")),
+    path("", include("events.api.urls")),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+]
+
+urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("api/", include(api_patterns)),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "backend.api.errors.handler400"
+handler403 = "backend.api.errors.handler403"
+handler404 = "backend.api.errors.handler404"
+handler500 = "backend.api.errors.handler500"

@@ -1,0 +1,109 @@
+"""The shared cast and helpers for every test.
+
+The cast: `organizer`; `lead_a` leads `team_a`; `canvasser_a` works in `team_a`; `lead_b` and
+`canvasser_b` are `team_b`. Every permission test checks one of them against another's data.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+import pytest
+from django.db import connection
+from rest_framework.test import APIClient
+
+from backend.accounts.models import Membership, Role, Team, User
+from backend.accounts.services import token_issue
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Skip PostgreSQL-only tests on SQLite, with the reason; in CI they must run."""
+    if connection.vendor == "postgresql":
+        return
+    if os.environ.get("CI"):
+        raise pytest.UsageError("CI must run on PostgreSQL: set DATABASE_URL")
+    skip = pytest.mark.skip(reason="needs PostgreSQL (row locks/concurrency); set DATABASE_URL")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def team_a(db: None) -> Team:
+    return Team.objects.create(name="Team A")
+
+
+@pytest.fixture
+def team_b(db: None) -> Team:
+    return Team.objects.create(name="Team B")
+
+
+def _user(username: str, role: str, team: Team | None = None) -> User:
+    user = User.objects.create_user(
+        username=username,
+        password=f"{username}-Pass-2026!",
+        role=role,
+        first_name=username.title(),
+    )
+    if team is not None:
+        Membership.objects.create(team=team, user=user)
+    return user
+
+
+@pytest.fixture
+def organizer(db: None) -> User:
+    return _user("organizer", Role.ORGANIZER)
+
+
+@pytest.fixture
+def lead_a(team_a: Team) -> User:
+    return _user("lead_a", Role.FIELD_LEAD, team_a)
+
+
+@pytest.fixture
+def canvasser_a(team_a: Team) -> User:
+    return _user("canvasser_a", Role.CANVASSER, team_a)
+
+
+@pytest.fixture
+def lead_b(team_b: Team) -> User:
+    return _user("lead_b", Role.FIELD_LEAD, team_b)
+
+
+@pytest.fixture
+def canvasser_b(team_b: Team) -> User:
+    return _user("canvasser_b", Role.CANVASSER, team_b)
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def client_for() -> Callable[[User | None], APIClient]:
+    """An APIClient authenticated with a fresh bearer token for `user` (anonymous for None)."""
+
+    def make(user: User | None) -> APIClient:
+        client = APIClient()
+        if user is not None:
+            issued = token_issue(user=user, device="pytest")
+            client.credentials(HTTP_AUTHORIZATION=f"Bearer {issued.token}")
+        return client
+
+    return make
+
+
+@pytest.fixture(autouse=True)
+def _clear_sms_outbox() -> None:
+    from backend.sms.backends import locmem
+
+    locmem.outbox.clear()
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache() -> None:
+    from django.core.cache import cache
+
+    cache.clear()
