@@ -23,7 +23,8 @@ class Env:
         self.environ = os.environ if environ is None else environ
 
     def str(self, name: str, default: str = "") -> str:
-        return self.environ.get(name, default).strip()
+        """The value, or `default` when the variable is unset or empty."""
+        return self.environ.get(name, "").strip() or default
 
     def bool(self, name: str, default: bool = False) -> bool:
         raw = self.environ.get(name)

@@ -126,3 +126,7 @@ def test_deploy_check_passes_with_production_like_variables():
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_empty_variable_means_the_default():
+    assert Env({"DATABASE_URL": ""}).str("DATABASE_URL", "sqlite:///x") == "sqlite:///x"
