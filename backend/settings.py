@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "backend.accounts",
     "backend.geo",
+    "backend.audit",
     "canvass",
     "events",
 ]
@@ -98,6 +99,17 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- Encryption at rest and keyed hashes (backend/crypto.py) ---------------------------------
+# Comma-separated Fernet keys, newest first; the newest encrypts, all decrypt. In DEBUG a key is
+# derived from SECRET_KEY when none is set. Generate one with:
+#   python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS")
+PII_HASH_KEY = env.str("PII_HASH_KEY")
+if not DEBUG and not FIELD_ENCRYPTION_KEYS:
+    raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS is required when DEBUG is off")
+if not DEBUG and len(PII_HASH_KEY) < 32:
+    raise ImproperlyConfigured("PII_HASH_KEY (32+ random characters) is required when DEBUG is off")
 
 # --- Passwords and auth ---------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

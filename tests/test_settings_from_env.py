@@ -15,6 +15,12 @@ from backend.env import Env, secret_key
 ROOT = Path(__file__).resolve().parent.parent
 
 
+PRODUCTION_KEYS = {
+    "FIELD_ENCRYPTION_KEYS": "abrwjA07BW6V8c1Mg4RSxP4qfhS2MDt073ZuWIGDTE8=",
+    "PII_HASH_KEY": "h" * 40,
+}
+
+
 def run_settings(**env: str) -> subprocess.CompletedProcess[str]:
     """Import the real settings module in a fresh interpreter with exactly these variables."""
     clean = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG"}}
@@ -52,11 +58,19 @@ def test_production_starts_with_its_variables():
         DEBUG="0",
         SECRET_KEY="k" * 60,
         ALLOWED_HOSTS="field.example.org",
+        **PRODUCTION_KEYS,
         DATABASE_URL="postgres://u@127.0.0.1:5432/db",
     )
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["False", "America/Chicago", "django.db.backends.postgresql"]
+
+
+def test_production_refuses_to_start_without_encryption_keys():
+    result = run_settings(DEBUG="0", SECRET_KEY="k" * 60, ALLOWED_HOSTS="x.org")
+
+    assert result.returncode != 0
+    assert "FIELD_ENCRYPTION_KEYS is required" in result.stderr
 
 
 def test_debug_uses_a_dev_key_and_sqlite_by_default():
@@ -115,6 +129,7 @@ def test_deploy_check_passes_with_production_like_variables():
         SECRET_KEY="p" * 20 + "-Q9x!" + "z" * 40,
         ALLOWED_HOSTS="field.example.org",
         BEHIND_HTTPS_PROXY="1",
+        **PRODUCTION_KEYS,
     )
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

@@ -15,6 +15,7 @@ from django.utils import timezone
 from backend.accounts.models import AuthToken, LoginFailureCounter, User
 from backend.accounts.tokens import digest_token, new_token
 from backend.api.errors import ApplicationError
+from backend.audit.services import audit_record
 
 
 class LoginThrottledError(ApplicationError):
@@ -103,12 +104,33 @@ def user_login(
         )
     user = authenticate(request, username=username, password=password)
     if user is None:
+        audit_record(
+            actor=None,
+            action="auth.login_failed",
+            ip_address=ip_address,
+            target_type="accounts.user",
+            target_id=_user_id_for(username),
+        )
         raise InvalidCredentialsError("Wrong username or password.")
     _counter_forgive(user_key)
     LoginFailureCounter.objects.filter(key=ip_key, failures__gt=0).update(
         failures=F("failures") - 1
     )
-    return token_issue(user=user, device=device)  # type: ignore[arg-type]
+    issued = token_issue(user=user, device=device)  # type: ignore[arg-type]
+    audit_record(
+        actor=user,
+        action="auth.login",
+        target=user,
+        ip_address=ip_address,
+        details={"token": issued.record.prefix},
+    )
+    return issued
+
+
+def _user_id_for(username: str) -> str:
+    """The id of the account a login named, if it exists (the username itself is not kept)."""
+    user_id = User.objects.filter(username=username).values_list("id", flat=True).first()
+    return str(user_id) if user_id else ""
 
 
 def token_refresh(*, token: AuthToken) -> IssuedToken:
@@ -122,8 +144,21 @@ def token_refresh(*, token: AuthToken) -> IssuedToken:
 
 def token_revoke(*, token: AuthToken) -> None:
     AuthToken.objects.filter(pk=token.pk).delete()
+    audit_record(
+        actor=token.user,
+        action="auth.token_revoked",
+        target=token.user,
+        details={"token": token.prefix},
+    )
 
 
-def tokens_revoke_all(*, user: User) -> int:
+def tokens_revoke_all(*, user: User, actor: User | None = None, reason: str = "logout_all") -> int:
+    """Revoke every token of `user` (log out all devices); recorded with `actor` and `reason`."""
     deleted, _ = AuthToken.objects.filter(user=user).delete()
+    audit_record(
+        actor=actor or user,
+        action="auth.tokens_revoked_all",
+        target=user,
+        details={"count": deleted, "reason": reason},
+    )
     return deleted
