@@ -121,7 +121,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-AUTH_TOKEN_TTL_HOURS = env.int("AUTH_TOKEN_TTL_HOURS", 24, minimum=1)
+# Short-lived access tokens; a long-lived refresh token (rotated on each use) renews them, so a
+# phone that was offline all day refreshes first and then syncs.
+AUTH_ACCESS_TOKEN_TTL_MINUTES = env.int("AUTH_ACCESS_TOKEN_TTL_MINUTES", 60, minimum=1)
+AUTH_REFRESH_TOKEN_TTL_DAYS = env.int("AUTH_REFRESH_TOKEN_TTL_DAYS", 14, minimum=1)
 LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", 900, minimum=1)
 LOGIN_FAILURE_LIMIT_ACCOUNT = env.int("LOGIN_FAILURE_LIMIT_ACCOUNT", 5, minimum=1)
 LOGIN_FAILURE_LIMIT_IP = env.int("LOGIN_FAILURE_LIMIT_IP", 30, minimum=1)

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
+from backend.accounts import services
 from backend.accounts.models import AuthToken, Membership, Team, User
 
 
@@ -15,6 +16,17 @@ class UserAdmin(DjangoUserAdmin):
     list_display = ["username", "first_name", "last_name", "role", "is_active"]
     list_filter = ["role", "is_active"]
     fieldsets = (*DjangoUserAdmin.fieldsets, ("Role", {"fields": ["role"]}))  # type: ignore[misc]
+
+    def save_model(self, request, obj, form, change) -> None:  # type: ignore[no-untyped-def]
+        """Role and active-flag changes go through the service: audited, sessions revoked."""
+        if change and {"role", "is_active"} & set(form.changed_data):
+            new_role, new_active = obj.role, obj.is_active
+            current = User.objects.get(pk=obj.pk)
+            obj.role, obj.is_active = current.role, current.is_active
+            super().save_model(request, obj, form, change)
+            services.user_update(actor=request.user, user=obj, role=new_role, is_active=new_active)
+            return
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Team)

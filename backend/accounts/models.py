@@ -62,16 +62,21 @@ class Membership(models.Model):
 
 
 class AuthToken(models.Model):
-    """A per-device bearer token. Only its SHA-256 digest is stored; revoking deletes the row."""
+    """A device's session: a short-lived access token and a rotating refresh token.
+
+    Only SHA-256 digests are stored. Revoking deletes the row, so both stop working at once.
+    """
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="auth_tokens"
     )
     digest = models.CharField(max_length=64, unique=True)
     prefix = models.CharField(max_length=8, help_text="First characters, to tell tokens apart")
+    refresh_digest = models.CharField(max_length=64, unique=True)
     device = models.CharField(max_length=120, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
+    refresh_expires_at = models.DateTimeField()
     last_used_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

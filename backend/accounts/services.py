@@ -12,7 +12,7 @@ from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 
-from backend.accounts.models import AuthToken, LoginFailureCounter, User
+from backend.accounts.models import AuthToken, LoginFailureCounter, Membership, Team, User
 from backend.accounts.tokens import digest_token, new_token
 from backend.api.errors import ApplicationError
 from backend.audit.services import audit_record
@@ -31,6 +31,7 @@ class InvalidCredentialsError(ApplicationError):
 @dataclass(frozen=True)
 class IssuedToken:
     token: str
+    refresh_token: str
     record: AuthToken
 
 
@@ -63,16 +64,28 @@ def login_counter_keys(*, username: str, ip_address: str) -> tuple[str, str]:
     return f"user:{username.strip().lower()}", f"ip:{ip_address}"
 
 
+def _expiries() -> tuple[datetime, datetime]:
+    now = timezone.now()
+    return (
+        now + timedelta(minutes=settings.AUTH_ACCESS_TOKEN_TTL_MINUTES),
+        now + timedelta(days=settings.AUTH_REFRESH_TOKEN_TTL_DAYS),
+    )
+
+
 def token_issue(*, user: User, device: str = "") -> IssuedToken:
-    raw = new_token()
+    """Start a device session: a new access token and refresh token."""
+    access, refresh = new_token(), new_token()
+    expires_at, refresh_expires_at = _expiries()
     record = AuthToken.objects.create(
         user=user,
-        digest=digest_token(raw),
-        prefix=raw[:8],
+        digest=digest_token(access),
+        prefix=access[:8],
+        refresh_digest=digest_token(refresh),
         device=device[:120],
-        expires_at=timezone.now() + timedelta(hours=settings.AUTH_TOKEN_TTL_HOURS),
+        expires_at=expires_at,
+        refresh_expires_at=refresh_expires_at,
     )
-    return IssuedToken(token=raw, record=record)
+    return IssuedToken(token=access, refresh_token=refresh, record=record)
 
 
 def user_login(
@@ -133,13 +146,35 @@ def _user_id_for(username: str) -> str:
     return str(user_id) if user_id else ""
 
 
-def token_refresh(*, token: AuthToken) -> IssuedToken:
-    """Swap a valid token for a fresh one on the same device; the old one stops working now."""
+def token_refresh(*, refresh_token: str) -> IssuedToken:
+    """Rotate a device session: new access and refresh tokens; the old pair stops working now.
+
+    A refresh token works once: reusing an old one (a stolen copy) fails with 401.
+    """
+    access, refresh = new_token(), new_token()
+    expires_at, refresh_expires_at = _expiries()
     with transaction.atomic():
-        deleted, _ = AuthToken.objects.filter(pk=token.pk).delete()
-        if not deleted:
-            raise InvalidCredentialsError("Token already revoked.")
-        return token_issue(user=token.user, device=token.device)
+        record = (
+            AuthToken.objects.select_for_update()
+            .select_related("user")
+            .filter(
+                refresh_digest=digest_token(refresh_token), refresh_expires_at__gt=timezone.now()
+            )
+            .first()
+        )
+        if record is None or not record.user.is_active:
+            raise InvalidCredentialsError(
+                "Invalid or expired refresh token.", code="invalid_refresh_token"
+            )
+        record.digest = digest_token(access)
+        record.prefix = access[:8]
+        record.refresh_digest = digest_token(refresh)
+        record.expires_at = expires_at
+        record.refresh_expires_at = refresh_expires_at
+        record.save(
+            update_fields=["digest", "prefix", "refresh_digest", "expires_at", "refresh_expires_at"]
+        )
+    return IssuedToken(token=access, refresh_token=refresh, record=record)
 
 
 def token_revoke(*, token: AuthToken) -> None:
@@ -162,3 +197,67 @@ def tokens_revoke_all(*, user: User, actor: User | None = None, reason: str = "l
         details={"count": deleted, "reason": reason},
     )
     return deleted
+
+
+def user_update(
+    *, actor: User, user: User, role: str | None = None, is_active: bool | None = None
+) -> User:
+    """Change a user's role or active flag (organizers only, enforced by the caller's view).
+
+    Either change ends every session of the user at once, so a demoted or deactivated person's
+    phone loses access immediately rather than when its token expires.
+    """
+    changes: dict[str, list[object]] = {}
+    if role is not None and role != user.role:
+        changes["role"] = [user.role, role]
+        user.role = role
+    if is_active is not None and is_active != user.is_active:
+        changes["is_active"] = [user.is_active, is_active]
+        user.is_active = is_active
+    if not changes:
+        return user
+    with transaction.atomic():
+        user.save(update_fields=list(changes))
+        audit_record(actor=actor, action="user.updated", target=user, details={"changes": changes})
+        tokens_revoke_all(user=user, actor=actor, reason="role_or_status_changed")
+    return user
+
+
+def user_unlock(*, actor: User, user: User) -> None:
+    """Clear the failed-login counter of an account locked by repeated failures."""
+    user_key, _ = login_counter_keys(username=user.username, ip_address="")
+    _counter_forgive(user_key)
+    audit_record(actor=actor, action="auth.unlocked", target=user)
+
+
+def user_is_locked(*, user: User) -> bool:
+    user_key, _ = login_counter_keys(username=user.username, ip_address="")
+    window_open = timezone.now() - timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
+    return LoginFailureCounter.objects.filter(
+        key=user_key,
+        window_started_at__gte=window_open,
+        failures__gte=settings.LOGIN_FAILURE_LIMIT_ACCOUNT,
+    ).exists()
+
+
+def team_create(*, actor: User, name: str) -> Team:
+    team = Team.objects.create(name=name)
+    audit_record(actor=actor, action="team.created", target=team)
+    return team
+
+
+def team_member_add(*, actor: User, team: Team, user: User) -> Membership:
+    membership, created = Membership.objects.get_or_create(team=team, user=user)
+    if created:
+        audit_record(
+            actor=actor, action="team.member_added", target=team, details={"user": user.pk}
+        )
+    return membership
+
+
+def team_member_remove(*, actor: User, team: Team, user: User) -> None:
+    deleted, _ = Membership.objects.filter(team=team, user=user).delete()
+    if deleted:
+        audit_record(
+            actor=actor, action="team.member_removed", target=team, details={"user": user.pk}
+        )

@@ -101,22 +101,55 @@ def test_garbage_bearer_token_is_401(api_client):
 def test_expired_token_stops_working(api_client, canvasser_a):
     token = login(api_client, "canvasser_a", "canvasser_a-Pass-2026!").json()["token"]
 
-    with time_machine.travel(timezone.now() + dt.timedelta(hours=25)):
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=61)):
         response = bearer(api_client, token).get("/api/me")
 
     assert response.status_code == 401
 
 
-def test_refresh_issues_a_new_token_and_the_old_one_stops_at_once(api_client, canvasser_a):
-    old = login(api_client, "canvasser_a", "canvasser_a-Pass-2026!").json()["token"]
+def test_refresh_issues_a_new_pair_and_the_old_one_stops_at_once(api_client, canvasser_a):
+    first = login(api_client, "canvasser_a", "canvasser_a-Pass-2026!").json()
 
-    refreshed = bearer(api_client, old).post("/api/auth/refresh")
+    refreshed = api_client.post("/api/auth/refresh", {"refresh_token": first["refresh_token"]})
 
     assert refreshed.status_code == 200
-    new = refreshed.json()["token"]
-    assert new != old
-    assert bearer(api_client, old).get("/api/me").status_code == 401
-    assert bearer(api_client, new).get("/api/me").status_code == 200
+    new = refreshed.json()
+    assert new["token"] != first["token"]
+    assert new["refresh_token"] != first["refresh_token"]
+    assert bearer(api_client, first["token"]).get("/api/me").status_code == 401
+    assert bearer(api_client, new["token"]).get("/api/me").status_code == 200
+
+
+def test_access_tokens_are_short_lived_but_refresh_works_after_a_day_offline(
+    api_client, canvasser_a
+):
+    first = login(api_client, "canvasser_a", "canvasser_a-Pass-2026!").json()
+
+    with time_machine.travel(timezone.now() + dt.timedelta(hours=20)):
+        assert bearer(api_client, first["token"]).get("/api/me").status_code == 401
+        api_client.credentials()
+        refreshed = api_client.post("/api/auth/refresh", {"refresh_token": first["refresh_token"]})
+        assert refreshed.status_code == 200
+        assert bearer(api_client, refreshed.json()["token"]).get("/api/me").status_code == 200
+
+
+def test_a_refresh_token_works_only_once(api_client, canvasser_a):
+    first = login(api_client, "canvasser_a", "canvasser_a-Pass-2026!").json()
+    api_client.post("/api/auth/refresh", {"refresh_token": first["refresh_token"]})
+
+    replay = api_client.post("/api/auth/refresh", {"refresh_token": first["refresh_token"]})
+
+    assert replay.status_code == 401
+    assert replay.json()["error"]["code"] == "invalid_refresh_token"
+
+
+def test_refresh_token_expires(api_client, canvasser_a):
+    first = login(api_client, "canvasser_a", "canvasser_a-Pass-2026!").json()
+
+    with time_machine.travel(timezone.now() + dt.timedelta(days=15)):
+        response = api_client.post("/api/auth/refresh", {"refresh_token": first["refresh_token"]})
+
+    assert response.status_code == 401
 
 
 def test_logout_revokes_only_this_device(api_client, canvasser_a):

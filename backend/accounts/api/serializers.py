@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from backend.accounts.models import Team, User
+from backend.accounts.models import Role, Team, User
 
 
 class LoginInputSerializer(serializers.Serializer):
@@ -26,9 +26,15 @@ class UserSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class RefreshInputSerializer(serializers.Serializer):
+    refresh_token = serializers.CharField(max_length=200)
+
+
 class TokenOutputSerializer(serializers.Serializer):
-    token = serializers.CharField()
+    token = serializers.CharField(help_text="Access token: send as `Authorization: Bearer <token>`")
     expires_at = serializers.DateTimeField()
+    refresh_token = serializers.CharField(help_text="Exchange at /api/auth/refresh; works once")
+    refresh_expires_at = serializers.DateTimeField()
     device = serializers.CharField()
     user = UserSerializer()
 
@@ -55,3 +61,44 @@ class MeSerializer(UserSerializer):
             "canvasser": ["canvass"],
         }
         return capabilities.get(user.role, [])
+
+
+class UserUpdateInputSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=Role.choices, required=False)
+    is_active = serializers.BooleanField(required=False)
+
+
+class AdminUserSerializer(UserSerializer):
+    locked = serializers.SerializerMethodField()
+
+    class Meta(UserSerializer.Meta):
+        fields = [*UserSerializer.Meta.fields, "is_active", "last_login", "locked"]
+        read_only_fields = fields
+
+    def get_locked(self, user: User) -> bool:
+        from backend.accounts.services import user_is_locked
+
+        return user_is_locked(user=user)
+
+
+class TeamInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=120)
+
+
+class TeamMemberInputSerializer(serializers.Serializer):
+    user = serializers.IntegerField(min_value=1)
+
+
+class TeamMemberSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="user.id")
+    username = serializers.CharField(source="user.username")
+    role = serializers.ChoiceField(source="user.role", choices=Role.choices)
+
+
+class TeamDetailSerializer(serializers.ModelSerializer):
+    members = TeamMemberSerializer(source="memberships", many=True, read_only=True)
+
+    class Meta:
+        model = Team
+        fields = ["id", "name", "members"]
+        read_only_fields = fields

@@ -8,4 +8,14 @@ urlpatterns = [
     path("auth/logout", views.LogoutView.as_view(), name="auth-logout"),
     path("auth/logout-all", views.LogoutAllView.as_view(), name="auth-logout-all"),
     path("me", views.MeView.as_view(), name="me"),
+    path("users", views.UserListView.as_view(), name="user-list"),
+    path("users/<int:pk>", views.UserDetailView.as_view(), name="user-detail"),
+    path("users/<int:pk>/unlock", views.UserUnlockView.as_view(), name="user-unlock"),
+    path("teams", views.TeamListView.as_view(), name="team-list"),
+    path("teams/<int:pk>/members", views.TeamMembersView.as_view(), name="team-members"),
+    path(
+        "teams/<int:pk>/members/<int:user_id>",
+        views.TeamMemberDetailView.as_view(),
+        name="team-member-detail",
+    ),
 ]

@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+import pytest
+from django.db import connection, transaction
+
+from backend.audit.models import AuditEvent
+from backend.audit.services import audit_record
+
+pytestmark = pytest.mark.django_db
+
+
+def test_logins_and_failures_are_audited_without_the_username_or_password(api_client, canvasser_a):
+    api_client.post(
+        "/api/auth/login",
+        {"username": "canvasser_a", "password": "wrong-guess"},
+        REMOTE_ADDR="10.3.3.3",
+    )
+    api_client.post(
+        "/api/auth/login", {"username": "canvasser_a", "password": "canvasser_a-Pass-2026!"}
+    )
+
+    failed, ok = AuditEvent.objects.order_by("id")
+    assert (failed.action, failed.target_id, failed.ip_address) == (
+        "auth.login_failed",
+        str(canvasser_a.id),
+        "10.3.3.3",
+    )
+    assert "wrong-guess" not in str(failed.details)
+    assert (ok.action, ok.actor) == ("auth.login", canvasser_a)
+
+
+def test_token_revocations_are_audited(client_for, canvasser_a):
+    client_for(canvasser_a).post("/api/auth/logout")
+    client_for(canvasser_a).post("/api/auth/logout-all")
+
+    actions = list(AuditEvent.objects.order_by("id").values_list("action", flat=True))
+    assert actions == ["auth.token_revoked", "auth.tokens_revoked_all"]
+
+
+def test_organizers_list_and_filter_the_trail(client_for, organizer, canvasser_a):
+    audit_record(actor=organizer, action="turf.assign", target_type="canvass.turf", target_id=7)
+    audit_record(actor=organizer, action="export.logs", details={"rows": 12})
+
+    everything = client_for(organizer).get("/api/audit-events").json()
+    exports = client_for(organizer).get("/api/audit-events", {"action_prefix": "export."}).json()
+    by_target = (
+        client_for(organizer)
+        .get("/api/audit-events", {"target_type": "canvass.turf", "target_id": "7"})
+        .json()
+    )
+
+    assert everything["count"] == 2
+    assert [e["action"] for e in exports["results"]] == ["export.logs"]
+    assert exports["results"][0]["details"] == {"rows": 12}
+    assert [e["action"] for e in by_target["results"]] == ["turf.assign"]
+
+
+@pytest.mark.parametrize("who", ["lead_a", "canvasser_a"])
+def test_only_organizers_read_the_trail(request, client_for, who):
+    assert client_for(request.getfixturevalue(who)).get("/api/audit-events").status_code == 403
+
+
+def test_the_api_offers_no_way_to_change_the_trail(client_for, organizer):
+    event = audit_record(actor=organizer, action="x")
+    client = client_for(organizer)
+
+    assert client.post("/api/audit-events", {"action": "forged"}).status_code == 405
+    assert client.delete(f"/api/audit-events/{event.id}").status_code == 404
+    assert AuditEvent.objects.count() == 1
+
+
+def test_the_admin_cannot_add_change_or_delete(client, organizer):
+    organizer.is_staff = organizer.is_superuser = True
+    organizer.save()
+    client.force_login(organizer)
+    event = audit_record(actor=organizer, action="x")
+
+    assert client.get("/admin/audit/auditevent/").status_code == 200
+    assert client.get("/admin/audit/auditevent/add/").status_code == 403
+    assert (
+        client.post(f"/admin/audit/auditevent/{event.id}/delete/", {"post": "yes"}).status_code
+        == 403
+    )
+    assert AuditEvent.objects.filter(pk=event.pk).exists()
+
+
+@pytest.mark.postgres
+def test_the_database_refuses_updates_and_deletes(organizer):
+    event = audit_record(actor=organizer, action="x")
+
+    for statement in (
+        "UPDATE audit_auditevent SET action = 'y' WHERE id = %s",
+        "DELETE FROM audit_auditevent WHERE id = %s",
+    ):
+        with (
+            pytest.raises(Exception, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(statement, [event.id])
+    event.refresh_from_db()
+    assert event.action == "x"

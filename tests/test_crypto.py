@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import pytest
+from cryptography.fernet import Fernet
+from django.core.exceptions import ImproperlyConfigured
+
+from backend import crypto
+
+OLD, NEW = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+
+
+def test_ciphertext_hides_the_plaintext_and_round_trips(settings):
+    settings.FIELD_ENCRYPTION_KEYS = [OLD]
+
+    stored = crypto.encrypt("+15155550123")
+
+    assert "5550123" not in stored
+    assert stored.startswith("fernet:")
+    assert crypto.decrypt(stored) == "+15155550123"
+
+
+def test_same_plaintext_encrypts_differently_each_time(settings):
+    settings.FIELD_ENCRYPTION_KEYS = [OLD]
+
+    assert crypto.encrypt("note") != crypto.encrypt("note")
+
+
+def test_old_values_stay_readable_after_a_new_key_is_put_first(settings):
+    settings.FIELD_ENCRYPTION_KEYS = [OLD]
+    stored = crypto.encrypt("secret")
+
+    settings.FIELD_ENCRYPTION_KEYS = [NEW, OLD]
+
+    assert crypto.decrypt(stored) == "secret"
+
+
+def test_a_value_no_key_can_read_is_an_error_not_garbage(settings):
+    settings.FIELD_ENCRYPTION_KEYS = [OLD]
+    stored = crypto.encrypt("secret")
+    settings.FIELD_ENCRYPTION_KEYS = [NEW]
+
+    with pytest.raises(ImproperlyConfigured):
+        crypto.decrypt(stored)
+
+
+def test_keyed_hash_is_stable_and_depends_on_the_key(settings):
+    settings.PII_HASH_KEY = "k" * 40
+    first = crypto.keyed_hash("+15155550123")
+
+    assert crypto.keyed_hash("+15155550123") == first
+    assert "5550123" not in first
+    settings.PII_HASH_KEY = "j" * 40
+    assert crypto.keyed_hash("+15155550123") != first
+
+
+def test_production_without_keys_refuses(settings):
+    settings.DEBUG = False
+    settings.FIELD_ENCRYPTION_KEYS = []
+
+    with pytest.raises(ImproperlyConfigured, match="FIELD_ENCRYPTION_KEYS"):
+        crypto.encrypt("x")
