@@ -11,4 +11,7 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 # Periodic schedules live here, in one place. Each entry says why its interval.
-app.conf.beat_schedule = {}
+app.conf.beat_schedule = {
+    # Daily is enough: retention is counted in days, and the purge touches many rows at once.
+    "privacy-retention-purge": {"task": "privacy.retention_purge", "schedule": 24 * 60 * 60},
+}

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "backend.accounts",
     "backend.geo",
     "backend.audit",
+    "backend.privacy",
     "canvass",
     "events",
 ]
@@ -110,6 +111,10 @@ if not DEBUG and not FIELD_ENCRYPTION_KEYS:
     raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS is required when DEBUG is off")
 if not DEBUG and len(PII_HASH_KEY) < 32:
     raise ImproperlyConfigured("PII_HASH_KEY (32+ random characters) is required when DEBUG is off")
+
+# Notes, free-text SMS replies and device locations are cleared this many days after they were
+# written (a daily task); counts stay.
+RETENTION_DAYS = env.int("RETENTION_DAYS", 120, minimum=1)
 
 # --- Passwords and auth ---------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

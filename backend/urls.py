@@ -7,6 +7,7 @@ from backend.api import health
 api_patterns = [
     path("", include("backend.accounts.api.urls")),
     path("", include("backend.audit.api.urls")),
+    path("", include("backend.privacy.api.urls")),
     path("", include("canvass.api.urls")),
     path("", include("events.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
