@@ -46,6 +46,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    "backend.api.middleware.RequestSizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -219,8 +220,11 @@ CANVASS_MAX_DOORS_PER_HOUR = env.int("CANVASS_MAX_DOORS_PER_HOUR", 40, minimum=1
 CANVASS_EDIT_WINDOW_HOURS = env.int("CANVASS_EDIT_WINDOW_HOURS", 24, minimum=0)
 SYNC_MAX_BATCH = env.int("SYNC_MAX_BATCH", 500, minimum=1)
 
-DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("MAX_REQUEST_BYTES", 5 * 1024 * 1024, minimum=1024)
-FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Body limits, enforced by backend.api.middleware.RequestSizeLimitMiddleware (413 beyond them).
+MAX_REQUEST_BYTES = env.int("MAX_REQUEST_BYTES", 5 * 1024 * 1024, minimum=1024)
+MAX_UPLOAD_BYTES = env.int("MAX_UPLOAD_BYTES", 200 * 1024 * 1024, minimum=1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BYTES
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # larger uploads spool to a temporary file
 
 # --- Production hardening (check --deploy) --------------------------------------------------
 if env.bool("BEHIND_HTTPS_PROXY", default=False):

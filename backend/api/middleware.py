@@ -1,0 +1,41 @@
+"""Request guards that run before any view parses a body."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+
+from backend.api.errors import error_body
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse bodies over MAX_REQUEST_BYTES (MAX_UPLOAD_BYTES for multipart uploads) with 413.
+
+    DRF's JSON parser reads the whole stream without Django's DATA_UPLOAD_MAX_MEMORY_SIZE check,
+    so the limit is enforced here, from Content-Length, before anything is read or written.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return JsonResponse(
+                error_body("bad_request", "Invalid Content-Length header."), status=400
+            )
+        is_upload = request.content_type == "multipart/form-data"
+        limit = settings.MAX_UPLOAD_BYTES if is_upload else settings.MAX_REQUEST_BYTES
+        if length > limit:
+            return JsonResponse(
+                error_body(
+                    "payload_too_large",
+                    f"Request body is {length} bytes; the limit is {limit} bytes.",
+                    limit_bytes=limit,
+                ),
+                status=413,
+            )
+        return self.get_response(request)
