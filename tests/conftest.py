@@ -6,6 +6,7 @@ The cast: `organizer`; `lead_a` leads `team_a`; `canvasser_a` works in `team_a`;
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable
 
@@ -27,6 +28,34 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item: pytest.Item):  # type: ignore[no-untyped-def]
+    """Every test runs with log capture at INFO (production's level); afterwards its log lines are
+    scanned for phone numbers and for every personal value in the database (names, phones,
+    addresses, notes), while the test's data is still there. A leak fails the test."""
+    from tests.logscan import CollectingHandler, find_personal_data, personal_values_in_database
+
+    handler = CollectingHandler()
+    root = logging.getLogger()
+    previous_level = root.level
+    root.addHandler(handler)
+    root.setLevel(min(previous_level, logging.INFO))
+    outcome = yield
+    root.removeHandler(handler)
+    root.setLevel(previous_level)
+    if outcome.excinfo is not None or item.get_closest_marker("allow_personal_data_in_logs"):
+        return
+    uses_db = bool({"db", "transactional_db", "django_db_setup"} & set(item.fixturenames)) or bool(
+        item.get_closest_marker("django_db")
+    )
+    values = personal_values_in_database() if uses_db and handler.lines else set()
+    leaks = find_personal_data(handler.lines, values)
+    if leaks:
+        outcome.force_exception(
+            AssertionError("Personal data reached the logs:\n" + "\n".join(leaks))
+        )
 
 
 @pytest.fixture

@@ -49,3 +49,21 @@ def erasable_kinds() -> list[str]:
 
 def purgers() -> dict[str, Purger]:
     return dict(_purgers)
+
+
+_personal_fields: dict[str, tuple[str, ...]] = {}
+
+
+def register_personal_fields(model_label: str, *fields: str) -> None:
+    """Declare columns that hold personal data ("canvass.voter", "first_name", "phone", ...).
+
+    Used to check that no such value ever reaches a log line (see tests/conftest.py), and as a
+    map of where personal data lives.
+    """
+    _personal_fields[model_label] = tuple(
+        sorted(set(_personal_fields.get(model_label, ())) | set(fields))
+    )
+
+
+def personal_fields() -> dict[str, tuple[str, ...]]:
+    return dict(_personal_fields)
