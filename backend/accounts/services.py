@@ -15,6 +15,7 @@ from django.utils import timezone
 from backend.accounts.models import AuthToken, LoginFailureCounter, Membership, Team, User
 from backend.accounts.tokens import digest_token, new_token
 from backend.api.errors import ApplicationError
+from backend.api.text import contains_bad_text
 from backend.audit.services import audit_record
 
 
@@ -60,8 +61,8 @@ def _counter_forgive(key: str) -> None:
     LoginFailureCounter.objects.filter(key=key).delete()
 
 
-def login_counter_keys(*, username: str, ip_address: str) -> tuple[str, str]:
-    return f"user:{username.strip().lower()}", f"ip:{ip_address}"
+def login_counter_keys(*, username: str, ip_address: str | None) -> tuple[str, str]:
+    return f"user:{username.strip().lower()}", f"ip:{ip_address or 'unknown'}"
 
 
 def _expiries() -> tuple[datetime, datetime]:
@@ -92,7 +93,7 @@ def user_login(
     *,
     username: str,
     password: str,
-    ip_address: str,
+    ip_address: str | None,
     device: str = "",
     request: HttpRequest | None = None,
 ) -> IssuedToken:
@@ -102,6 +103,8 @@ def user_login(
     of concurrent guesses gets at most the configured number of password checks per window.
     A successful login forgives the account's counter and its own hit on the IP counter.
     """
+    if contains_bad_text(username) or contains_bad_text(password):
+        raise InvalidCredentialsError("Wrong username or password.")  # no account has such a name
     now = timezone.now()
     user_key, ip_key = login_counter_keys(username=username, ip_address=ip_address)
     with transaction.atomic():
@@ -151,6 +154,10 @@ def token_refresh(*, refresh_token: str) -> IssuedToken:
 
     A refresh token works once: reusing an old one (a stolen copy) fails with 401.
     """
+    if contains_bad_text(refresh_token):
+        raise InvalidCredentialsError(
+            "Invalid or expired refresh token.", code="invalid_refresh_token"
+        )
     access, refresh = new_token(), new_token()
     expires_at, refresh_expires_at = _expiries()
     with transaction.atomic():

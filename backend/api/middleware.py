@@ -8,6 +8,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from backend.api.errors import error_body
+from backend.api.text import BAD_TEXT
 
 
 class RequestSizeLimitMiddleware:
@@ -37,5 +38,25 @@ class RequestSizeLimitMiddleware:
                     limit_bytes=limit,
                 ),
                 status=413,
+            )
+        return self.get_response(request)
+
+
+class BadTextMiddleware:
+    """400 for NUL characters or lone surrogates in the path or query string."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if BAD_TEXT.search(request.path) or any(
+            BAD_TEXT.search(key) or any(BAD_TEXT.search(v) for v in values)
+            for key, values in request.GET.lists()
+        ):
+            return JsonResponse(
+                error_body(
+                    "bad_request", "Text may not contain NUL characters or unpaired surrogates."
+                ),
+                status=400,
             )
         return self.get_response(request)

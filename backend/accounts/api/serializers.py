@@ -1,11 +1,28 @@
+from typing import Any
+
+from django.core.validators import ProhibitNullCharactersValidator
 from rest_framework import serializers
+from rest_framework.validators import UniqueValidator
 
 from backend.accounts.models import Role, Team, User
 
 
+class CredentialField(serializers.CharField):
+    """Any string: a credential that could never match answers 401, not a 400 that tells a
+    guesser which strings are well-formed."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.validators = [
+            v for v in self.validators if not isinstance(v, ProhibitNullCharactersValidator)
+        ]
+
+
 class LoginInputSerializer(serializers.Serializer):
-    username = serializers.CharField(max_length=150)
-    password = serializers.CharField(
+    credential_fields = ("username", "password")
+
+    username = CredentialField(max_length=150)
+    password = CredentialField(
         max_length=256, trim_whitespace=False, style={"input_type": "password"}
     )
     device = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
@@ -27,7 +44,9 @@ class UserSerializer(serializers.ModelSerializer):
 
 
 class RefreshInputSerializer(serializers.Serializer):
-    refresh_token = serializers.CharField(max_length=200)
+    credential_fields = ("refresh_token",)
+
+    refresh_token = CredentialField(max_length=200)
 
 
 class TokenOutputSerializer(serializers.Serializer):
@@ -82,7 +101,12 @@ class AdminUserSerializer(UserSerializer):
 
 
 class TeamInputSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=120)
+    name = serializers.CharField(
+        max_length=120,
+        validators=[
+            UniqueValidator(queryset=Team.objects.all(), message="A team with this name exists.")
+        ],
+    )
 
 
 class TeamMemberInputSerializer(serializers.Serializer):

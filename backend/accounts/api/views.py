@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
 from django.db.models import QuerySet
@@ -28,10 +29,17 @@ from backend.api.errors import ApplicationError
 from backend.api.permissions import IsFieldLeadOrOrganizer, IsOrganizer, IsStaffRole
 
 
-def client_ip(request: Request) -> str:
-    # REMOTE_ADDR is set by the server (or the trusted proxy's real-IP module); a client-supplied
-    # X-Forwarded-For would let an attacker pick their own throttle bucket.
-    return request.META.get("REMOTE_ADDR", "unknown")
+def client_ip(request: Request) -> str | None:
+    """The client's address from REMOTE_ADDR, or None when the server gave none.
+
+    REMOTE_ADDR is set by the server (or the trusted proxy's real-IP module); a client-supplied
+    X-Forwarded-For would let an attacker pick their own throttle bucket.
+    """
+    raw = request.META.get("REMOTE_ADDR", "")
+    try:
+        return str(ipaddress.ip_address(raw))
+    except ValueError:
+        return None
 
 
 def _token_response(
@@ -66,6 +74,7 @@ class LoginView(APIView):
 
     permission_classes = [AllowAny]
     authentication_classes: list = []
+    extra_error_codes = ["401"]
 
     @extend_schema(request=LoginInputSerializer, responses={200: TokenOutputSerializer}, auth=[])
     def post(self, request: Request) -> Response:
@@ -89,6 +98,7 @@ class RefreshView(APIView):
 
     permission_classes = [AllowAny]
     authentication_classes: list = []
+    extra_error_codes = ["401"]
 
     @extend_schema(request=RefreshInputSerializer, responses={200: TokenOutputSerializer}, auth=[])
     def post(self, request: Request) -> Response:

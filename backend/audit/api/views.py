@@ -4,12 +4,13 @@ import django_filters
 from django.db.models import QuerySet
 from rest_framework import generics
 
+from backend.api.filters import StrictFilterSet
 from backend.api.permissions import IsOrganizer
 from backend.audit.api.serializers import AuditEventSerializer
 from backend.audit.models import AuditEvent
 
 
-class AuditEventFilter(django_filters.FilterSet):
+class AuditEventFilter(StrictFilterSet):
     action = django_filters.CharFilter(field_name="action")
     action_prefix = django_filters.CharFilter(field_name="action", lookup_expr="startswith")
     actor = django_filters.NumberFilter(field_name="actor_id")

@@ -1,0 +1,114 @@
+"""A strict JSON contract for every endpoint.
+
+- JSON bodies are typed as the schema says: a number sent as "12", a name sent as 12, or a flag
+  sent as "true" is a 400 naming the field, not silently coerced. (Query parameters are strings by
+  nature and keep DRF's parsing.)
+- Text may not contain NUL characters or lone UTF-16 surrogates anywhere (body, query, path):
+  PostgreSQL cannot store them, so they are refused up front with a 400 instead of failing later.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import fields as drf_fields
+from rest_framework import serializers
+
+from backend.api.text import TEXT_PATTERN, contains_bad_text
+
+# --- Strict JSON types -----------------------------------------------------------------------
+
+
+def _expected_types(field: drf_fields.Field) -> tuple[tuple[type, ...], str] | None:
+    if isinstance(field, drf_fields.BooleanField):
+        return (bool,), "a boolean"
+    if isinstance(field, drf_fields.IntegerField):
+        return (int,), "an integer"
+    if isinstance(field, drf_fields.FloatField):
+        return (int, float), "a number"
+    if isinstance(
+        field,
+        drf_fields.ChoiceField
+        | drf_fields.DecimalField
+        | drf_fields.DateTimeField
+        | drf_fields.DateField
+        | drf_fields.TimeField
+        | drf_fields.DurationField
+        | drf_fields.UUIDField,
+    ):
+        return None  # string-encoded in JSON, or checked by the field itself
+    if isinstance(field, drf_fields.CharField):
+        return (str,), "a string"
+    if isinstance(field, drf_fields.ListField | serializers.ListSerializer):
+        return (list,), "a list"
+    if isinstance(field, drf_fields.DictField | serializers.Serializer):
+        return (dict,), "an object"
+    return None
+
+
+_original_to_internal_value = serializers.Serializer.to_internal_value
+
+
+def _strict_to_internal_value(self: serializers.Serializer, data: Any) -> Any:
+    # Only JSON bodies (plain dicts); form and query data are strings by nature.
+    if isinstance(data, dict) and not hasattr(data, "getlist"):
+        errors: dict[str, list[str]] = {}
+        for field in self._writable_fields:
+            value = data.get(field.field_name, drf_fields.empty)
+            if field.source == "*" or value is drf_fields.empty or value is None:
+                continue
+            if contains_bad_text(value) and field.field_name not in getattr(
+                self, "credential_fields", ()
+            ):
+                errors[field.field_name] = [
+                    "Text may not contain NUL characters or unpaired surrogates."
+                ]
+                continue
+            expected = _expected_types(field)
+            if expected is None:
+                continue
+            types, label = expected
+            if (isinstance(value, bool) and bool not in types) or not isinstance(value, types):
+                got = "boolean" if isinstance(value, bool) else type(value).__name__
+                errors[field.field_name] = [f"Expected {label}, got {got}."]
+        if errors:
+            raise serializers.ValidationError(errors)
+    return _original_to_internal_value(self, data)
+
+
+def install() -> None:
+    """Apply the strict-type rule to every DRF serializer (called once from AppConfig.ready)."""
+    if serializers.Serializer.to_internal_value is not _strict_to_internal_value:
+        serializers.Serializer.to_internal_value = _strict_to_internal_value  # type: ignore[method-assign]
+
+
+def add_text_patterns(
+    result: dict[str, Any], generator: Any, request: Any, public: bool
+) -> dict[str, Any]:
+    """drf-spectacular postprocessing hook: document the text rule on every free-text string."""
+
+    def visit(node: Any) -> None:
+        if isinstance(node, dict):
+            if (
+                node.get("type") == "string"
+                and not ({"format", "enum", "pattern"} & set(node))
+                and not node.get("readOnly")
+            ):
+                node["pattern"] = TEXT_PATTERN
+            for value in node.values():
+                visit(value)
+        elif isinstance(node, list):
+            for value in node:
+                visit(value)
+
+    visit(result.get("components", {}).get("schemas", {}))
+    for path in result.get("paths", {}).values():
+        for operation in path.values():
+            if isinstance(operation, dict):
+                for parameter in operation.get("parameters", []):
+                    visit(parameter)
+                    schema = parameter.get("schema", {})
+                    # An empty filter value is refused (StrictFilterSet), so say so.
+                    if parameter.get("in") == "query" and schema.get("type") == "string":
+                        schema.setdefault("minLength", 1)
+    return result
