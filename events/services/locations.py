@@ -128,6 +128,7 @@ _ADDRESS = re.compile(
     r"^(?P<street>.+), (?P<city>[^,]+), IA (?P<zip>\d{5})(?:-\d{4})?$", re.IGNORECASE
 )
 _PO_BOX = re.compile(r"^P\.?\s*O\.?\s*BOX\b", re.IGNORECASE)
+_PO_BOX_PREFIX = re.compile(r"^P\.?\s*O\.?\s*BOX\s+\S+\s*,\s*", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -146,7 +147,9 @@ def parse_site_address(raw: str) -> ParsedAddress | None:
     """
     text = raw.replace("_x000D_", "").replace("\r", "")
     lines = [line.strip() for line in text.split("\n") if line.strip()]
-    lines = [line for line in lines if not _PO_BOX.match(line)]
+    # "PO BOX 271, JESUP, IA 50648": keep the city part, drop the mailing box.
+    lines = [_PO_BOX_PREFIX.sub("", line) for line in lines]
+    lines = [line for line in lines if line and not _PO_BOX.match(line)]
     if not lines:
         return None
     # Re-join "455 6TH ST" + "JESUP, IA 50648" style splits; keep a named-place line apart.
@@ -267,37 +270,64 @@ def read_sites_csv(stream: IO[str]) -> tuple[list[_Site], list[RowReport]]:
     return list(sites.values()), errors
 
 
-def _upsert_site(site: _Site) -> tuple[Location, str]:
+def _site_values(site: _Site) -> dict[str, Any]:
     parsed = site.parsed
     name = site.name if not parsed or not parsed.extra else f"{site.name} ({parsed.extra})"
-    values: dict[str, Any] = {
+    return {
         "name": name[:200],
         "county": site.county,
         "address": parsed.street if parsed else "",
         "city": parsed.city if parsed else "",
         "zip_code": parsed.zip_code if parsed else "",
     }
+
+
+def _merge_site(location: Location, site: _Site) -> str:
+    """Fold the file's facts into an existing location; hand edits (name, notes, capacity,
+    coordinates) are kept. Returns "updated" or "unchanged"."""
+    status = "unchanged"
+    codes = list(location.precinct_codes)
+    codes += [code for code in site.precincts if code not in codes]
+    if codes != location.precinct_codes:
+        location.precinct_codes = codes
+        status = "updated"
+    if site.latitude is not None and not location.is_placed:
+        location.latitude, location.longitude = site.latitude, site.longitude
+        location.needs_review, location.review_reason = False, ""
+        status = "updated"
+    return status
+
+
+def _upsert_sites(sites: list[_Site]) -> list[tuple[_Site, Location, str]]:
+    """Create or update every site in one transaction (a few queries, not one per row)."""
+    results: list[tuple[_Site, Location, str]] = []
     with transaction.atomic():
-        location = Location.objects.select_for_update().filter(source_key=site.key).first()
-        if location is None:
-            location = Location(source_key=site.key, precinct_codes=site.precincts, **values)
-            status = "created"
-        else:
-            status = "unchanged"
-            codes = list(location.precinct_codes)
-            codes += [code for code in site.precincts if code not in codes]
-            # Only fill what the file knows; hand edits (name, notes, capacity) are kept.
-            if codes != location.precinct_codes:
-                location.precinct_codes = codes
-                status = "updated"
-        if parsed is None:
-            location.needs_review, location.review_reason = True, REVIEW_VAGUE
-        if site.latitude is not None and not location.is_placed:
-            location.latitude, location.longitude = site.latitude, site.longitude
-            location.needs_review, location.review_reason = False, ""
-            status = "updated" if status == "unchanged" else status
-        location.save()
-        return location, status
+        existing = {
+            location.source_key: location
+            for location in Location.objects.select_for_update().filter(
+                source_key__in=[site.key for site in sites]
+            )
+        }
+        new: list[Location] = []
+        for site in sites:
+            location = existing.get(site.key)
+            if location is None:
+                location = Location(
+                    source_key=site.key, precinct_codes=site.precincts, **_site_values(site)
+                )
+                if site.parsed is None:
+                    location.needs_review, location.review_reason = True, REVIEW_VAGUE
+                if site.latitude is not None:
+                    location.latitude, location.longitude = site.latitude, site.longitude
+                new.append(location)
+                results.append((site, location, "created"))
+            else:
+                status = _merge_site(location, site)
+                if status == "updated":
+                    location.save()
+                results.append((site, location, status))
+        Location.objects.bulk_create(new, batch_size=500)
+    return results
 
 
 def sites_import(
@@ -311,8 +341,7 @@ def sites_import(
     """
     sites, errors = read_sites_csv(stream)
     report = ImportReport(rows=list(errors))
-    for site in sites:
-        location, status = _upsert_site(site)
+    for site, location, status in _upsert_sites(sites):
         counter = {"created": "locations_created", "updated": "locations_updated"}.get(
             status, "locations_unchanged"
         )
