@@ -224,8 +224,10 @@ class EventInputSerializer(serializers.Serializer):
     location_id = serializers.PrimaryKeyRelatedField(
         queryset=Location.objects.all(), source="location", required=False, allow_null=True
     )
-    starts_at = serializers.DateTimeField()
-    ends_at = serializers.DateTimeField()
+    # Parsed into UTC: aware datetimes that share one ZoneInfo compare by wall time, so 01:30
+    # CDT and 01:30 CST on the night clocks fall back would look equal.
+    starts_at = UtcDateTimeField()
+    ends_at = UtcDateTimeField()
     time_zone = serializers.CharField(max_length=64, required=False)
     is_public = serializers.BooleanField(required=False)
     team_id = serializers.PrimaryKeyRelatedField(
@@ -248,8 +250,10 @@ class EventUpdateSerializer(EventInputSerializer):
 
 class ShiftInputSerializer(serializers.Serializer):
     role = serializers.ChoiceField(choices=ShiftRole.choices)
-    starts_at = serializers.DateTimeField()
-    ends_at = serializers.DateTimeField()
+    # Parsed into UTC: aware datetimes that share one ZoneInfo compare by wall time, so 01:30
+    # CDT and 01:30 CST on the night clocks fall back would look equal.
+    starts_at = UtcDateTimeField()
+    ends_at = UtcDateTimeField()
     capacity = serializers.IntegerField(min_value=1, max_value=10_000)
     waitlist_limit = serializers.IntegerField(min_value=0, required=False, allow_null=True)
     minimum_age = serializers.IntegerField(

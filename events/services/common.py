@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from backend.api.errors import ApplicationError
@@ -28,7 +28,8 @@ def validate_window(starts_at: datetime, ends_at: datetime) -> None:
         raise ApplicationError(
             "Times need a UTC offset.", fields={"starts_at": ["Give an offset or Z."]}
         )
-    if ends_at <= starts_at:
+    # Compare in UTC: two datetimes sharing a ZoneInfo compare by wall time (ignoring fold).
+    if ends_at.astimezone(UTC) <= starts_at.astimezone(UTC):
         raise ApplicationError(
             "The end must be after the start.",
             code="invalid",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db import transaction
@@ -53,7 +53,14 @@ def _team_for(actor: User, team: Team | None) -> Team:
 
 
 def _check_shifts_inside(event: Event, shifts: list[Shift]) -> None:
-    outside = [s.pk for s in shifts if s.starts_at < event.starts_at or s.ends_at > event.ends_at]
+    def utc(moment: datetime) -> datetime:
+        return moment.astimezone(UTC)
+
+    outside = [
+        s.pk
+        for s in shifts
+        if utc(s.starts_at) < utc(event.starts_at) or utc(s.ends_at) > utc(event.ends_at)
+    ]
     if outside:
         raise ApplicationError(
             "Shifts must lie inside their event; these would fall outside: "
