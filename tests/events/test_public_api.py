@@ -245,7 +245,7 @@ def test_a_tampered_or_forged_manage_link_is_404(api_client, make_shift):
     ).json()
     other_volunteer = Volunteer.objects.get(phone_last4="0102")
     token = mine["manage_token"]
-    payload, rest = token.split(":", 1)
+    _payload, rest = token.split(":", 1)
     # Point the payload at the other volunteer but keep the original signature.
     forged_payload = signing.dumps(
         {"v": other_volunteer.pk, "h": other_volunteer.phone_hash[:12]}, salt=SALT

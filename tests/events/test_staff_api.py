@@ -217,7 +217,7 @@ def test_cancelling_an_event_emits_event_cancelled_and_closes_signups(
 
 def test_raising_capacity_promotes_the_waitlist(client_for, lead_a, make_shift, recorded_events):
     shift = make_shift(capacity=1)
-    first, second, third = (sign_up(shift, n) for n in range(3))
+    _first, second, _third = (sign_up(shift, n) for n in range(3))
 
     response = client_for(lead_a).patch(f"/api/shifts/{shift.pk}", {"capacity": 2}, format="json")
 
