@@ -343,6 +343,28 @@ class VolunteerPageSerializer(serializers.Serializer):
     calendar_url = serializers.CharField()
 
 
+class LinkVolunteerInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=120, required=False, default="")
+    phone = serializers.CharField(max_length=40)
+    sms_consent = serializers.BooleanField()
+    consent_wording = serializers.CharField(
+        required=False, max_length=1000, default=DEFAULT_CONSENT_WORDING
+    )
+    language = serializers.ChoiceField(
+        choices=Language.choices, required=False, default=Language.ENGLISH
+    )
+
+
+class MyVolunteerSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    phone_last4 = serializers.CharField()
+    language = serializers.CharField()
+    sms_consent = serializers.BooleanField()
+    signups = VolunteerSignupSerializer(many=True)
+    manage_url = serializers.CharField()
+
+
 class RosterVolunteerSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()

@@ -20,16 +20,16 @@ from rest_framework.views import APIView
 from backend.accounts.api.views import client_ip
 from backend.accounts.models import User
 from backend.api.errors import ApplicationError, NotFoundError
-from backend.api.permissions import IsFieldLeadOrOrganizer
+from backend.api.permissions import IsFieldLeadOrOrganizer, IsStaffRole
 from backend.audit.services import audit_record
 from events import calendar, links, selectors
 from events.api import serializers as s
 from events.api.permissions import IsOrganizerOrReadOnlyStaff
 from events.api.throttles import SignupIpThrottle, SignupPhoneThrottle
-from events.models import EventKind, Location
+from events.models import EventKind, Location, Volunteer
 from events.services import locations as location_services
 from events.services import schedule, signups
-from events.services.volunteers import sms_consent_current
+from events.services.volunteers import sms_consent_current, volunteer_link_user
 
 ICS_RESPONSE = OpenApiResponse(OpenApiTypes.STR, description="text/calendar (RFC 5545)")
 CSV_RESPONSE = OpenApiResponse(OpenApiTypes.STR, description="text/csv")
@@ -354,6 +354,52 @@ class EventCancelView(StaffView):
     def post(self, request: Request, pk: int) -> Response:
         schedule.event_cancel(actor=_user(request), event=_event_or_404(request, pk))
         return Response(s.EventDetailSerializer(_event_or_404(request, pk)).data)
+
+
+class EventCompleteView(StaffView):
+    """Mark a scheduled event as completed (held)."""
+
+    @extend_schema(request=None, responses={200: s.EventDetailSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        schedule.event_complete(actor=_user(request), event=_event_or_404(request, pk))
+        return Response(s.EventDetailSerializer(_event_or_404(request, pk)).data)
+
+
+class MyVolunteerView(APIView):
+    """The signed-in user's own volunteer record: read it, or link it by phone number."""
+
+    permission_classes = [IsStaffRole]
+
+    @extend_schema(responses={200: s.MyVolunteerSerializer})
+    def get(self, request: Request) -> Response:
+        volunteer = Volunteer.objects.filter(user=request.user).first()
+        if volunteer is None:
+            raise NotFoundError("No volunteer record is linked to this account.")
+        return Response(_my_volunteer(volunteer))
+
+    @extend_schema(request=s.LinkVolunteerInputSerializer, responses={200: s.MyVolunteerSerializer})
+    def post(self, request: Request) -> Response:
+        data = s.LinkVolunteerInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        volunteer = volunteer_link_user(
+            user=_user(request), source_ip=client_ip(request), **data.validated_data
+        )
+        return Response(_my_volunteer(volunteer))
+
+
+def _my_volunteer(volunteer: Volunteer) -> dict[str, Any]:
+    consent = sms_consent_current(volunteer=volunteer)
+    return s.MyVolunteerSerializer(
+        {
+            "id": volunteer.pk,
+            "name": volunteer.name,
+            "phone_last4": volunteer.phone_last4,
+            "language": volunteer.language,
+            "sms_consent": bool(consent and consent.granted),
+            "signups": selectors.signups_for_volunteer(volunteer=volunteer),
+            "manage_url": links.manage_url_for(volunteer),
+        }
+    ).data
 
 
 class EventShiftsView(StaffView):

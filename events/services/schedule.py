@@ -133,6 +133,23 @@ def event_cancel(*, actor: User, event: Event) -> Event:
 
 
 @transaction.atomic
+def event_complete(*, actor: User, event: Event) -> Event:
+    """Mark a scheduled event as held (completed); emits event.changed for the status."""
+    event = Event.objects.select_for_update().get(pk=event.pk)
+    if event.status != EventStatus.SCHEDULED:
+        raise ConflictError(
+            f"A {event.get_status_display().lower()} event cannot be completed.",
+            code="event_not_scheduled",
+        )
+    event.status = EventStatus.COMPLETED
+    event.save(update_fields=["status", "updated_at"])
+    domain_events.event_changed(
+        event, {"status": {"old": EventStatus.SCHEDULED, "new": EventStatus.COMPLETED}}
+    )
+    return event
+
+
+@transaction.atomic
 def shift_create(*, actor: User, event: Event, **fields: Any) -> Shift:
     """Add a shift inside an event the actor may manage."""
     if event.status == EventStatus.CANCELLED:

@@ -131,15 +131,42 @@ def sms_consent_current(*, volunteer: Volunteer) -> SmsConsent | None:
     return volunteer.sms_consents.order_by("-recorded_at", "-id").first()
 
 
-@transaction.atomic
-def volunteer_link_user(*, volunteer: Volunteer, user: User) -> Volunteer:
-    """Link a canvasser's account to their volunteer record (one each way)."""
-    other = Volunteer.objects.filter(user=user).exclude(pk=volunteer.pk).first()
-    if other is not None or (volunteer.user_id and volunteer.user_id != user.pk):
-        raise ConflictError(
-            "This account or volunteer is already linked to another record.",
-            code="already_linked",
+def volunteer_link_user(
+    *,
+    user: User,
+    phone: str,
+    name: str,
+    sms_consent: bool,
+    consent_wording: str = DEFAULT_CONSENT_WORDING,
+    language: str = Language.ENGLISH,
+    source_ip: str | None = None,
+) -> Volunteer:
+    """Link a signed-in user (a canvasser) to the volunteer record with their phone number,
+    creating it if new, and record their SMS consent answer (method "app").
+
+    One account per volunteer and one volunteer per account: linking a second phone number, or
+    a number already linked to someone else, is a 409 `already_linked`.
+    """
+    normalized = phone_normalize(phone)
+    with transaction.atomic():
+        volunteer, _ = volunteer_get_or_create(
+            phone=normalized, name=name or user.get_full_name() or user.username, language=language
         )
-    volunteer.user = user
-    volunteer.save(update_fields=["user", "updated_at"])
-    return volunteer
+        other = Volunteer.objects.filter(user=user).exclude(pk=volunteer.pk).first()
+        if other is not None or (volunteer.user_id and volunteer.user_id != user.pk):
+            raise ConflictError(
+                "This account or phone number is already linked to another record.",
+                code="already_linked",
+            )
+        if volunteer.user_id != user.pk:
+            volunteer.user = user
+            volunteer.save(update_fields=["user", "updated_at"])
+        sms_consent_record(
+            volunteer=volunteer,
+            granted=sms_consent,
+            method=ConsentMethod.APP,
+            wording=consent_wording if sms_consent else "",
+            source_ip=source_ip,
+            actor=user,
+        )
+        return volunteer
