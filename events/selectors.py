@@ -125,18 +125,21 @@ def nearby_events(
         )
     radius_m = radius_km * 1000
     min_lat, max_lat, min_lon, max_lon = bounding_box(latitude, longitude, radius_m)
-    candidates = public_events(kind=kind, date_from=date_from, date_to=date_to).filter(
+    events = public_events(kind=kind, date_from=date_from, date_to=date_to)
+    # Only ids and coordinates for every candidate in the box; full rows for the winners.
+    candidates = events.filter(
         location__latitude__range=(min_lat, max_lat),
         location__longitude__range=(min_lon, max_lon),
-    )
-    found = []
-    for event in candidates:
-        assert event.location is not None
-        dist = distance_m(latitude, longitude, event.location.latitude, event.location.longitude)  # type: ignore[arg-type]
+    ).values_list("pk", "starts_at", "location__latitude", "location__longitude")
+    ranked = []
+    for pk, starts_at, lat, lon in candidates:
+        dist = distance_m(latitude, longitude, lat, lon)
         if dist <= radius_m:
-            found.append(NearbyEvent(event=event, distance_m=dist))
-    found.sort(key=lambda item: (item.distance_m, item.event.starts_at, item.event.pk))
-    return found[:limit]
+            ranked.append((dist, starts_at, pk))
+    ranked.sort()
+    ranked = ranked[:limit]
+    by_pk = events.in_bulk([pk for _, _, pk in ranked])
+    return [NearbyEvent(event=by_pk[pk], distance_m=dist) for dist, _, pk in ranked]
 
 
 # --- Staff (organizers and field leads) -----------------------------------------------------

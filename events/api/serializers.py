@@ -114,7 +114,7 @@ class LocationInputSerializer(serializers.Serializer):
 
 
 class PublicShiftSerializer(serializers.ModelSerializer):
-    role_label = serializers.CharField(source="get_role_display", read_only=True)
+    role_label = serializers.SerializerMethodField()
     starts_at = UtcDateTimeField(read_only=True)
     ends_at = UtcDateTimeField(read_only=True)
     starts_at_local = LocalDateTimeField(source="starts_at", zone_source="event.time_zone")
@@ -139,6 +139,10 @@ class PublicShiftSerializer(serializers.ModelSerializer):
             "requirement",
         ]
 
+    def get_role_label(self, shift: Shift) -> str:
+        # A method, not source="get_role_display": DRF inspects callables' signatures per row.
+        return ShiftRole(shift.role).label
+
     def get_spots_left(self, shift: Shift) -> int:
         return max(shift.capacity - shift.spots_taken, 0)  # type: ignore[attr-defined]
 
@@ -157,7 +161,7 @@ class ShiftSerializer(PublicShiftSerializer):
 
 
 class PublicEventSerializer(serializers.ModelSerializer):
-    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    kind_label = serializers.SerializerMethodField()
     location = PublicLocationSerializer(read_only=True)
     starts_at = UtcDateTimeField(read_only=True)
     ends_at = UtcDateTimeField(read_only=True)
@@ -180,6 +184,9 @@ class PublicEventSerializer(serializers.ModelSerializer):
             "ends_at_local",
             "status",
         ]
+
+    def get_kind_label(self, event: Event) -> str:
+        return EventKind(event.kind).label
 
 
 class NearbyEventSerializer(serializers.Serializer):
@@ -297,7 +304,7 @@ class StaffSignupInputSerializer(PublicSignupInputSerializer):
 
 
 class SignupShiftSerializer(serializers.ModelSerializer):
-    role_label = serializers.CharField(source="get_role_display", read_only=True)
+    role_label = serializers.SerializerMethodField()
     event_id = serializers.IntegerField(read_only=True)
     event_title = serializers.CharField(source="event.title", read_only=True)
     starts_at = UtcDateTimeField(read_only=True)
@@ -318,6 +325,9 @@ class SignupShiftSerializer(serializers.ModelSerializer):
             "starts_at_local",
             "ends_at_local",
         ]
+
+    def get_role_label(self, shift: Shift) -> str:
+        return ShiftRole(shift.role).label
 
 
 class VolunteerSignupSerializer(serializers.ModelSerializer):
