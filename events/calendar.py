@@ -32,7 +32,8 @@ def _calendar(name: str) -> Calendar:
 
 
 def _domain() -> str:
-    return settings.PUBLIC_BASE_URL.split("://", 1)[-1].split("/", 1)[0] or "dontlookaway"
+    host = settings.PUBLIC_BASE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
+    return host or "dontlookaway"
 
 
 def _location_text(event: Event) -> str:
@@ -63,6 +64,19 @@ def _component(
     cancelled = event.status == EventStatus.CANCELLED
     component.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     return component
+
+
+def _add_timezones(calendar: Calendar) -> None:
+    """Add a VTIMEZONE for every TZID used, covering only the years around the events (the
+    full 1970-2038 history would make the file ten times longer for nothing)."""
+    starts = [component.decoded("dtstart") for component in calendar.walk("VEVENT")]
+    if not starts:
+        return
+    first, last = min(starts).date(), max(starts).date()
+    calendar.add_missing_timezones(
+        first_date=first.replace(year=first.year - 1, month=1, day=1),
+        last_date=last.replace(year=last.year + 2, month=1, day=1),
+    )
 
 
 def _shift_extra(shift: Shift) -> str:
@@ -97,7 +111,7 @@ def event_calendar(event: Event) -> bytes:
                 extra=_shift_extra(shift),
             )
         )
-    calendar.add_missing_timezones()
+    _add_timezones(calendar)
     return calendar.to_ical()
 
 
@@ -119,5 +133,5 @@ def signups_calendar(signups: Iterable[Signup]) -> bytes:
                 extra=_shift_extra(shift),
             )
         )
-    calendar.add_missing_timezones()
+    _add_timezones(calendar)
     return calendar.to_ical()
