@@ -243,12 +243,11 @@ LOGGING = {
 # How long a volunteer's signed "manage my signups" link stays valid.
 EVENTS_MANAGE_LINK_MAX_AGE_DAYS = env.int("EVENTS_MANAGE_LINK_MAX_AGE_DAYS", 180, minimum=1)
 # Public signups per phone number (per-IP uses THROTTLE_SIGNUP).
-REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["signup_phone"] = env.str(
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["signup_phone"] = env.str(  # type: ignore[index]
     "THROTTLE_SIGNUP_PHONE", "10/hour"
 )
 # Distinct OpenAPI enum names for the events app's choice sets.
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
-    **SPECTACULAR_SETTINGS.get("ENUM_NAME_OVERRIDES", {}),
     "EventStatusEnum": "events.models.EventStatus",
     "ShiftStatusEnum": "events.models.ShiftStatus",
     "SignupStatusEnum": "events.models.SignupStatus",

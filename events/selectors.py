@@ -87,11 +87,13 @@ def zip_centroid(*, zip_code: str) -> tuple[float, float] | None:
     Offline and honest: it is derived from our own geocoded sites, so it lies where the sites
     are, not at a city or postal centre from some other source.
     """
-    points = list(
-        Location.objects.filter(zip_code=zip_code, latitude__isnull=False).values_list(
-            "latitude", "longitude"
-        )
-    )
+    points: list[tuple[float, float]] = [
+        (lat, lon)
+        for lat, lon in Location.objects.filter(
+            zip_code=zip_code, latitude__isnull=False, longitude__isnull=False
+        ).values_list("latitude", "longitude")
+        if lat is not None and lon is not None
+    ]
     if not points:
         return None
     return (sum(p[0] for p in points) / len(points), sum(p[1] for p in points) / len(points))
@@ -133,6 +135,8 @@ def nearby_events(
     ).values_list("pk", "starts_at", "location__latitude", "location__longitude")
     ranked = []
     for pk, starts_at, lat, lon in candidates:
+        if lat is None or lon is None:  # excluded by the range filter; for the type checker
+            continue
         dist = distance_m(latitude, longitude, lat, lon)
         if dist <= radius_m:
             ranked.append((dist, starts_at, pk))

@@ -202,8 +202,8 @@ class PublicEventDetailSerializer(PublicEventSerializer):
 
 
 class EventSerializer(PublicEventSerializer):
-    location = LocationSerializer(read_only=True)
-    team = serializers.PrimaryKeyRelatedField(read_only=True)
+    location = LocationSerializer(read_only=True)  # type: ignore[assignment]
+    team: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(read_only=True)
     created_at = UtcDateTimeField(read_only=True)
     updated_at = UtcDateTimeField(read_only=True)
 
@@ -292,13 +292,13 @@ class PublicSignupInputSerializer(serializers.Serializer):
     language = serializers.ChoiceField(
         choices=Language.choices, required=False, default=Language.ENGLISH
     )
-    source = serializers.ChoiceField(
+    source = serializers.ChoiceField(  # type: ignore[assignment]
         choices=[SignupSource.WEB, SignupSource.APP], required=False, default=SignupSource.WEB
     )
 
 
 class StaffSignupInputSerializer(PublicSignupInputSerializer):
-    source = serializers.ChoiceField(
+    source = serializers.ChoiceField(  # type: ignore[assignment]
         choices=SignupSource.choices, required=False, default=SignupSource.ORGANIZER
     )
 

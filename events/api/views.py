@@ -372,7 +372,7 @@ class MyVolunteerView(APIView):
 
     @extend_schema(responses={200: s.MyVolunteerSerializer})
     def get(self, request: Request) -> Response:
-        volunteer = Volunteer.objects.filter(user=request.user).first()
+        volunteer = Volunteer.objects.filter(user=_user(request)).first()
         if volunteer is None:
             raise NotFoundError("No volunteer record is linked to this account.")
         return Response(_my_volunteer(volunteer))

@@ -36,7 +36,7 @@ from events.services.volunteers import (
     volunteer_get_or_create,
 )
 
-CONSENT_METHOD_FOR_SOURCE = {
+CONSENT_METHOD_FOR_SOURCE: dict[str, str] = {
     SignupSource.WEB: ConsentMethod.WEB,
     SignupSource.APP: ConsentMethod.APP,
     SignupSource.SMS: ConsentMethod.SMS,
