@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from events.models import Event, Signup
+    from events.models import Event, Shift, Signup
 
 SIGNUP_CONFIRMED = "signup.confirmed"
 SIGNUP_WAITLISTED = "signup.waitlisted"
@@ -30,16 +30,19 @@ SIGNUP_PROMOTED = "signup.promoted"
 SIGNUP_CANCELLED = "signup.cancelled"
 EVENT_CHANGED = "event.changed"
 EVENT_CANCELLED = "event.cancelled"
+SHIFT_CHANGED = "shift.changed"
 
 
 @dataclass(frozen=True)
 class DomainEvent:
-    """What happened. `signup` is set for signup.*, `event` always; `changes` for event.changed
-    maps each changed field to {"old": ..., "new": ...} (JSON-friendly values)."""
+    """What happened. `event` is always set, `signup` for signup.*, `shift` for shift.changed;
+    `changes` (event.changed, shift.changed) maps each changed field to
+    {"old": ..., "new": ...} with JSON-friendly values."""
 
     name: str
     event: Event
     signup: Signup | None = None
+    shift: Shift | None = None
     changes: dict[str, Any] = field(default_factory=dict)
 
 
@@ -90,3 +93,7 @@ def event_changed(event: Event, changes: dict[str, Any]) -> None:
 
 def event_cancelled(event: Event) -> None:
     _emit(DomainEvent(EVENT_CANCELLED, event=event))
+
+
+def shift_changed(shift: Shift, changes: dict[str, Any]) -> None:
+    _emit(DomainEvent(SHIFT_CHANGED, event=shift.event, shift=shift, changes=changes))

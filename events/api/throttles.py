@@ -7,6 +7,7 @@ from typing import Any
 from rest_framework.request import Request
 from rest_framework.throttling import SimpleRateThrottle
 
+from backend.accounts.api.views import client_ip
 from backend.api.errors import ApplicationError
 
 
@@ -16,7 +17,9 @@ class SignupIpThrottle(SimpleRateThrottle):
     scope = "signup"
 
     def get_cache_key(self, request: Request, view: Any) -> str | None:
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+        # REMOTE_ADDR only (set by the server or the trusted proxy), never X-Forwarded-For,
+        # which a client could vary to get a fresh bucket for every request.
+        return self.cache_format % {"scope": self.scope, "ident": client_ip(request)}
 
 
 class SignupPhoneThrottle(SimpleRateThrottle):

@@ -163,15 +163,19 @@ def shift_create(*, actor: User, event: Event, **fields: Any) -> Shift:
 
 @transaction.atomic
 def shift_update(*, actor: User, shift: Shift, **fields: Any) -> Shift:
-    """Edit a shift. A capacity below the confirmed count is refused (409); a higher capacity
-    promotes waitlisted signups at once."""
+    """Edit a shift; emits shift.changed with the changed fields. A capacity below the confirmed
+    count is refused (409); a higher capacity promotes waitlisted signups at once."""
     shift = Shift.objects.select_for_update(of=("self",)).select_related("event").get(pk=shift.pk)
     if shift.status == ShiftStatus.CANCELLED:
         raise ConflictError("A cancelled shift cannot be edited.", code="shift_cancelled")
+    changes: dict[str, Any] = {}
     for name, value in fields.items():
         if name not in SHIFT_FIELDS:
             raise TypeError(f"unknown shift field: {name}")
-        setattr(shift, name, value)
+        old = getattr(shift, name)
+        if old != value:
+            changes[name] = {"old": _json_value(old), "new": _json_value(value)}
+            setattr(shift, name, value)
     validate_window(shift.starts_at, shift.ends_at)
     _check_shifts_inside(shift.event, [shift])
     taken = shift.signups.filter(
@@ -184,6 +188,8 @@ def shift_update(*, actor: User, shift: Shift, **fields: Any) -> Shift:
             extra={"confirmed": taken},
         )
     shift.save()
+    if changes:
+        domain_events.shift_changed(shift, changes)
     waitlist_promote(shift=shift)
     return shift
 

@@ -369,3 +369,26 @@ def test_the_database_allows_one_active_signup_per_volunteer_and_shift(api_clien
         position=100,
     )
     assert Signup.objects.count() == 2
+
+
+def test_the_ip_throttle_ignores_a_spoofed_forwarded_for_header(api_client, make_shift):
+    from rest_framework.throttling import SimpleRateThrottle
+
+    original = SimpleRateThrottle.THROTTLE_RATES
+    SimpleRateThrottle.THROTTLE_RATES = {**original, "signup": "1/hour", "signup_phone": "100/hour"}
+    try:
+        shift = make_shift(capacity=10)
+        codes = [
+            post_signup(
+                api_client,
+                shift,
+                signup_body(n),
+                REMOTE_ADDR="198.51.100.7",
+                HTTP_X_FORWARDED_FOR=f"10.9.9.{n}",
+            ).status_code
+            for n in range(2)
+        ]
+    finally:
+        SimpleRateThrottle.THROTTLE_RATES = original
+
+    assert codes == [201, 429]

@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from backend.audit.models import AuditEvent
 from events.models import Event, Shift, Signup
@@ -456,3 +458,58 @@ def test_placing_a_site_by_hand_clears_the_review_flag(client_for, organizer, ma
     assert list(half.json()["error"]["fields"]) == ["longitude"]
     assert placed.status_code == 200
     assert (placed.json()["needs_review"], placed.json()["review_reason"]) == (False, "")
+
+
+def test_moving_a_shift_emits_shift_changed(client_for, lead_a, make_shift):
+    from events import domain_events
+
+    shift = make_shift()
+    seen = []
+    domain_events.subscribe(seen.append)
+    try:
+        new_end = (shift.ends_at + timedelta(minutes=30)).isoformat()
+        response = client_for(lead_a).patch(
+            f"/api/shifts/{shift.pk}", {"ends_at": new_end, "capacity": 2}, format="json"
+        )
+    finally:
+        domain_events.unsubscribe(seen.append)
+
+    assert response.status_code == 200
+    assert [(e.name, e.shift.pk, e.changes) for e in seen] == [
+        (
+            "shift.changed",
+            shift.pk,
+            {
+                "ends_at": {
+                    "old": shift.ends_at.isoformat(),
+                    "new": (shift.ends_at + timedelta(minutes=30)).isoformat(),
+                }
+            },
+        )
+    ]
+
+
+def test_rosters_and_event_lists_do_not_grow_queries_with_the_data(
+    client_for, lead_a, make_event, make_shift, django_assert_max_num_queries
+):
+    event = make_event()
+    shift = make_shift(event=event, capacity=50)
+    client = client_for(lead_a)
+    urls = [
+        "/api/events",
+        f"/api/events/{event.pk}",
+        f"/api/events/{event.pk}/roster",
+        f"/api/shifts/{shift.pk}/roster",
+    ]
+    sign_up(shift, 1)
+    baseline = {}
+    for url in urls:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        baseline[url] = len(ctx)
+    for n in range(2, 12):
+        sign_up(shift, n)
+        make_event()
+    for url in urls:
+        with django_assert_max_num_queries(baseline[url]):
+            client.get(url)
