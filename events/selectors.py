@@ -149,6 +149,26 @@ def nearby_events(
 # --- Staff (organizers and field leads) -----------------------------------------------------
 
 
+def locations_list(
+    *,
+    county: str | None = None,
+    zip: str | None = None,
+    needs_review: bool | None = None,
+    placed: bool | None = None,
+) -> QuerySet[Location]:
+    """Caucus sites (shared by every team), filtered, by county then name."""
+    locations = Location.objects.order_by("county", "name", "id")
+    if county:
+        locations = locations.filter(county__iexact=county)
+    if zip:
+        locations = locations.filter(zip_code=zip)
+    if needs_review is not None:
+        locations = locations.filter(needs_review=needs_review)
+    if placed is not None:
+        locations = locations.filter(latitude__isnull=not placed)
+    return locations
+
+
 def events_for_user(*, user: User) -> QuerySet[Event]:
     """Events the user may manage: all for organizers, their teams' for field leads, none else."""
     events = Event.objects.select_related("location", "team")

@@ -271,15 +271,29 @@ def _shift_or_404(request: Request, pk: int) -> Any:
     return shift
 
 
+class LocationFilterSerializer(serializers.Serializer):
+    county = serializers.CharField(required=False, max_length=100)
+    zip = serializers.RegexField(r"^\d{5}$", required=False)
+    needs_review = serializers.BooleanField(required=False, allow_null=True, default=None)
+    placed = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+
 class LocationListView(ListAPIView):
-    """Caucus sites (organizers and field leads read; organizers create)."""
+    """Caucus sites (organizers and field leads read; organizers create). Filter by county,
+    zip, needs_review (sites to fix by hand) and placed (has coordinates)."""
 
     permission_classes = [IsOrganizerOrReadOnlyStaff]
     serializer_class = s.LocationSerializer
     filter_backends: list = []
 
+    @extend_schema(parameters=[LocationFilterSerializer])
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
     def get_queryset(self) -> Any:
-        return Location.objects.order_by("county", "name", "id")
+        query = LocationFilterSerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        return selectors.locations_list(**query.validated_data)
 
     @extend_schema(request=s.LocationInputSerializer, responses={201: s.LocationSerializer})
     def post(self, request: Request) -> Response:

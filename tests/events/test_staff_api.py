@@ -513,3 +513,17 @@ def test_rosters_and_event_lists_do_not_grow_queries_with_the_data(
     for url in urls:
         with django_assert_max_num_queries(baseline[url]):
             client.get(url)
+
+
+def test_sites_needing_review_can_be_listed(client_for, organizer, make_location):
+    fine = make_location(county="Story")
+    vague = make_location(county="Story", latitude=None, longitude=None, needs_review=True)
+    make_location(county="Polk", needs_review=True)
+
+    response = client_for(organizer).get(
+        "/api/locations", {"county": "story", "needs_review": "true"}
+    )
+    placed = client_for(organizer).get("/api/locations", {"county": "Story", "placed": "true"})
+
+    assert [loc["id"] for loc in response.json()["results"]] == [vague.pk]
+    assert [loc["id"] for loc in placed.json()["results"]] == [fine.pk]
