@@ -258,3 +258,22 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- events (added by events) ---------------------------------------------------------------
+# How long a volunteer's signed "manage my signups" link stays valid.
+EVENTS_MANAGE_LINK_MAX_AGE_DAYS = env.int("EVENTS_MANAGE_LINK_MAX_AGE_DAYS", 180, minimum=1)
+# Public signups per phone number (per-IP uses THROTTLE_SIGNUP).
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["signup_phone"] = env.str(  # type: ignore[index]
+    "THROTTLE_SIGNUP_PHONE", "10/hour"
+)
+# Distinct OpenAPI enum names for the events app's choice sets.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
+    "EventStatusEnum": "events.models.EventStatus",
+    "ShiftStatusEnum": "events.models.ShiftStatus",
+    "SignupStatusEnum": "events.models.SignupStatus",
+    "AttendanceStatusEnum": ["attended", "no_show", "confirmed"],
+    "UserRoleEnum": "backend.accounts.models.Role",
+    "ShiftRoleEnum": "events.models.ShiftRole",
+    "SignupSourceEnum": "events.models.SignupSource",
+    "PublicSignupSourceEnum": ["web", "app"],
+}

@@ -75,13 +75,22 @@ def geocoder_enabled() -> bool:
 
 @lru_cache(maxsize=4)
 def _nominatim_geocode(
-    domain: str, scheme: str, user_agent: str, timeout: float, min_delay: float
+    domain: str,
+    scheme: str,
+    user_agent: str,
+    timeout: float,
+    min_delay: float,
+    error_wait: float = 5.0,
 ) -> Callable[..., Any]:
     geolocator = Nominatim(domain=domain, scheme=scheme, user_agent=user_agent, timeout=timeout)
     # RateLimiter spaces calls by min_delay (Nominatim's policy is one request per second) and
     # retries transient errors twice; swallow_exceptions=False so outages are reported, not hidden.
     return RateLimiter(
-        geolocator.geocode, min_delay_seconds=min_delay, max_retries=2, swallow_exceptions=False
+        geolocator.geocode,
+        min_delay_seconds=min_delay,
+        max_retries=2,
+        error_wait_seconds=error_wait,
+        swallow_exceptions=False,
     )
 
 
@@ -92,6 +101,8 @@ def _geocode_function() -> Callable[..., Any]:
         settings.GEOCODER_USER_AGENT,
         settings.GEOCODER_TIMEOUT_SECONDS,
         settings.GEOCODER_MIN_DELAY_SECONDS,
+        # Wait between retries after an error; tests of outages set it to 0.
+        getattr(settings, "GEOCODER_ERROR_WAIT_SECONDS", 5.0),
     )
 
 

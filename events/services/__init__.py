@@ -1,0 +1,1 @@
+"""Writes for events: each module holds the services for one part of the domain."""

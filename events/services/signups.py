@@ -1,0 +1,284 @@
+"""Signups: capacity under concurrency, the waitlist, overlaps, cancellations and attendance.
+
+Capacity holds because every change to a shift's signups first locks the shift row
+(`SELECT ... FOR UPDATE`): signups to one shift are decided one at a time, in the order they
+acquire the lock, and `Shift.signup_sequence` records that order as each signup's `position`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from backend.accounts.models import User
+from backend.api.errors import ApplicationError, ConflictError, NotFoundError
+from events import domain_events
+from events.models import (
+    ACTIVE_STATUSES,
+    SPOT_HOLDING_STATUSES,
+    ConsentMethod,
+    EventStatus,
+    Language,
+    Shift,
+    ShiftStatus,
+    Signup,
+    SignupSource,
+    SignupStatus,
+    Volunteer,
+)
+from events.services.volunteers import (
+    DEFAULT_CONSENT_WORDING,
+    phone_normalize,
+    sms_consent_record,
+    volunteer_get_or_create,
+)
+
+CONSENT_METHOD_FOR_SOURCE: dict[str, str] = {
+    SignupSource.WEB: ConsentMethod.WEB,
+    SignupSource.APP: ConsentMethod.APP,
+    SignupSource.SMS: ConsentMethod.SMS,
+    SignupSource.ORGANIZER: ConsentMethod.ORGANIZER,
+}
+
+
+@dataclass(frozen=True)
+class SignupOutcome:
+    signup: Signup
+    volunteer: Volunteer
+    volunteer_created: bool
+
+
+def _shift_summary(shift: Shift) -> dict[str, object]:
+    return {
+        "id": shift.pk,
+        "event_id": shift.event_id,
+        "event_title": shift.event.title,
+        "role": shift.role,
+        "starts_at": shift.starts_at.isoformat(),
+        "ends_at": shift.ends_at.isoformat(),
+    }
+
+
+def _lock_shift(shift_id: int) -> Shift:
+    try:
+        return (
+            Shift.objects.select_for_update(of=("self",)).select_related("event").get(pk=shift_id)
+        )
+    except Shift.DoesNotExist:
+        raise NotFoundError("No such shift.") from None
+
+
+def _check_open(shift: Shift, *, allow_private: bool) -> None:
+    event = shift.event
+    if event.status == EventStatus.CANCELLED or shift.status == ShiftStatus.CANCELLED:
+        raise ConflictError("This shift was cancelled.", code="shift_cancelled")
+    if event.status != EventStatus.SCHEDULED:
+        raise ConflictError("This event is over.", code="event_closed")
+    if not event.is_public and not allow_private:
+        # Private events are invisible to the public: the same answer as an unknown shift.
+        raise NotFoundError("No such shift.")
+    if shift.starts_at <= timezone.now():
+        raise ConflictError("This shift has already started.", code="shift_past")
+
+
+def _overlapping(volunteer: Volunteer, shift: Shift) -> Signup | None:
+    return (
+        Signup.objects.filter(
+            volunteer=volunteer,
+            status__in=(SignupStatus.CONFIRMED, SignupStatus.WAITLISTED),
+            shift__starts_at__lt=shift.ends_at,
+            shift__ends_at__gt=shift.starts_at,
+            shift__status=ShiftStatus.SCHEDULED,
+            shift__event__status=EventStatus.SCHEDULED,
+        )
+        .exclude(shift=shift)
+        .select_related("shift__event")
+        .order_by("shift__starts_at")
+        .first()
+    )
+
+
+def _spots_taken(shift: Shift) -> int:
+    return shift.signups.filter(status__in=SPOT_HOLDING_STATUSES).count()
+
+
+def signup_create(
+    *,
+    shift_id: int,
+    name: str,
+    phone: str,
+    sms_consent: bool,
+    source: str = SignupSource.WEB,
+    consent_wording: str = DEFAULT_CONSENT_WORDING,
+    email: str = "",
+    zip_code: str = "",
+    language: str = Language.ENGLISH,
+    source_ip: str | None = None,
+    actor: User | None = None,
+    allow_private: bool = False,
+) -> SignupOutcome:
+    """Sign someone up for a shift: confirmed while spots are left, waitlisted after.
+
+    The volunteer is found by phone number or created; the SMS consent answer is appended to
+    the consent ledger either way. Refuses (4xx, nothing stored) an invalid phone, a cancelled,
+    past or closed shift, a private event unless `allow_private`, a second active signup for the
+    same shift (409 `already_signed_up`), an overlapping shift (409 `shift_overlap`) and a full
+    waitlist (409 `shift_full`). Emits signup.confirmed or signup.waitlisted.
+    """
+    normalized = phone_normalize(phone)
+    if not name.strip():
+        raise ApplicationError("Name is required.", fields={"name": ["This field is required."]})
+    with transaction.atomic():
+        # Lock order everywhere: volunteer, then shift. One volunteer's signups serialize on the
+        # volunteer row (so two overlapping signups cannot both pass the overlap check) and one
+        # shift's signups serialize on the shift row (so capacity holds).
+        volunteer, created = volunteer_get_or_create(
+            phone=normalized, name=name, email=email, zip_code=zip_code, language=language
+        )
+        shift = _lock_shift(shift_id)
+        _check_open(shift, allow_private=allow_private)
+        existing = Signup.objects.filter(
+            shift=shift, volunteer=volunteer, status__in=ACTIVE_STATUSES
+        ).first()
+        if existing is not None:
+            raise ConflictError(
+                "You are already signed up for this shift.",
+                code="already_signed_up",
+                extra={"signup": {"id": existing.pk, "status": existing.status}},
+            )
+        other = _overlapping(volunteer, shift)
+        if other is not None:
+            raise ConflictError(
+                f"This shift overlaps your {other.shift.get_role_display().lower()} shift at "
+                f"“{other.shift.event.title}” (shift {other.shift_id}, "
+                f"{other.shift.starts_at.isoformat()} to {other.shift.ends_at.isoformat()}).",
+                code="shift_overlap",
+                extra={"other_shift": _shift_summary(other.shift)},
+            )
+        taken = _spots_taken(shift)
+        if taken < shift.capacity:
+            status = SignupStatus.CONFIRMED
+        else:
+            waiting = shift.signups.filter(status=SignupStatus.WAITLISTED).count()
+            if shift.waitlist_limit is not None and waiting >= shift.waitlist_limit:
+                raise ConflictError(
+                    "This shift and its waitlist are full.",
+                    code="shift_full",
+                    extra={"shift": _shift_summary(shift)},
+                )
+            status = SignupStatus.WAITLISTED
+        shift.signup_sequence += 1
+        shift.save(update_fields=["signup_sequence"])
+        now = timezone.now()
+        signup = Signup.objects.create(
+            shift=shift,
+            volunteer=volunteer,
+            status=status,
+            source=source,
+            position=shift.signup_sequence,
+            confirmed_at=now if status == SignupStatus.CONFIRMED else None,
+        )
+        sms_consent_record(
+            volunteer=volunteer,
+            granted=sms_consent,
+            method=CONSENT_METHOD_FOR_SOURCE.get(source, ConsentMethod.WEB),
+            wording=consent_wording if sms_consent else "",
+            source_ip=source_ip,
+            actor=actor,
+        )
+        if status == SignupStatus.CONFIRMED:
+            domain_events.signup_confirmed(signup)
+        else:
+            domain_events.signup_waitlisted(signup)
+        return SignupOutcome(signup=signup, volunteer=volunteer, volunteer_created=created)
+
+
+def waitlist_promote(*, shift: Shift) -> list[Signup]:
+    """Confirm waitlisted signups in arrival order while spots are free. Caller holds the lock."""
+    promoted: list[Signup] = []
+    free = shift.capacity - _spots_taken(shift)
+    if free <= 0:
+        return promoted
+    now = timezone.now()
+    waiting = list(
+        shift.signups.filter(status=SignupStatus.WAITLISTED)
+        .select_related("volunteer")
+        .order_by("position")[:free]
+    )
+    for signup in waiting:
+        signup.status = SignupStatus.CONFIRMED
+        signup.confirmed_at = now
+        signup.save(update_fields=["status", "confirmed_at", "updated_at"])
+        signup.shift = shift
+        domain_events.signup_promoted(signup)
+        promoted.append(signup)
+    return promoted
+
+
+def signup_cancel(
+    *, signup_id: int, volunteer: Volunteer | None = None, actor: User | None = None
+) -> Signup:
+    """Cancel a confirmed or waitlisted signup; a freed spot goes to the first waitlisted.
+
+    With `volunteer`, only that volunteer's own signup can be cancelled (others are 404).
+    Emits signup.cancelled, then signup.promoted for whoever moved up, in this transaction.
+    """
+    with transaction.atomic():
+        shift_id = Signup.objects.filter(pk=signup_id).values_list("shift_id", flat=True).first()
+        if shift_id is None:
+            raise NotFoundError("No such signup.")
+        shift = _lock_shift(shift_id)
+        signup = Signup.objects.select_related("volunteer").get(pk=signup_id)
+        if volunteer is not None and signup.volunteer_id != volunteer.pk:
+            raise NotFoundError("No such signup.")
+        if signup.status not in (SignupStatus.CONFIRMED, SignupStatus.WAITLISTED):
+            raise ConflictError(
+                f"A signup that is {signup.get_status_display().lower()} cannot be cancelled.",
+                code="not_cancellable",
+            )
+        signup.status = SignupStatus.CANCELLED
+        signup.cancelled_at = timezone.now()
+        signup.save(update_fields=["status", "cancelled_at", "updated_at"])
+        signup.shift = shift
+        domain_events.signup_cancelled(signup)
+        if shift.status == ShiftStatus.SCHEDULED and shift.event.status == EventStatus.SCHEDULED:
+            waitlist_promote(shift=shift)
+        return signup
+
+
+ATTENDANCE_STATUSES = (SignupStatus.ATTENDED, SignupStatus.NO_SHOW, SignupStatus.CONFIRMED)
+
+
+def signups_mark_attendance(*, actor: User, signups: Iterable[Signup], status: str) -> list[Signup]:
+    """Check people in (attended), mark no-shows, or undo (back to confirmed); all or nothing.
+
+    `signups` must already be scoped to what the actor may manage. Only confirmed, attended or
+    no-show signups can be marked; a waitlisted or cancelled one refuses the whole batch (409).
+    """
+    if status not in ATTENDANCE_STATUSES:
+        raise ApplicationError(
+            "Status must be attended, no_show or confirmed.",
+            fields={"status": ["Must be attended, no_show or confirmed."]},
+        )
+    ids = sorted({signup.pk for signup in signups})
+    with transaction.atomic():
+        locked = list(Signup.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+        wrong = [s.pk for s in locked if s.status not in SPOT_HOLDING_STATUSES]
+        if wrong:
+            raise ConflictError(
+                "Only confirmed signups can be checked in or marked as no-shows.",
+                code="not_markable",
+                extra={"signup_ids": wrong},
+            )
+        now = timezone.now()
+        for signup in locked:
+            signup.status = status
+            signup.checked_in_at = now if status == SignupStatus.ATTENDED else None
+            signup.attendance_marked_by = actor
+            signup.save(
+                update_fields=["status", "checked_in_at", "attendance_marked_by", "updated_at"]
+            )
+        return locked

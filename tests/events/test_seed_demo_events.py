@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from events.models import Event, Location, Shift
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_loads_real_iowa_sites_and_upcoming_events_idempotently(api_client):
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    counts = (Location.objects.count(), Event.objects.count(), Shift.objects.count())
+
+    call_command("seed_demo", stdout=StringIO())
+
+    assert "Iowa polling places: 1242 new sites" in out.getvalue()
+    assert (Location.objects.count(), Event.objects.count(), Shift.objects.count()) == counts
+    assert counts[1] == 4
+    assert set(Event.objects.values_list("team__name", flat=True)) == {"Polk County Team"}
+    # Hand-placed demo sites say so; real sites without a geocoder stay unplaced.
+    placed = Location.objects.filter(latitude__isnull=False)
+    assert all(
+        loc.name.startswith("Demo:") and "DEMO SITE" in loc.accessibility_notes for loc in placed
+    )
+    nearby = api_client.get(
+        "/api/public/events/nearby", {"latitude": 41.59, "longitude": -93.62, "radius_km": 20}
+    )
+    assert nearby.json()["count"] == 4
