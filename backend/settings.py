@@ -269,6 +269,7 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["signup_phone"] = env.str(  # type: ign
 # Distinct OpenAPI enum names for the events app's choice sets.
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     "EventStatusEnum": "events.models.EventStatus",
+    "EventKindEnum": "events.models.EventKind",
     "ShiftStatusEnum": "events.models.ShiftStatus",
     "SignupStatusEnum": "events.models.SignupStatus",
     "AttendanceStatusEnum": ["attended", "no_show", "confirmed"],

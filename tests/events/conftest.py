@@ -13,13 +13,6 @@ from events import domain_events
 from events.models import Event, EventKind, Location, Shift, ShiftRole
 
 
-@pytest.fixture(autouse=True)
-def _pii_keys(settings: Any) -> None:
-    # pytest-django runs with DEBUG off, where crypto refuses to derive dev keys.
-    settings.PII_HASH_KEY = "test-pii-hash-key-0123456789abcdef0123456789"
-    settings.FIELD_ENCRYPTION_KEYS = ["Xv0h0PcGHZP2q4p2bV5yJ3n9m0mJ1o5jvYQ8p3F5m2c="]
-
-
 @pytest.fixture
 def make_location(db: None) -> Callable[..., Location]:
     counter = iter(range(1, 10_000))
