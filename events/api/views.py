@@ -570,9 +570,9 @@ class SignupAttendanceView(StaffView):
 
     @extend_schema(request=s.AttendanceInputSerializer, responses={200: s.RosterEntrySerializer})
     def post(self, request: Request, pk: int) -> Response:
+        signup = get_object_or_404(selectors.signups_for_user(user=_user(request)), pk=pk)
         data = s.AttendanceInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        signup = get_object_or_404(selectors.signups_for_user(user=_user(request)), pk=pk)
         (marked,) = signups.signups_mark_attendance(
             actor=_user(request), signups=[signup], status=data.validated_data["status"]
         )
