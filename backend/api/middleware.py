@@ -43,12 +43,23 @@ class RequestSizeLimitMiddleware:
 
 
 class BadTextMiddleware:
-    """400 for NUL characters or lone surrogates in the path or query string."""
+    """400 for an empty query parameter (`?zip=`: a client bug, not "no filter"), and for NUL
+    characters or lone surrogates in the path or query string."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        empty = [key for key, values in request.GET.lists() if any(v.strip() == "" for v in values)]
+        if empty:
+            return JsonResponse(
+                error_body(
+                    "invalid",
+                    f"{empty[0]}: This parameter may not be empty.",
+                    {name: ["This parameter may not be empty."] for name in empty},
+                ),
+                status=400,
+            )
         if BAD_TEXT.search(request.path) or any(
             BAD_TEXT.search(key) or any(BAD_TEXT.search(v) for v in values)
             for key, values in request.GET.lists()

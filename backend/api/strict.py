@@ -46,6 +46,14 @@ def _expected_types(field: drf_fields.Field) -> tuple[tuple[type, ...], str] | N
     return None
 
 
+def _type_problem(value: Any, expected: tuple[tuple[type, ...], str]) -> str | None:
+    types, label = expected
+    if (isinstance(value, bool) and bool not in types) or not isinstance(value, types):
+        got = "boolean" if isinstance(value, bool) else type(value).__name__
+        return f"Expected {label}, got {got}."
+    return None
+
+
 _original_to_internal_value = serializers.Serializer.to_internal_value
 
 
@@ -67,19 +75,41 @@ def _strict_to_internal_value(self: serializers.Serializer, data: Any) -> Any:
             expected = _expected_types(field)
             if expected is None:
                 continue
-            types, label = expected
-            if (isinstance(value, bool) and bool not in types) or not isinstance(value, types):
-                got = "boolean" if isinstance(value, bool) else type(value).__name__
-                errors[field.field_name] = [f"Expected {label}, got {got}."]
+            problem = _type_problem(value, expected)
+            if (
+                problem is None
+                and isinstance(field, drf_fields.ListField)
+                and isinstance(value, list)
+            ):
+                child = _expected_types(field.child)
+                problems = [_type_problem(item, child) for item in value] if child else []
+                problem = next((p for p in problems if p), None)
+            if problem:
+                errors[field.field_name] = [problem]
         if errors:
             raise serializers.ValidationError(errors)
     return _original_to_internal_value(self, data)
 
 
+_original_datetime_to_internal_value = drf_fields.DateTimeField.to_internal_value
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2200
+
+
+def _bounded_datetime(self: drf_fields.DateTimeField, value: Any) -> Any:
+    # Year 202 parses, but then renders with a local-mean-time offset no client can read.
+    parsed = _original_datetime_to_internal_value(self, value)
+    if not EARLIEST_YEAR <= parsed.year <= LATEST_YEAR:
+        raise serializers.ValidationError(
+            f"Dates must fall between the years {EARLIEST_YEAR} and {LATEST_YEAR}."
+        )
+    return parsed
+
+
 def install() -> None:
-    """Apply the strict-type rule to every DRF serializer (called once from AppConfig.ready)."""
+    """Apply the strict rules to every DRF serializer (called once from AppConfig.ready)."""
     if serializers.Serializer.to_internal_value is not _strict_to_internal_value:
         serializers.Serializer.to_internal_value = _strict_to_internal_value  # type: ignore[method-assign]
+        drf_fields.DateTimeField.to_internal_value = _bounded_datetime  # type: ignore[method-assign]
 
 
 def add_text_patterns(

@@ -383,6 +383,7 @@ class MyVolunteerView(APIView):
     """The signed-in user's own volunteer record: read it, or link it by phone number."""
 
     permission_classes = [IsStaffRole]
+    extra_error_codes = ["404"]
 
     @extend_schema(responses={200: s.MyVolunteerSerializer})
     def get(self, request: Request) -> Response:
