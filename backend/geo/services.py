@@ -80,8 +80,13 @@ def _nominatim_geocode(
     geolocator = Nominatim(domain=domain, scheme=scheme, user_agent=user_agent, timeout=timeout)
     # RateLimiter spaces calls by min_delay (Nominatim's policy is one request per second) and
     # retries transient errors twice; swallow_exceptions=False so outages are reported, not hidden.
+    # The wait before a retry scales with the delay (5 s in production, none when tests set 0).
     return RateLimiter(
-        geolocator.geocode, min_delay_seconds=min_delay, max_retries=2, swallow_exceptions=False
+        geolocator.geocode,
+        min_delay_seconds=min_delay,
+        max_retries=2,
+        error_wait_seconds=min_delay * 5,
+        swallow_exceptions=False,
     )
 
 

@@ -62,6 +62,13 @@ class NormalizedAddress:
         return "|".join((self.street, self.unit, locality, self.state))
 
     @property
+    def building_line(self) -> str:
+        """The address without the unit: what a geocoder can locate (units share the door's
+        coordinates, and the cache then answers every unit of a building from one lookup)."""
+        tail = f"{self.state} {self.zip_code}".strip()
+        return ", ".join(part for part in (self.street, self.city, tail) if part)
+
+    @property
     def one_line(self) -> str:
         street = f"{self.street} UNIT {self.unit}" if self.unit else self.street
         tail = f"{self.state} {self.zip_code}".strip()

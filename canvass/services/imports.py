@@ -326,7 +326,7 @@ class _Batcher:
             household.geocode_status = GeocodeStatus.PENDING
             return
         try:
-            result = geocode_address(row.address.one_line)
+            result = geocode_address(row.address.building_line)
         except GeocodingUnavailableError as exc:
             counts["failed"] += 1
             household.geocode_status = GeocodeStatus.FAILED
