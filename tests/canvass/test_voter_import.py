@@ -66,7 +66,7 @@ def test_phone_is_stored_encrypted_in_e164_with_a_keyed_hash():
 
 def test_reimporting_an_updated_file_updates_by_voter_id_and_never_duplicates():
     run(csv_bytes(*GOOD))
-    updated = GOOD[:2] + [GOOD[2].replace("Cy,Chen,NP", "Cy,Chen-Li,DEM")]
+    updated = [*GOOD[:2], GOOD[2].replace("Cy,Chen,NP", "Cy,Chen-Li,DEM")]
 
     report = run(csv_bytes(*updated))
 
