@@ -112,10 +112,16 @@ def _metres_xy(points: Sequence[Point]) -> np.ndarray:
 
 
 def piece_count(total: int, min_size: int, max_size: int) -> int:
-    """How many turfs: the fewest whose sizes (n/k rounded) stay at or below max_size."""
+    """How many turfs: aim for the middle of the range, then make sure no turf exceeds
+    max_size and, where the total allows it, none falls below min_size."""
     if total <= 0:
         return 0
-    return max(1, math.ceil(total / max_size)) if total > max_size else 1
+    pieces = max(1, round(total / ((min_size + max_size) / 2)))
+    while math.ceil(total / pieces) > max_size:
+        pieces += 1
+    while pieces > 1 and total // pieces < min_size and math.ceil(total / (pieces - 1)) <= max_size:
+        pieces -= 1
+    return pieces
 
 
 def cut_into_pieces(points: Sequence[Point], *, min_size: int, max_size: int) -> list[list[int]]:
