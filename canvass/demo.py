@@ -32,11 +32,25 @@ STREETS = ["Demo St", "Sample Ave", "Example Rd", "Placeholder Ln", "Fictional D
 
 
 def _demo_csv(precincts: list[Precinct]) -> bytes:
-    rng = random.Random(2020)  # fixed seed: the same fake file every run (idempotent import)
+    # Fixed seed: the same fake file every run (idempotent import). Not for secrets.
+    rng = random.Random(2020)  # noqa: S311
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(
-        ["voter_id", "first_name", "last_name", "birth_year", "language", "street", "city", "state", "zip", "county", "latitude", "longitude"]
+        [
+            "voter_id",
+            "first_name",
+            "last_name",
+            "birth_year",
+            "language",
+            "street",
+            "city",
+            "state",
+            "zip",
+            "county",
+            "latitude",
+            "longitude",
+        ]
     )
     number = 0
     for precinct in precincts:
