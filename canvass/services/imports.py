@@ -26,9 +26,15 @@ from backend.geo.services import GeocodingUnavailableError, geocode_address, geo
 from canvass.geometry import match_key
 from canvass.models import GeocodeStatus, Household, Precinct, Voter, VoterImport
 from canvass.services.addresses import AddressError, NormalizedAddress, normalize_address
+from canvass.services.bulk import (
+    households_insert,
+    matching,
+    voters_mark_seen,
+    voters_upsert,
+)
 from canvass.services.precincts import PrecinctLocator
 
-BATCH_SIZE = 1000
+BATCH_SIZE = 5000
 MAX_REPORTED_PROBLEMS = 1000
 HEAD_BYTES = 64 * 1024
 
@@ -72,6 +78,21 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
 REQUIRED_COLUMNS = ("voter_id", "first_name", "last_name", "street")
 _HEADER_CLEAN = re.compile(r"[^a-z0-9]+")
 _DIGITS = re.compile(r"\D+")
+
+
+# What a re-import compares (never the encrypted phone itself: its keyed hash stands in).
+VOTER_COMPARED = (
+    "state_voter_id",
+    "first_name",
+    "middle_name",
+    "last_name",
+    "party",
+    "birth_year",
+    "phone_hash",
+    "language",
+    "household_id",
+    "last_import_id",
+)
 
 
 class ImportFileError(ApplicationError):
@@ -353,7 +374,7 @@ class _Batcher:
     def _households(self, rows: list[ParsedRow]) -> dict[str, Household]:
         now = timezone.now()
         keys = {row.address.key for row in rows}
-        existing = {h.address_key: h for h in Household.objects.filter(address_key__in=keys)}
+        existing = {h.address_key: h for h in matching(Household, "address_key", keys)}
         new: dict[str, Household] = {}
         changed: dict[str, Household] = {}
         by_key: dict[str, ParsedRow] = {}
@@ -407,12 +428,7 @@ class _Batcher:
                         changed[key] = household
         self._locate([*new.values(), *changed.values()])
         if new:
-            Household.objects.bulk_create(
-                list(new.values()),
-                update_conflicts=True,
-                unique_fields=["address_key"],
-                update_fields=["updated_at"],
-            )
+            households_insert(list(new.values()), now)
             self.report.households_created += len(new)
         if changed:
             for household in changed.values():
@@ -460,20 +476,7 @@ class _Batcher:
             else:
                 unique[row.voter_id] = row
         existing = {
-            voter.state_voter_id: voter
-            for voter in Voter.objects.filter(state_voter_id__in=list(unique)).only(
-                "id",
-                "state_voter_id",
-                "first_name",
-                "middle_name",
-                "last_name",
-                "party",
-                "birth_year",
-                "phone_hash",
-                "language",
-                "household_id",
-                "last_import_id",
-            )
+            voter.state_voter_id: voter for voter in matching(Voter, "state_voter_id", list(unique))
         }
         rows = []
         for voter_id, row in unique.items():
@@ -486,8 +489,9 @@ class _Batcher:
             return
         with transaction.atomic():
             households = self._households(rows)
-            upserts: list[Voter] = []
+            upserts: list[tuple[Any, ...]] = []
             unchanged_ids: list[int] = []
+            now = timezone.now()
             for row in rows:
                 values = {
                     "first_name": row.first_name,
@@ -509,36 +513,24 @@ class _Batcher:
                 else:
                     report.created += 1
                 upserts.append(
-                    Voter(
-                        state_voter_id=row.voter_id,
-                        phone=row.phone,
-                        last_import_id=self.run.pk,
-                        **values,
+                    (
+                        row.voter_id,
+                        row.first_name,
+                        row.middle_name,
+                        row.last_name,
+                        row.party,
+                        row.birth_year,
+                        row.phone,
+                        values["phone_hash"],
+                        row.language,
+                        values["household_id"],
+                        self.run.pk,
+                        now,
+                        now,
                     )
                 )
-            if upserts:
-                Voter.objects.bulk_create(
-                    upserts,
-                    update_conflicts=True,
-                    unique_fields=["state_voter_id"],
-                    update_fields=[
-                        "first_name",
-                        "middle_name",
-                        "last_name",
-                        "party",
-                        "birth_year",
-                        "phone",
-                        "phone_hash",
-                        "language",
-                        "household",
-                        "last_import",
-                        "updated_at",
-                    ],
-                )
-            if unchanged_ids:
-                # Marks the rows as seen by this run (duplicate detection) without touching
-                # updated_at, so sync clients are not told about a change that did not happen.
-                Voter.objects.filter(pk__in=unchanged_ids).update(last_import_id=self.run.pk)
+            voters_upsert(upserts)
+            voters_mark_seen(unchanged_ids, self.run.pk)
 
 
 def _rows(reader: Iterator[list[str]]) -> Iterator[tuple[int, list[str]]]:
