@@ -291,3 +291,16 @@ def test_anonymous_cannot_upload_a_voter_file(client_for):
     )
 
     assert response.status_code == 401
+
+
+def test_a_large_upload_spooled_to_a_temporary_file_streams_the_same(
+    client_for, organizer, settings
+):
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 100  # force Django's TemporaryUploadedFile
+
+    response = client_for(organizer).post(
+        "/api/voters/import", upload(csv_bytes(*GOOD, bom=True).getvalue()), format="multipart"
+    )
+
+    assert response.status_code == 200
+    assert response.json()["created"] == 3
