@@ -93,7 +93,7 @@ class ImportReportSerializer(serializers.Serializer):
     households_created = serializers.IntegerField()
     households_updated = serializers.IntegerField()
     geocoding = GeocodingCountsSerializer()
-    errors = ImportProblemSerializer(many=True)
+    errors = ImportProblemSerializer(many=True)  # type: ignore[assignment]  # popped by the metaclass
     warnings = ImportProblemSerializer(many=True)
     problems_not_listed = serializers.IntegerField()
     aborted = serializers.CharField(allow_null=True)

@@ -26,7 +26,7 @@ from canvass.routing import cut_into_pieces, route_length, walk_order
 
 
 class TeamNotAllowedError(ApplicationError):
-    status_code = 403
+    status_code = 403  # type: ignore[assignment]
     code = "permission_denied"
 
 
