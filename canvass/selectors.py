@@ -4,11 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.functions import Coalesce
 
 from backend.accounts.models import Role, User
-from canvass.models import Turf, TurfAssignment, TurfHousehold, Voter
+from canvass.models import Household, Precinct, Turf, TurfAssignment, TurfHousehold, Voter
 
 
 def _with_counts(queryset: QuerySet[Turf]) -> QuerySet[Turf]:
@@ -116,3 +125,44 @@ def turf_assignments(*, turf: Turf) -> QuerySet[TurfAssignment]:
     return TurfAssignment.objects.filter(turf=turf).select_related(
         "canvasser", "assigned_by", "unassigned_by"
     )
+
+
+def households_for_user(
+    *,
+    user: User,
+    precinct_id: int | None = None,
+    geocode_status: str | None = None,
+    in_active_turf: bool | None = None,
+) -> QuerySet[Household]:
+    """Households (doors) for field leads and organizers, with their voter count; canvassers
+    get none (they see doors only through their walk lists)."""
+    if user.role not in (Role.ORGANIZER, Role.FIELD_LEAD):
+        return Household.objects.none()
+    voters = (
+        Voter.objects.filter(household=OuterRef("pk"))
+        .order_by()
+        .values("household")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    queryset = Household.objects.select_related("precinct").annotate(
+        voter_count=Coalesce(Subquery(voters, output_field=IntegerField()), 0),
+        in_active_turf=Exists(TurfHousehold.objects.filter(household=OuterRef("pk"), active=True)),
+    )
+    if precinct_id is not None:
+        queryset = queryset.filter(precinct_id=precinct_id)
+    if geocode_status:
+        queryset = queryset.filter(geocode_status=geocode_status)
+    if in_active_turf is not None:
+        queryset = queryset.filter(in_active_turf=in_active_turf)
+    return queryset.order_by("id")
+
+
+def precincts_list(*, county: str | None = None) -> QuerySet[Precinct]:
+    """Precincts (without their boundaries), optionally of one county matched loosely."""
+    from canvass.geometry import match_key
+
+    queryset = Precinct.objects.defer("boundary").order_by("county", "name")
+    if county:
+        queryset = queryset.filter(county_key=match_key(county))
+    return queryset

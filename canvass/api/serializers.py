@@ -10,7 +10,15 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from canvass.models import Household, Precinct, Turf, TurfAssignment, TurfHousehold, TurfStatus
+from canvass.models import (
+    GeocodeStatus,
+    Household,
+    Precinct,
+    Turf,
+    TurfAssignment,
+    TurfHousehold,
+    TurfStatus,
+)
 
 AGE_BANDS = [(18, 24), (25, 34), (35, 44), (45, 54), (55, 64)]
 
@@ -176,6 +184,51 @@ class HouseholdAddressSerializer(serializers.ModelSerializer):
         model = Household
         fields = ["id", "street", "unit", "city", "state", "zip_code", "latitude", "longitude"]
         read_only_fields = fields
+
+
+class HouseholdListSerializer(serializers.ModelSerializer):
+    precinct = PrecinctBriefSerializer(allow_null=True)
+    voter_count = serializers.IntegerField()
+    in_active_turf = serializers.BooleanField()
+
+    class Meta:
+        model = Household
+        fields = [
+            "id",
+            "street",
+            "unit",
+            "city",
+            "state",
+            "zip_code",
+            "county",
+            "latitude",
+            "longitude",
+            "geocode_status",
+            "precinct",
+            "voter_count",
+            "in_active_turf",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class HouseholdFilterSerializer(serializers.Serializer):
+    precinct = serializers.IntegerField(required=False)
+    geocode_status = serializers.ChoiceField(choices=GeocodeStatus.choices, required=False)
+    in_active_turf = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+
+class PrecinctSerializer(serializers.ModelSerializer):
+    bbox = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Precinct
+        fields = ["id", "county", "name", "district", "geometry_repaired", "invalid_reason", "bbox"]
+        read_only_fields = fields
+
+    def get_bbox(self, precinct: Precinct) -> list[float]:
+        """[min_lon, min_lat, max_lon, max_lat], as GeoJSON orders a bbox."""
+        return [precinct.min_lon, precinct.min_lat, precinct.max_lon, precinct.max_lat]
 
 
 class CanvasserVoterSerializer(serializers.Serializer):

@@ -4,6 +4,8 @@ from canvass.api import views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("voters/import", views.VoterImportView.as_view(), name="voters-import"),
+    path("households", views.HouseholdListView.as_view(), name="households"),
+    path("precincts", views.PrecinctListView.as_view(), name="precincts"),
     path("turfs", views.TurfListCreateView.as_view(), name="turfs"),
     path("turfs/auto-cut", views.TurfAutoCutView.as_view(), name="turfs-auto-cut"),
     path("turfs/<int:pk>", views.TurfDetailView.as_view(), name="turf-detail"),

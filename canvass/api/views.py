@@ -6,7 +6,7 @@ from typing import Any
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
@@ -18,7 +18,7 @@ from backend.api.errors import ApplicationError
 from backend.api.permissions import IsCanvasser, IsFieldLeadOrOrganizer, IsStaffRole
 from canvass import selectors
 from canvass.api import serializers as s
-from canvass.models import Precinct, Turf
+from canvass.models import Household, Precinct, Turf
 from canvass.services import imports
 from canvass.services import turf as turf_services
 
@@ -81,6 +81,45 @@ class VoterImportView(APIView):
             ip_address=_client_ip(request),
         )
         return Response(s.ImportReportSerializer(report.as_dict()).data)
+
+
+class HouseholdListView(generics.ListAPIView):
+    """Doors with coordinates, geocoding status, precinct and voter count (field leads and
+    organizers). Filters: `precinct`, `geocode_status` (e.g. `needs_review`), `in_active_turf`."""
+
+    permission_classes = [IsFieldLeadOrOrganizer]
+    serializer_class = s.HouseholdListSerializer
+
+    @extend_schema(parameters=[s.HouseholdFilterSerializer])
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self) -> Any:
+        if getattr(self, "swagger_fake_view", False):
+            return Household.objects.none()
+        filters = s.HouseholdFilterSerializer(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        values = filters.validated_data
+        return selectors.households_for_user(
+            user=_user(self.request),
+            precinct_id=values.get("precinct"),
+            geocode_status=values.get("geocode_status"),
+            in_active_turf=values.get("in_active_turf"),
+        )
+
+
+class PrecinctListView(generics.ListAPIView):
+    """Precincts (no boundaries) for choosing what to cut; `?county=` matches loosely."""
+
+    permission_classes = [IsFieldLeadOrOrganizer]
+    serializer_class = s.PrecinctSerializer
+
+    @extend_schema(parameters=[OpenApiParameter("county", str, required=False)])
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self) -> Any:
+        return selectors.precincts_list(county=self.request.query_params.get("county"))
 
 
 class TurfListCreateView(generics.ListAPIView):
