@@ -211,7 +211,10 @@ def map_header(header: list[str]) -> dict[str, int]:
 
 
 def normalize_phone(text: str) -> str:
-    """US phone number in E.164, or '' when blank. Raises RowError when it cannot be one."""
+    """US phone number in E.164, or '' when blank. Raises RowError when it cannot be one.
+
+    Row errors never quote personal values (phone, coordinates, birth year): the report is
+    stored with the import and shown to whoever uploads."""
     text = text.strip()
     if not text:
         return ""
@@ -227,9 +230,9 @@ def normalize_phone(text: str) -> str:
     try:
         parsed = phonenumbers.parse(text, "US")
     except phonenumbers.NumberParseException:
-        raise RowError(f"bad phone number {text!r}") from None
+        raise RowError("bad phone number") from None
     if not phonenumbers.is_valid_number(parsed):
-        raise RowError(f"bad phone number {text!r}")
+        raise RowError("bad phone number")
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -240,9 +243,9 @@ def _coordinate(text: str, name: str, low: float, high: float) -> float | None:
     try:
         value = float(text)
     except ValueError:
-        raise RowError(f"bad coordinates: {name} {text!r} is not a number") from None
+        raise RowError(f"bad coordinates: {name} is not a number") from None
     if not (low <= value <= high) or value != value:
-        raise RowError(f"bad coordinates: {name} {text!r} out of range")
+        raise RowError(f"bad coordinates: {name} out of range")
     return value
 
 
@@ -252,7 +255,7 @@ def _birth_year(text: str) -> int | None:
         return None
     match = re.search(r"(19|20)\d{2}", text)
     if not match:
-        raise RowError(f"bad birth year {text!r}")
+        raise RowError("bad birth year")
     return int(match.group(0))
 
 
@@ -351,7 +354,8 @@ class _Batcher:
         except GeocodingUnavailableError as exc:
             counts["failed"] += 1
             household.geocode_status = GeocodeStatus.FAILED
-            self.report.warn(row.line, f"geocoder unavailable: {exc}"[:300])
+            # Only the error's class: geopy's messages can quote the request URL, i.e. the address.
+            self.report.warn(row.line, f"geocoder unavailable: {str(exc).split(':')[0]}")
             return
         if result is None:
             counts["pending"] += 1
