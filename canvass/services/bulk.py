@@ -14,13 +14,16 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from django.db import connection
+import psycopg
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Model
 
 from backend.crypto import encrypt
 from canvass.models import Household, Voter
 
 M = TypeVar("M", bound=Model)
+# COPY runs on the raw psycopg cursor, so its errors arrive unwrapped by Django.
+UNIQUE_VIOLATIONS = (IntegrityError, psycopg.IntegrityError)
 
 HOUSEHOLD_COLUMNS = (
     "street",
@@ -108,46 +111,67 @@ def households_insert(households: list[Household], now: datetime) -> None:
             update_fields=["updated_at"],
         )
         return
-    staging = _staging("household", Household._meta.db_table, HOUSEHOLD_COLUMNS)
-    _copy(
-        staging,
-        HOUSEHOLD_COLUMNS,
-        [
-            (
-                h.street,
-                h.unit,
-                h.city,
-                h.state,
-                h.zip_code,
-                h.address_key,
-                h.county,
-                h.latitude,
-                h.longitude,
-                h.geocode_status,
-                h.precinct_id,
-                now,
-                now,
+    values = [
+        (
+            h.street,
+            h.unit,
+            h.city,
+            h.state,
+            h.zip_code,
+            h.address_key,
+            h.county,
+            h.latitude,
+            h.longitude,
+            h.geocode_status,
+            h.precinct_id,
+            now,
+            now,
+        )
+        for h in households
+    ]
+    table = Household._meta.db_table
+    # Fast path: the caller checked these addresses are new, so take ids from the sequence and
+    # COPY straight into the table. A concurrent import that inserted one of them meanwhile
+    # trips the unique index; then the staging path below merges instead.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [table, len(households)],
+        )
+        ids = [pk for (pk,) in cursor.fetchall()]
+    try:
+        with transaction.atomic():
+            _copy(
+                table,
+                ("id", *HOUSEHOLD_COLUMNS),
+                [(pk, *row) for pk, row in zip(ids, values, strict=True)],
             )
-            for h in households
-        ],
-    )
+    except UNIQUE_VIOLATIONS:
+        pass
+    else:
+        for household, pk in zip(households, ids, strict=True):
+            household.pk = pk
+        return
+    staging = _staging("household", table, HOUSEHOLD_COLUMNS)
+    _copy(staging, HOUSEHOLD_COLUMNS, values)
     columns = ", ".join(HOUSEHOLD_COLUMNS)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {Household._meta.db_table} ({columns}) "  # noqa: S608
+            f"INSERT INTO {table} ({columns}) "  # noqa: S608
             f"SELECT {columns} FROM {staging} "
             "ON CONFLICT (address_key) DO UPDATE SET updated_at = EXCLUDED.updated_at "
             "RETURNING id, address_key"
         )
-        ids = {key: pk for pk, key in cursor.fetchall()}
+        by_key = {key: pk for pk, key in cursor.fetchall()}
         cursor.execute(f"TRUNCATE {staging}")
     for household in households:
-        household.pk = ids[household.address_key]
+        household.pk = by_key[household.address_key]
 
 
-def voters_upsert(rows: list[tuple[Any, ...]]) -> None:
+def voters_upsert(rows: list[tuple[Any, ...]], *, all_new: bool = False) -> None:
     """Insert or update voters by state voter id; each row follows VOTER_COLUMNS, with the
-    phone in plain E.164 (encrypted here, on its way to the column)."""
+    phone in plain E.164 (encrypted here, on its way to the column). `all_new` says the caller
+    found none of them in the table (a hint for a faster path; conflicts are still merged)."""
     if not rows:
         return
     if connection.vendor != "postgresql":
@@ -159,15 +183,22 @@ def voters_upsert(rows: list[tuple[Any, ...]]) -> None:
         )
         return
     phone = VOTER_COLUMNS.index("phone")
+    values = [
+        (*row[:phone], encrypt(row[phone]) if row[phone] else "", *row[phone + 1 :]) for row in rows
+    ]
+    if all_new:
+        # Fast path for voters the caller found absent: COPY straight into the table; a
+        # concurrent import that inserted one meanwhile trips the unique index, and the
+        # staging path below merges instead.
+        try:
+            with transaction.atomic():
+                _copy(Voter._meta.db_table, VOTER_COLUMNS, values)
+        except UNIQUE_VIOLATIONS:
+            pass
+        else:
+            return
     staging = _staging("voter", Voter._meta.db_table, VOTER_COLUMNS)
-    _copy(
-        staging,
-        VOTER_COLUMNS,
-        [
-            (*row[:phone], encrypt(row[phone]) if row[phone] else "", *row[phone + 1 :])
-            for row in rows
-        ],
-    )
+    _copy(staging, VOTER_COLUMNS, values)
     columns = ", ".join(VOTER_COLUMNS)
     updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in VOTER_UPDATE_COLUMNS)
     with connection.cursor() as cursor:

@@ -533,7 +533,7 @@ class _Batcher:
                         now,
                     )
                 )
-            voters_upsert(upserts)
+            voters_upsert(upserts, all_new=not any(r[0] in existing for r in upserts))
             voters_mark_seen(unchanged_ids, self.run.pk)
 
 
