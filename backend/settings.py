@@ -212,6 +212,7 @@ GEOCODER_SCHEME = env.choice("GEOCODER_SCHEME", "https", {"http", "https"})
 GEOCODER_USER_AGENT = env.str("GEOCODER_USER_AGENT", "dontlookaway-field-backend")
 GEOCODER_MIN_DELAY_SECONDS = env.float("GEOCODER_MIN_DELAY_SECONDS", 1.0, minimum=0.0)
 GEOCODER_TIMEOUT_SECONDS = env.float("GEOCODER_TIMEOUT_SECONDS", 10.0, minimum=0.1)
+GEOCODER_ERROR_WAIT_SECONDS = env.float("GEOCODER_ERROR_WAIT_SECONDS", 5.0, minimum=0.0)
 
 # --- SMS ------------------------------------------------------------------------------------
 SMS_BACKEND = env.str("SMS_BACKEND", "backend.sms.backends.console.SmsBackend")

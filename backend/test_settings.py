@@ -15,3 +15,4 @@ GEOCODER = "off"
 # pytest-django runs with DEBUG off, where crypto refuses to derive keys: give fixed test keys.
 PII_HASH_KEY = "test-pii-hash-key-0123456789abcdef0123456789"
 FIELD_ENCRYPTION_KEYS = ["Xv0h0PcGHZP2q4p2bV5yJ3n9m0mJ1o5jvYQ8p3F5m2c="]
+GEOCODER_ERROR_WAIT_SECONDS = 0  # outage tests would otherwise sleep between retries

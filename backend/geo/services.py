@@ -85,6 +85,7 @@ def _nominatim_geocode(
     geolocator = Nominatim(domain=domain, scheme=scheme, user_agent=user_agent, timeout=timeout)
     # RateLimiter spaces calls by min_delay (Nominatim's policy is one request per second) and
     # retries transient errors twice; swallow_exceptions=False so outages are reported, not hidden.
+    # After an error it waits error_wait before retrying (GEOCODER_ERROR_WAIT_SECONDS).
     return RateLimiter(
         geolocator.geocode,
         min_delay_seconds=min_delay,
@@ -101,8 +102,7 @@ def _geocode_function() -> Callable[..., Any]:
         settings.GEOCODER_USER_AGENT,
         settings.GEOCODER_TIMEOUT_SECONDS,
         settings.GEOCODER_MIN_DELAY_SECONDS,
-        # Wait between retries after an error; tests of outages set it to 0.
-        getattr(settings, "GEOCODER_ERROR_WAIT_SECONDS", 5.0),
+        settings.GEOCODER_ERROR_WAIT_SECONDS,
     )
 
 

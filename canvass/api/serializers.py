@@ -1,0 +1,281 @@
+"""Input and output serializers for canvass. Canvasser-facing ones never carry phone numbers,
+birth years or party."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from canvass.models import (
+    GeocodeStatus,
+    Household,
+    Precinct,
+    Turf,
+    TurfAssignment,
+    TurfHousehold,
+    TurfStatus,
+)
+
+AGE_BANDS = [(18, 24), (25, 34), (35, 44), (45, 54), (55, 64)]
+
+
+def age_band(birth_year: int | None) -> str | None:
+    """A coarse age band ("25-34", "65+") instead of the birth year."""
+    if not birth_year:
+        return None
+    age = timezone.now().year - birth_year
+    if age < 18:
+        return "under 18"
+    for low, high in AGE_BANDS:
+        if low <= age <= high:
+            return f"{low}-{high}"
+    return "65+"
+
+
+# --- Inputs ---------------------------------------------------------------------------------
+
+
+class VoterImportInputSerializer(serializers.Serializer):
+    file = serializers.FileField()
+
+
+class TurfCreateInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=120)
+    team = serializers.IntegerField()
+    precinct = serializers.IntegerField(required=False, allow_null=True)
+    boundary = serializers.JSONField(help_text="GeoJSON Polygon or MultiPolygon (lon, lat)")
+
+
+class TurfAutoCutInputSerializer(serializers.Serializer):
+    team = serializers.IntegerField()
+    precinct = serializers.IntegerField(required=False, allow_null=True)
+    boundary = serializers.JSONField(required=False, allow_null=True)
+    min_doors = serializers.IntegerField(min_value=1, max_value=1000, default=40)
+    max_doors = serializers.IntegerField(min_value=1, max_value=1000, default=60)
+    name_prefix = serializers.CharField(max_length=80, required=False, allow_blank=True, default="")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs.get("precinct") is None and attrs.get("boundary") is None:
+            raise serializers.ValidationError({"precinct": ["Give a precinct or a boundary."]})
+        if attrs["max_doors"] < attrs["min_doors"]:
+            raise serializers.ValidationError({"max_doors": ["Must be at least min_doors."]})
+        return attrs
+
+
+class TurfStatusInputSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=TurfStatus.choices)
+
+
+class TurfAssignInputSerializer(serializers.Serializer):
+    canvasser = serializers.IntegerField()
+
+
+# --- Outputs --------------------------------------------------------------------------------
+
+
+class ImportProblemSerializer(serializers.Serializer):
+    line = serializers.IntegerField()
+    reason = serializers.CharField()
+
+
+class GeocodingCountsSerializer(serializers.Serializer):
+    geocoded = serializers.IntegerField()
+    cached = serializers.IntegerField()
+    needs_review = serializers.IntegerField()
+    not_found = serializers.IntegerField()
+    failed = serializers.IntegerField()
+    pending = serializers.IntegerField()
+
+
+class ImportReportSerializer(serializers.Serializer):
+    import_id = serializers.IntegerField()
+    rows_read = serializers.IntegerField()
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    skipped = serializers.IntegerField()
+    households_created = serializers.IntegerField()
+    households_updated = serializers.IntegerField()
+    geocoding = GeocodingCountsSerializer()
+    errors = ImportProblemSerializer(many=True)  # type: ignore[assignment]  # popped by the metaclass
+    warnings = ImportProblemSerializer(many=True)
+    problems_not_listed = serializers.IntegerField()
+    aborted = serializers.CharField(allow_null=True)
+
+
+class PrecinctBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Precinct
+        fields = ["id", "county", "name"]
+
+
+class TeamBriefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class TurfSerializer(serializers.ModelSerializer):
+    team = TeamBriefSerializer()
+    precinct = PrecinctBriefSerializer(allow_null=True)
+    door_count = serializers.IntegerField()
+    voter_count = serializers.IntegerField()
+    doors_visited = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Turf
+        fields = [
+            "id",
+            "name",
+            "team",
+            "precinct",
+            "status",
+            "door_count",
+            "voter_count",
+            "doors_visited",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_doors_visited(self, turf: Turf) -> int:
+        """Doors with a result; conversation logs (next issue) fill this in."""
+        return int(self.context.get("visited", {}).get(turf.pk, 0))
+
+
+class AutoCutOutputSerializer(serializers.Serializer):
+    turfs = TurfSerializer(many=True)
+
+
+class WalkOrderOutputSerializer(serializers.Serializer):
+    before_m = serializers.FloatField()
+    after_m = serializers.FloatField()
+
+
+class UserBriefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+
+
+class TurfAssignmentSerializer(serializers.ModelSerializer):
+    canvasser = UserBriefSerializer()
+    assigned_by = UserBriefSerializer(allow_null=True)
+    unassigned_by = UserBriefSerializer(allow_null=True)
+
+    class Meta:
+        model = TurfAssignment
+        fields = [
+            "id",
+            "turf",
+            "canvasser",
+            "assigned_by",
+            "assigned_at",
+            "unassigned_by",
+            "unassigned_at",
+        ]
+        read_only_fields = fields
+
+
+class HouseholdAddressSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Household
+        fields = ["id", "street", "unit", "city", "state", "zip_code", "latitude", "longitude"]
+        read_only_fields = fields
+
+
+class HouseholdListSerializer(serializers.ModelSerializer):
+    precinct = PrecinctBriefSerializer(allow_null=True)
+    voter_count = serializers.IntegerField()
+    in_active_turf = serializers.BooleanField()
+
+    class Meta:
+        model = Household
+        fields = [
+            "id",
+            "street",
+            "unit",
+            "city",
+            "state",
+            "zip_code",
+            "county",
+            "latitude",
+            "longitude",
+            "geocode_status",
+            "precinct",
+            "voter_count",
+            "in_active_turf",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class HouseholdFilterSerializer(serializers.Serializer):
+    precinct = serializers.IntegerField(required=False)
+    geocode_status = serializers.ChoiceField(choices=GeocodeStatus.choices, required=False)
+    in_active_turf = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+
+class PrecinctSerializer(serializers.ModelSerializer):
+    bbox = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Precinct
+        fields = ["id", "county", "name", "district", "geometry_repaired", "invalid_reason", "bbox"]
+        read_only_fields = fields
+
+    def get_bbox(self, precinct: Precinct) -> list[float]:
+        """[min_lon, min_lat, max_lon, max_lat], as GeoJSON orders a bbox."""
+        return [precinct.min_lon, precinct.min_lat, precinct.max_lon, precinct.max_lat]
+
+
+class CanvasserVoterSerializer(serializers.Serializer):
+    """What a canvasser sees of a voter at the door: no phone, birth year or party."""
+
+    id = serializers.IntegerField()
+    first_name = serializers.CharField()
+    last_name = serializers.CharField()
+    age_band = serializers.SerializerMethodField()
+    language = serializers.CharField()
+
+    def get_age_band(self, voter: Any) -> str | None:
+        return age_band(voter.birth_year)
+
+
+class StaffVoterSerializer(CanvasserVoterSerializer):
+    """Field leads and organizers also see party (still no phone or birth year)."""
+
+    party = serializers.CharField()
+
+
+class WalkStopSerializer(serializers.Serializer):
+    position = serializers.IntegerField()
+    household = HouseholdAddressSerializer()
+    voters = serializers.SerializerMethodField()
+    latest_result = serializers.SerializerMethodField()
+
+    voter_serializer: type[serializers.Serializer] = CanvasserVoterSerializer
+
+    @extend_schema_field(CanvasserVoterSerializer(many=True))
+    def get_voters(self, stop: TurfHousehold) -> list[dict[str, Any]]:
+        return self.voter_serializer(stop.household.voters.all(), many=True).data  # type: ignore[return-value]
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_latest_result(self, stop: TurfHousehold) -> dict[str, Any] | None:
+        """The door's latest canvass result (null until conversation logs exist)."""
+        return getattr(stop, "latest_result", None)
+
+
+class StaffWalkStopSerializer(WalkStopSerializer):
+    voter_serializer = StaffVoterSerializer
+
+    @extend_schema_field(StaffVoterSerializer(many=True))
+    def get_voters(self, stop: TurfHousehold) -> list[dict[str, Any]]:
+        return super().get_voters(stop)
+
+
+class WalkListSerializer(serializers.Serializer):
+    turf = TurfSerializer()
+    stops = WalkStopSerializer(many=True)

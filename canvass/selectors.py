@@ -1,0 +1,168 @@
+"""Canvass reads, already scoped to the requesting user."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import Coalesce
+
+from backend.accounts.models import Role, User
+from canvass.models import Household, Precinct, Turf, TurfAssignment, TurfHousehold, Voter
+
+
+def _with_counts(queryset: QuerySet[Turf]) -> QuerySet[Turf]:
+    # Subqueries rather than joins so the two counts do not multiply each other.
+    doors = (
+        TurfHousehold.objects.filter(turf=OuterRef("pk"), active=True)
+        .order_by()
+        .values("turf")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    voters = (
+        Voter.objects.filter(
+            household__turf_stops__turf=OuterRef("pk"), household__turf_stops__active=True
+        )
+        .order_by()
+        .values("household__turf_stops__turf")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return queryset.annotate(
+        door_count=Coalesce(Subquery(doors, output_field=IntegerField()), 0),
+        voter_count=Coalesce(Subquery(voters, output_field=IntegerField()), 0),
+    )
+
+
+def turfs_for_user(*, user: User) -> QuerySet[Turf]:
+    """Turf the user may see: organizers all, field leads their teams', canvassers the turf
+    they are assigned to now."""
+    queryset = Turf.objects.select_related("team", "precinct")
+    if user.role == Role.ORGANIZER:
+        scoped = queryset
+    elif user.role == Role.FIELD_LEAD:
+        scoped = queryset.filter(team__memberships__user=user)
+    else:
+        scoped = queryset.filter(_open_assignment(user))
+    return _with_counts(scoped).order_by("name", "id")
+
+
+def _open_assignment(user: User) -> Q:
+    return Q(
+        pk__in=TurfAssignment.objects.filter(canvasser=user, unassigned_at__isnull=True).values(
+            "turf_id"
+        )
+    )
+
+
+def turfs_managed_by(*, user: User) -> QuerySet[Turf]:
+    """Turf the user may change (organizers: all; field leads: their teams'; others: none)."""
+    if user.role == Role.ORGANIZER:
+        return _with_counts(Turf.objects.select_related("team", "precinct"))
+    if user.role == Role.FIELD_LEAD:
+        return _with_counts(
+            Turf.objects.select_related("team", "precinct").filter(team__memberships__user=user)
+        )
+    return Turf.objects.none()
+
+
+def assigned_turfs_for_canvasser(*, user: User) -> QuerySet[Turf]:
+    """The canvasser's currently assigned turf with progress counts."""
+    return _with_counts(
+        Turf.objects.select_related("team", "precinct").filter(_open_assignment(user))
+    ).order_by("name", "id")
+
+
+def latest_results_for_households(*, household_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """Latest canvass result per household, for walk lists and progress counts.
+
+    Conversation logs arrive with the sync issue; until then no door has a result. This is the
+    single hook that will answer with one query (e.g. DISTINCT ON household ordered by time).
+    """
+    return {}
+
+
+def turf_walk_list(*, turf: Turf) -> list[TurfHousehold]:
+    """The turf's active doors in walking order with their voters: three queries whatever the
+    turf's size (stops+households, voters, latest results)."""
+    stops = list(
+        TurfHousehold.objects.filter(turf=turf, active=True)
+        .select_related("household")
+        .prefetch_related(
+            Prefetch(
+                "household__voters",
+                queryset=Voter.objects.only(
+                    "id",
+                    "household_id",
+                    "first_name",
+                    "last_name",
+                    "birth_year",
+                    "party",
+                    "language",
+                ).order_by("last_name", "first_name", "id"),
+            )
+        )
+        .order_by("position")
+    )
+    results = latest_results_for_households(household_ids=[s.household_id for s in stops])
+    for stop in stops:
+        stop.latest_result = results.get(stop.household_id)  # type: ignore[attr-defined]
+    return stops
+
+
+def turf_assignments(*, turf: Turf) -> QuerySet[TurfAssignment]:
+    """Assignment history of a turf, newest first."""
+    return TurfAssignment.objects.filter(turf=turf).select_related(
+        "canvasser", "assigned_by", "unassigned_by"
+    )
+
+
+def households_for_user(
+    *,
+    user: User,
+    precinct_id: int | None = None,
+    geocode_status: str | None = None,
+    in_active_turf: bool | None = None,
+) -> QuerySet[Household]:
+    """Households (doors) for field leads and organizers, with their voter count; canvassers
+    get none (they see doors only through their walk lists)."""
+    if user.role not in (Role.ORGANIZER, Role.FIELD_LEAD):
+        return Household.objects.none()
+    voters = (
+        Voter.objects.filter(household=OuterRef("pk"))
+        .order_by()
+        .values("household")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    queryset = Household.objects.select_related("precinct").annotate(
+        voter_count=Coalesce(Subquery(voters, output_field=IntegerField()), 0),
+        in_active_turf=Exists(TurfHousehold.objects.filter(household=OuterRef("pk"), active=True)),
+    )
+    if precinct_id is not None:
+        queryset = queryset.filter(precinct_id=precinct_id)
+    if geocode_status:
+        queryset = queryset.filter(geocode_status=geocode_status)
+    if in_active_turf is not None:
+        queryset = queryset.filter(in_active_turf=in_active_turf)
+    return queryset.order_by("id")
+
+
+def precincts_list(*, county: str | None = None) -> QuerySet[Precinct]:
+    """Precincts (without their boundaries), optionally of one county matched loosely."""
+    from canvass.geometry import match_key
+
+    queryset = Precinct.objects.defer("boundary").order_by("county", "name")
+    if county:
+        queryset = queryset.filter(county_key=match_key(county))
+    return queryset

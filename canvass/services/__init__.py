@@ -1,0 +1,1 @@
+"""Canvass writes. Import from the submodules: imports, precincts, turf."""

@@ -1,0 +1,615 @@
+"""The voter-file import: stream a CSV, group voters into households, geocode, upsert in bulk.
+
+Memory stays bounded: rows are read one at a time and written BATCH_SIZE at a time; nothing
+grows with the file except the capped list of error lines. Duplicate voter ids across batches
+are caught through `Voter.last_import` (the run that last wrote the row), not an in-memory set.
+Each batch commits on its own, so a problem late in the file never loses what came before.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from backend.api.errors import ApplicationError
+from backend.audit.services import audit_record
+from backend.crypto import keyed_hash
+from backend.geo.services import GeocodingUnavailableError, geocode_address, geocoder_enabled
+from canvass.geometry import match_key
+from canvass.models import GeocodeStatus, Household, Precinct, Voter, VoterImport
+from canvass.services.addresses import AddressError, NormalizedAddress, normalize_address
+from canvass.services.bulk import (
+    households_insert,
+    matching,
+    voters_mark_seen,
+    voters_upsert,
+)
+from canvass.services.precincts import PrecinctLocator
+
+BATCH_SIZE = 5000
+MAX_REPORTED_PROBLEMS = 1000
+HEAD_BYTES = 64 * 1024
+
+# Canonical column -> accepted header spellings (compared lower-case, punctuation as "_").
+COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
+    "voter_id": (
+        "voter_id",
+        "state_voter_id",
+        "voterid",
+        "voter_number",
+        "registration_number",
+        "regnum",
+        "sos_voter_id",
+    ),
+    "first_name": ("first_name", "firstname", "first", "fname", "given_name"),
+    "middle_name": ("middle_name", "middlename", "middle", "mname", "middle_initial"),
+    "last_name": ("last_name", "lastname", "last", "lname", "surname", "family_name"),
+    "party": ("party", "party_code", "party_affiliation", "political_party"),
+    "birth_year": ("birth_year", "year_of_birth", "birthyear", "yob", "birth_date", "dob"),
+    "phone": ("phone", "phone_number", "telephone", "cell", "cell_phone", "mobile"),
+    "language": ("language", "preferred_language", "language_preference", "lang"),
+    "street": (
+        "street",
+        "address",
+        "address1",
+        "address_1",
+        "address_line_1",
+        "street_address",
+        "residential_address",
+        "res_address",
+    ),
+    "unit": ("unit", "apt", "apartment", "address2", "address_2", "address_line_2", "unit_number"),
+    "city": ("city", "res_city", "town", "municipality"),
+    "state": ("state", "st", "res_state", "state_code"),
+    "zip": ("zip", "zip_code", "zipcode", "zip5", "postal_code", "postalcode", "res_zip"),
+    "county": ("county", "county_name"),
+    "precinct": ("precinct", "precinct_name"),
+    "latitude": ("latitude", "lat"),
+    "longitude": ("longitude", "lon", "lng", "long"),
+}
+REQUIRED_COLUMNS = ("voter_id", "first_name", "last_name", "street")
+_HEADER_CLEAN = re.compile(r"[^a-z0-9]+")
+_DIGITS = re.compile(r"\D+")
+
+
+# What a re-import compares (never the encrypted phone itself: its keyed hash stands in).
+VOTER_COMPARED = (
+    "state_voter_id",
+    "first_name",
+    "middle_name",
+    "last_name",
+    "party",
+    "birth_year",
+    "phone_hash",
+    "language",
+    "household_id",
+    "last_import_id",
+)
+
+
+class ImportFileError(ApplicationError):
+    """The file as a whole cannot be imported (encoding, empty, not a CSV, missing columns)."""
+
+    code = "invalid_file"
+
+    def __init__(self, message: str, *, code: str = "invalid_file") -> None:
+        super().__init__(message, code=code, fields={"file": [message]})
+
+
+class RowError(ValueError):
+    pass
+
+
+@dataclass
+class ImportReport:
+    import_id: int | None = None
+    rows_read: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    households_created: int = 0
+    households_updated: int = 0
+    geocoding: dict[str, int] = field(
+        default_factory=lambda: {
+            "geocoded": 0,
+            "cached": 0,
+            "needs_review": 0,
+            "not_found": 0,
+            "failed": 0,
+            "pending": 0,
+        }
+    )
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+    problems_not_listed: int = 0
+    aborted: str | None = None
+
+    def _note(self, bucket: list[dict[str, Any]], entry: dict[str, Any]) -> None:
+        if len(self.errors) + len(self.warnings) < MAX_REPORTED_PROBLEMS:
+            bucket.append(entry)
+        else:
+            self.problems_not_listed += 1
+
+    def skip(self, line: int, reason: str) -> None:
+        self.skipped += 1
+        self._note(self.errors, {"line": line, "reason": reason})
+
+    def warn(self, line: int, reason: str) -> None:
+        self._note(self.warnings, {"line": line, "reason": reason})
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "import_id": self.import_id,
+            "rows_read": self.rows_read,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "skipped": self.skipped,
+            "households_created": self.households_created,
+            "households_updated": self.households_updated,
+            "geocoding": dict(self.geocoding),
+            "errors": list(self.errors),
+            "warnings": list(self.warnings),
+            "problems_not_listed": self.problems_not_listed,
+            "aborted": self.aborted,
+        }
+
+    def counts(self) -> dict[str, Any]:
+        data = self.as_dict()
+        data["errors"] = len(self.errors)
+        data["warnings"] = len(self.warnings)
+        return data
+
+
+@dataclass
+class ParsedRow:
+    line: int
+    voter_id: str
+    first_name: str
+    middle_name: str
+    last_name: str
+    party: str
+    birth_year: int | None
+    phone: str
+    language: str
+    address: NormalizedAddress
+    county: str
+    precinct: str
+    latitude: float | None
+    longitude: float | None
+
+
+def _header_key(name: str) -> str:
+    return _HEADER_CLEAN.sub("_", name.strip().lower()).strip("_")
+
+
+def map_header(header: list[str]) -> dict[str, int]:
+    """Canonical column -> index. Raises ImportFileError when required columns are missing."""
+    positions = {_header_key(name): index for index, name in reversed(list(enumerate(header)))}
+    columns: dict[str, int] = {}
+    for canonical, aliases in COLUMN_ALIASES.items():
+        for alias in aliases:
+            if alias in positions:
+                columns[canonical] = positions[alias]
+                break
+    missing = [name for name in REQUIRED_COLUMNS if name not in columns]
+    if missing:
+        raise ImportFileError(
+            "This is not a voter-file CSV: missing column(s) " + ", ".join(missing) + ".",
+            code="missing_columns",
+        )
+    return columns
+
+
+def normalize_phone(text: str) -> str:
+    """US phone number in E.164, or '' when blank. Raises RowError when it cannot be one.
+
+    Row errors never quote personal values (phone, coordinates, birth year): the report is
+    stored with the import and shown to whoever uploads."""
+    text = text.strip()
+    if not text:
+        return ""
+    digits = _DIGITS.sub("", text)
+    if len(digits) == 11 and digits[0] == "1":
+        digits = digits[1:]
+    # NANP: area code and exchange cannot start with 0 or 1. A fast path that covers voter files;
+    # anything else goes through phonenumbers.
+    if len(digits) == 10 and digits[0] not in "01" and digits[3] not in "01":
+        return "+1" + digits
+    import phonenumbers
+
+    try:
+        parsed = phonenumbers.parse(text, "US")
+    except phonenumbers.NumberParseException:
+        raise RowError("bad phone number") from None
+    if not phonenumbers.is_valid_number(parsed):
+        raise RowError("bad phone number")
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _coordinate(text: str, name: str, low: float, high: float) -> float | None:
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise RowError(f"bad coordinates: {name} is not a number") from None
+    if not (low <= value <= high) or value != value:
+        raise RowError(f"bad coordinates: {name} out of range")
+    return value
+
+
+def _birth_year(text: str) -> int | None:
+    text = text.strip()
+    if not text:
+        return None
+    match = re.search(r"(19|20)\d{2}", text)
+    if not match:
+        raise RowError("bad birth year")
+    return int(match.group(0))
+
+
+def parse_row(line: int, row: list[str], columns: dict[str, int]) -> ParsedRow:
+    def get(name: str) -> str:
+        index = columns.get(name)
+        if index is None or index >= len(row):
+            return ""
+        return row[index].strip()
+
+    voter_id = get("voter_id")
+    if not voter_id:
+        raise RowError("missing voter id")
+    if len(voter_id) > 40:
+        raise RowError("voter id longer than 40 characters")
+    first_name, last_name = get("first_name"), get("last_name")
+    if not first_name and not last_name:
+        raise RowError("missing name")
+    try:
+        address = normalize_address(
+            street=get("street"),
+            unit=get("unit"),
+            city=get("city"),
+            state=get("state"),
+            zip_code=get("zip"),
+        )
+    except AddressError as exc:
+        raise RowError(f"unparseable address: {exc}") from None
+    latitude = _coordinate(get("latitude"), "latitude", -90, 90)
+    longitude = _coordinate(get("longitude"), "longitude", -180, 180)
+    if (latitude is None) != (longitude is None):
+        raise RowError("bad coordinates: latitude and longitude must come together")
+    return ParsedRow(
+        line=line,
+        voter_id=voter_id,
+        first_name=first_name[:80],
+        middle_name=get("middle_name")[:80],
+        last_name=last_name[:80],
+        party=get("party")[:40],
+        birth_year=_birth_year(get("birth_year")),
+        phone=normalize_phone(get("phone")),
+        language=get("language")[:40],
+        address=address,
+        county=get("county")[:80],
+        precinct=get("precinct"),
+        latitude=latitude,
+        longitude=longitude,
+    )
+
+
+def _open_text(stream: IO[bytes]) -> io.TextIOWrapper:
+    """Check the start of the file, rewind, and wrap it as UTF-8 text (BOM optional)."""
+    head = stream.read(HEAD_BYTES)
+    if not head or not head.strip():
+        raise ImportFileError("The file is empty.", code="empty_file")
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise ImportFileError(
+            "The file is UTF-16; save it as UTF-8 (with or without BOM).", code="bad_encoding"
+        )
+    if b"\x00" in head:
+        raise ImportFileError("The file is not a CSV text file.", code="not_csv")
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    except UnicodeDecodeError as exc:
+        raise ImportFileError(
+            f"The file is not UTF-8 (invalid byte at offset {exc.start}); save it as UTF-8.",
+            code="bad_encoding",
+        ) from None
+    stream.seek(0)
+    return io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")  # type: ignore[arg-type]
+
+
+class _Batcher:
+    """Per-import lookups that do not grow with the file: precincts by name and the locator."""
+
+    def __init__(self, run: VoterImport, report: ImportReport) -> None:
+        self.run = run
+        self.report = report
+        self.precinct_ids: dict[tuple[str, str], int] = {
+            (county_key, name_key): pk
+            for pk, county_key, name_key in Precinct.objects.values_list(
+                "id", "county_key", "name_key"
+            )
+        }
+        self.locator = PrecinctLocator()
+        self.geocoding = geocoder_enabled()
+
+    def _geocode(self, row: ParsedRow, household: Household) -> None:
+        counts = self.report.geocoding
+        if not self.geocoding:
+            counts["pending"] += 1
+            household.geocode_status = GeocodeStatus.PENDING
+            return
+        try:
+            result = geocode_address(row.address.building_line)
+        except GeocodingUnavailableError as exc:
+            counts["failed"] += 1
+            household.geocode_status = GeocodeStatus.FAILED
+            # Only the error's class: geopy's messages can quote the request URL, i.e. the address.
+            self.report.warn(row.line, f"geocoder unavailable: {str(exc).split(':')[0]}")
+            return
+        if result is None:
+            counts["pending"] += 1
+            return
+        if result.cached:
+            counts["cached"] += 1
+        if result.is_door and result.latitude is not None and result.longitude is not None:
+            counts["geocoded"] += 1
+            household.latitude, household.longitude = result.latitude, result.longitude
+            household.geocode_status = GeocodeStatus.GEOCODED
+        elif result.precision == "coarse":
+            counts["needs_review"] += 1
+            household.geocode_status = GeocodeStatus.NEEDS_REVIEW
+            self.report.warn(row.line, "geocoder match too coarse for a door; needs review")
+        else:
+            counts["not_found"] += 1
+            household.geocode_status = GeocodeStatus.FAILED
+            self.report.warn(row.line, "geocoder found no match for the address")
+
+    def _households(self, rows: list[ParsedRow]) -> dict[str, Household]:
+        now = timezone.now()
+        keys = {row.address.key for row in rows}
+        existing = {h.address_key: h for h in matching(Household, "address_key", keys)}
+        new: dict[str, Household] = {}
+        changed: dict[str, Household] = {}
+        by_key: dict[str, ParsedRow] = {}
+        for row in rows:
+            # The first row of an address describes it, unless a later one brings coordinates.
+            current = by_key.get(row.address.key)
+            if current is None or (current.latitude is None and row.latitude is not None):
+                by_key[row.address.key] = row
+        for key, row in by_key.items():
+            household = existing.get(key)
+            if household is None:
+                address = row.address
+                household = Household(
+                    street=address.street,
+                    unit=address.unit,
+                    city=address.city,
+                    state=address.state,
+                    zip_code=address.zip_code,
+                    address_key=key,
+                    county=row.county,
+                )
+                new[key] = household
+            elif row.county and household.county != row.county:
+                household.county = row.county
+                changed[key] = household
+            if row.latitude is not None and row.longitude is not None:
+                if (household.latitude, household.longitude) != (row.latitude, row.longitude) or (
+                    household.geocode_status != GeocodeStatus.PROVIDED
+                ):
+                    household.latitude, household.longitude = row.latitude, row.longitude
+                    household.geocode_status = GeocodeStatus.PROVIDED
+                    household.precinct_id = None
+                    if key not in new:
+                        changed[key] = household
+            elif household.latitude is None and (
+                key in new or household.geocode_status == GeocodeStatus.PENDING
+            ):
+                before = household.geocode_status
+                self._geocode(row, household)
+                if key not in new and household.geocode_status != before:
+                    changed[key] = household
+            if row.precinct:
+                precinct_id = self.precinct_ids.get(
+                    (match_key(row.county or household.county), match_key(row.precinct))
+                )
+                if precinct_id is None:
+                    self.report.warn(row.line, "precinct not found; located by coordinates")
+                elif household.precinct_id != precinct_id:
+                    household.precinct_id = precinct_id
+                    if key not in new:
+                        changed[key] = household
+        self._locate([*new.values(), *changed.values()])
+        if new:
+            households_insert(list(new.values()), now)
+            self.report.households_created += len(new)
+        if changed:
+            for household in changed.values():
+                household.updated_at = now
+            Household.objects.bulk_update(
+                list(changed.values()),
+                fields=[
+                    "county",
+                    "latitude",
+                    "longitude",
+                    "geocode_status",
+                    "precinct",
+                    "updated_at",
+                ],
+            )
+            self.report.households_updated += len(changed)
+        return {**existing, **new}
+
+    def _locate(self, households: list[Household]) -> None:
+        """Point-in-polygon for households with coordinates but no precinct."""
+        todo = [
+            h
+            for h in households
+            if h.precinct_id is None and h.latitude is not None and h.longitude is not None
+        ]
+        if not todo or not self.precinct_ids:
+            return
+        self.locator.load_around([(h.latitude, h.longitude) for h in todo])  # type: ignore[misc]
+        for household in todo:
+            precinct_id = self.locator.locate(household.latitude, household.longitude)  # type: ignore[arg-type]
+            if precinct_id is not None:
+                household.precinct_id = precinct_id
+                if not household.county:
+                    household.county = self.locator.county_of(precinct_id)
+
+    def write(self, rows: list[ParsedRow]) -> None:
+        report = self.report
+        unique: dict[str, ParsedRow] = {}
+        for row in rows:
+            if row.voter_id in unique:
+                report.skip(
+                    row.line,
+                    f"duplicate voter id in this file (first at line {unique[row.voter_id].line})",
+                )
+            else:
+                unique[row.voter_id] = row
+        existing = {
+            voter.state_voter_id: voter for voter in matching(Voter, "state_voter_id", list(unique))
+        }
+        rows = []
+        for voter_id, row in unique.items():
+            found = existing.get(voter_id)
+            if found is not None and found.last_import_id == self.run.pk:
+                report.skip(row.line, "duplicate voter id in this file (an earlier line)")
+                continue
+            rows.append(row)
+        if not rows:
+            return
+        with transaction.atomic():
+            households = self._households(rows)
+            upserts: list[tuple[Any, ...]] = []
+            unchanged_ids: list[int] = []
+            now = timezone.now()
+            for row in rows:
+                values = {
+                    "first_name": row.first_name,
+                    "middle_name": row.middle_name,
+                    "last_name": row.last_name,
+                    "party": row.party,
+                    "birth_year": row.birth_year,
+                    "phone_hash": keyed_hash(row.phone) if row.phone else "",
+                    "language": row.language,
+                    "household_id": households[row.address.key].pk,
+                }
+                found = existing.get(row.voter_id)
+                if found is not None:
+                    if all(getattr(found, name) == value for name, value in values.items()):
+                        unchanged_ids.append(found.pk)
+                        report.unchanged += 1
+                        continue
+                    report.updated += 1
+                else:
+                    report.created += 1
+                upserts.append(
+                    (
+                        row.voter_id,
+                        row.first_name,
+                        row.middle_name,
+                        row.last_name,
+                        row.party,
+                        row.birth_year,
+                        row.phone,
+                        values["phone_hash"],
+                        row.language,
+                        values["household_id"],
+                        self.run.pk,
+                        now,
+                        now,
+                    )
+                )
+            voters_upsert(upserts, all_new=not any(r[0] in existing for r in upserts))
+            voters_mark_seen(unchanged_ids, self.run.pk)
+
+
+def _rows(reader: Iterator[list[str]]) -> Iterator[tuple[int, list[str]]]:
+    """(line number, row); line numbers count physical lines, like a spreadsheet would."""
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        yield reader.line_num, row  # type: ignore[attr-defined]
+
+
+def voters_import(
+    *,
+    actor: Any | None,
+    stream: IO[bytes],
+    source_name: str = "",
+    ip_address: str | None = None,
+    batch_size: int = BATCH_SIZE,
+) -> ImportReport:
+    """Import a voter-file CSV from a binary, seekable stream; return the report.
+
+    Idempotent: voters are matched by state voter id and updated, households by normalized
+    address. Bad rows are skipped and listed with their line and reason; file-level problems
+    (empty, not UTF-8, not a CSV, missing required columns) raise ImportFileError before
+    anything is written. A decoding or CSV error mid-file stops the import there, keeping the
+    batches already written, and is reported in `aborted`.
+    """
+    text = _open_text(stream)
+    reader = csv.reader(text)
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise ImportFileError("The file is empty.", code="empty_file") from None
+    except (csv.Error, UnicodeDecodeError) as exc:
+        raise ImportFileError(f"The file is not a readable CSV: {exc}", code="not_csv") from None
+    columns = map_header(header)
+
+    run = VoterImport.objects.create(created_by=actor, source_name=source_name[:200])
+    report = ImportReport(import_id=run.pk)
+    batcher = _Batcher(run, report)
+    batch: list[ParsedRow] = []
+    rows = _rows(reader)
+    while True:
+        try:
+            item = next(rows, None)
+        except (csv.Error, UnicodeDecodeError) as exc:
+            line = reader.line_num + 1
+            report.aborted = f"line {line}: the file stops being a readable UTF-8 CSV ({exc})"
+            break
+        if item is None:
+            break
+        line, row = item
+        if not any(cell.strip() for cell in row):
+            continue
+        report.rows_read += 1
+        try:
+            batch.append(parse_row(line, row, columns))
+        except RowError as exc:
+            report.skip(line, str(exc))
+        if len(batch) >= batch_size:
+            batcher.write(batch)
+            batch = []
+    if batch:
+        batcher.write(batch)
+    text.detach()
+
+    run.finished_at = timezone.now()
+    run.report = report.as_dict()
+    run.save(update_fields=["finished_at", "report"])
+    audit_record(
+        actor=actor,
+        action="voters.import",
+        target=run,
+        ip_address=ip_address,
+        details=report.counts(),
+    )
+    return report

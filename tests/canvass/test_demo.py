@@ -1,0 +1,37 @@
+"""seed_demo creates real-geography demo turf for the demo canvassers, once."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from shapely.geometry import Point, shape
+
+from canvass.models import Household, Turf, TurfAssignment, Voter
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_cuts_turf_inside_real_precincts_and_assigns_the_demo_canvassers():
+    call_command("seed_demo", stdout=StringIO())
+    counts = (Voter.objects.count(), Household.objects.count(), Turf.objects.count())
+
+    call_command("seed_demo", stdout=StringIO())
+
+    assert (Voter.objects.count(), Household.objects.count(), Turf.objects.count()) == counts
+    assert Turf.objects.filter(team__name="Polk County Team").count() >= 2
+    assigned = set(
+        TurfAssignment.objects.filter(unassigned_at__isnull=True).values_list(
+            "canvasser__username", flat=True
+        )
+    )
+    assert assigned == {"canvasser1", "canvasser2"}
+    for household in Household.objects.select_related("precinct")[:50]:
+        assert household.precinct.county == "Polk"
+        assert shape(household.precinct.boundary).contains(
+            Point(household.longitude, household.latitude)
+        )
+    assert not Voter.objects.exclude(
+        first_name__in=["Demo", "Sample", "Test", "Example", "Placeholder", "Fake"]
+    ).exists()
