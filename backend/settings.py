@@ -271,6 +271,8 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["signup_phone"] = env.str(  # type: ign
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     "EventStatusEnum": "events.models.EventStatus",
     "EventKindEnum": "events.models.EventKind",
+    "TurfStatusEnum": "canvass.models.TurfStatus",
+    "GeocodeStatusEnum": "canvass.models.GeocodeStatus",
     "ShiftStatusEnum": "events.models.ShiftStatus",
     "SignupStatusEnum": "events.models.SignupStatus",
     "AttendanceStatusEnum": ["attended", "no_show", "confirmed"],

@@ -40,7 +40,7 @@ class AutoSchema(SpectacularAutoSchema):
         if "{" in self.path or self._is_list_view():
             codes.append("404")
         if method in WRITE_METHODS:
-            codes.append("413")
+            codes += ["413", "415"]
         codes += getattr(self.view, "extra_error_codes", [])
         for code in codes:
             if code not in responses:

@@ -13,6 +13,9 @@ Counts = dict[str, int]
 Eraser = Callable[..., Counts]
 Purger = Callable[[datetime], Counts]
 
+# The kinds of people that can be erased on request; every one must have erasers registered.
+PERSON_KINDS = ("voter", "volunteer")
+
 _erasers: dict[str, list[Eraser]] = {}
 _purgers: dict[str, Purger] = {}
 

@@ -39,6 +39,22 @@ def age_band(birth_year: int | None) -> str | None:
 # --- Inputs ---------------------------------------------------------------------------------
 
 
+GEOJSON_GEOMETRY_SCHEMA = {
+    "type": "object",
+    "description": "GeoJSON Polygon or MultiPolygon geometry (longitude, latitude)",
+    "properties": {
+        "type": {"type": "string", "enum": ["Polygon", "MultiPolygon"]},
+        "coordinates": {"type": "array", "items": {"type": "array"}},
+    },
+    "required": ["type", "coordinates"],
+}
+
+
+@extend_schema_field(GEOJSON_GEOMETRY_SCHEMA)
+class GeoJSONGeometryField(serializers.JSONField):
+    """A GeoJSON geometry object; its shape is checked by the turf services."""
+
+
 class VoterImportInputSerializer(serializers.Serializer):
     file = serializers.FileField()
 
@@ -47,13 +63,13 @@ class TurfCreateInputSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=120)
     team = serializers.IntegerField()
     precinct = serializers.IntegerField(required=False, allow_null=True)
-    boundary = serializers.JSONField(help_text="GeoJSON Polygon or MultiPolygon (lon, lat)")
+    boundary = GeoJSONGeometryField(help_text="GeoJSON Polygon or MultiPolygon (lon, lat)")
 
 
 class TurfAutoCutInputSerializer(serializers.Serializer):
     team = serializers.IntegerField()
     precinct = serializers.IntegerField(required=False, allow_null=True)
-    boundary = serializers.JSONField(required=False, allow_null=True)
+    boundary = GeoJSONGeometryField(required=False, allow_null=True)
     min_doors = serializers.IntegerField(min_value=1, max_value=1000, default=40)
     max_doors = serializers.IntegerField(min_value=1, max_value=1000, default=60)
     name_prefix = serializers.CharField(max_length=80, required=False, allow_blank=True, default="")
