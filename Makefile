@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format migrate seed worker bench fuzz load faults clean
+.PHONY: run test lint format migrate seed install pg-db bench fuzz load faults clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,24 @@ run: seed
 ## Run the test suite (PostgreSQL when DATABASE_URL is set, SQLite otherwise).
 test: install
 	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
+
+# PostgreSQL database for the runs below (created when missing).
+PG_URL ?= postgres://postgres@127.0.0.1:5432
+BENCH_DB ?= fieldbench
+
+pg-db:
+	@psql "$(PG_URL)/postgres" -tAc "SELECT 1 FROM pg_database WHERE datname = '$(BENCH_DB)'" | grep -q 1 \
+		|| psql "$(PG_URL)/postgres" -qc "CREATE DATABASE $(BENCH_DB)"
+
+## Longer contract fuzzing: every role, many examples per operation.
+fuzz: install pg-db
+	DATABASE_URL=$(PG_URL)/$(BENCH_DB) FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-100} \
+		FUZZ_ROLES=anonymous,organizer,field_lead,canvasser \
+		$(PY) -m pytest -n 2 -p no:cacheprovider tests/test_contract_fuzz.py
+
+## Every benchmark in bench/, one table in bench/RESULTS.md (QUICK=1 for small sizes).
+bench: install pg-db
+	DATABASE_URL=$(PG_URL)/$(BENCH_DB) $(PY) bench/run_all.py $(if $(QUICK),--quick,)
 
 lint: install
 	$(PY) -m ruff check .

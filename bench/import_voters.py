@@ -24,6 +24,7 @@ import tracemalloc
 from pathlib import Path
 
 import _scratch
+from _report import result
 
 STREETS = ["Grand", "Ingersoll", "University", "Forest", "Hickman", "Euclid", "Douglas", "Park"]
 SUFFIXES = ["Ave", "Avenue", "St", "Street", "Rd", "Dr"]
@@ -224,6 +225,12 @@ def main() -> None:
                 f"raw psycopg COPY of the same rows: {copy_seconds:.1f} s, {copy_rate:,.0f} rows/s"
             )
             print(f"ratio import/COPY: {import_rate / copy_rate:.2f} (goal >= 0.25)")
+            result(
+                f"voter import, {args.rows:,} rows (raw COPY baseline)",
+                import_rate,
+                "rows/s",
+                copy_rate,
+            )
 
             peaks = []
             for size in memory_sizes:
@@ -234,6 +241,12 @@ def main() -> None:
             print(
                 f"memory growth for {memory_sizes[-1] / memory_sizes[0]:.0f}x the rows: "
                 f"{peaks[-1] / peaks[0]:.2f}x"
+            )
+            result(
+                f"import peak memory, {memory_sizes[-1]:,} vs {memory_sizes[0]:,} rows",
+                peaks[-1] / 1e6,
+                "MB",
+                peaks[0] / 1e6,
             )
     finally:
         _scratch.teardown(name)
