@@ -54,6 +54,11 @@ fuzz: install pg-db
 bench: install pg-db
 	DATABASE_URL=$(PG_URL)/$(BENCH_DB) $(PY) bench/run_all.py $(if $(QUICK),--quick,)
 
+## Bounded load run against gunicorn on 127.0.0.1 (PostgreSQL + Redis); prints latency table.
+load: install
+	$(PY) -m pip install --quiet -e '.[dev,load]'
+	PG_URL=$(PG_URL) $(PY) load/run.py
+
 lint: install
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
