@@ -138,3 +138,18 @@ def test_adding_an_unknown_user_names_the_field(client_for, organizer, team_a):
 
     assert response.status_code == 400
     assert response.json()["error"]["fields"] == {"user": ["No such user."]}
+
+
+@pytest.mark.parametrize("weak", ["password123", "short1!", "12345678901234", "canvasser_a-1"])
+def test_weak_passwords_are_refused(canvasser_a, weak):
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        validate_password(weak, user=canvasser_a)
+
+
+def test_a_strong_password_passes(canvasser_a):
+    from django.contrib.auth.password_validation import validate_password
+
+    validate_password("Door-Knocking-Iowa-2026!", user=canvasser_a)
