@@ -59,6 +59,11 @@ load: install
 	$(PY) -m pip install --quiet -e '.[dev,load]'
 	PG_URL=$(PG_URL) $(PY) load/run.py
 
+## Bounded fault runs (restarts local PostgreSQL and Redis): exits non-zero on loss or duplicate.
+faults: install
+	$(PY) -m pip install --quiet -e '.[dev,load]'
+	PG_URL=$(PG_URL) $(PY) load/faults.py
+
 lint: install
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
