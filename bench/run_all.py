@@ -71,8 +71,8 @@ def main() -> int:
                     [
                         script.name,
                         figure,
-                        f"{float(value):,.6g} {unit}",
-                        baseline and f"{float(baseline):,.6g} {unit}",
+                        f"{number(value)} {unit}",
+                        baseline and f"{number(baseline)} {unit}",
                         ratio,
                     ]
                 )
