@@ -116,7 +116,8 @@ def sms_inbound_receive(
             sms_reply_enqueue(
                 inbound=inbound, body=reply, volunteer=volunteer, phone=phone, phone_hash=phone_hash
             )
-        logger.info("inbound sms %s: %s", inbound.pk, action)
+        # Only the id: the action name could equal the text itself ("help"), which is personal.
+        logger.info("inbound sms %s handled", inbound.pk)
         return inbound
 
 
