@@ -126,7 +126,10 @@ def sms_enqueue(
     if kind != SmsKind.REPLY:
         due = quiet_hours_end(due, _time_zone(shift))
     status, reason = SmsStatus.QUEUED, ""
-    if kind != SmsKind.REPLY and not has_consent(volunteer.pk):
+    if kind == SmsKind.REMINDER and shift is not None and due >= shift.starts_at:
+        # Quiet hours would hold it until the shift has started: useless, so skipped.
+        status, reason = SmsStatus.SKIPPED, "quiet_hours"
+    elif kind != SmsKind.REPLY and not has_consent(volunteer.pk):
         status, reason = SmsStatus.SKIPPED, "no_consent"
     elif is_opted_out(volunteer.phone_hash):
         status, reason = SmsStatus.SKIPPED, "opted_out"
@@ -211,6 +214,8 @@ def _reminders_sync(signup: Signup) -> None:
         else:
             due = quiet_hours_end(due, shift.event.time_zone)
             existing.send_after = existing.next_attempt_at = due
+            if due >= shift.starts_at:
+                existing.status, existing.skip_reason = SmsStatus.SKIPPED, "quiet_hours"
         existing.save(
             update_fields=["body", "status", "skip_reason", "send_after", "next_attempt_at"]
         )
