@@ -45,14 +45,28 @@ class SmsMessageSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class SmsMessageFilterSerializer(serializers.Serializer):
+class QuerySerializer(serializers.Serializer):
+    """Query parameters where a parameter given empty is a 400 (DRF would treat it as absent)."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        empty = {
+            name: ["This parameter may not be empty."]
+            for name in self.fields
+            if name in data and str(data.get(name, "")).strip() == ""
+        }
+        if empty:
+            raise serializers.ValidationError(empty)
+        return super().to_internal_value(data)
+
+
+class SmsMessageFilterSerializer(QuerySerializer):
     volunteer = serializers.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
     event = serializers.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
     kind = serializers.ChoiceField(choices=SmsKind.choices, required=False)
     status = serializers.ChoiceField(choices=SmsStatus.choices, required=False)
 
 
-class InboundFilterSerializer(serializers.Serializer):
+class InboundFilterSerializer(QuerySerializer):
     volunteer = serializers.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
     action = serializers.ChoiceField(choices=InboundAction.choices, required=False)
 
@@ -119,7 +133,7 @@ class StatusWebhookSerializer(serializers.Serializer):
     ErrorCode = serializers.CharField(max_length=10, required=False, allow_blank=True)
 
 
-class StatusQuerySerializer(serializers.Serializer):
+class StatusQuerySerializer(QuerySerializer):
     message = serializers.IntegerField(
         required=False, min_value=1, help_text="Our outbox id, set in the callback URL we give"
     )
