@@ -80,4 +80,4 @@ def test_erasing_a_volunteer_strips_their_texts_but_keeps_the_opt_out_hash(
     }
     assert SmsOptOut.objects.filter(phone_hash=keyed_hash(e164(1))).exists()
     # Counts per event and kind survive.
-    assert SmsMessage.objects.filter(event=outcome.signup.shift.event).count() == messages
+    assert SmsMessage.objects.filter(event=outcome.signup.shift.event).count() == 3
