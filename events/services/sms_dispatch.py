@@ -201,7 +201,7 @@ def _skip_reason(message: SmsMessage, now: datetime) -> str:
     return ""
 
 
-def _claim(batch_size: int, now: datetime, token: str, report: DispatchReport) -> list[int]:
+def _claim(batch_size: int, now: datetime, token: str, report: DispatchReport) -> list[SmsMessage]:
     with transaction.atomic():
         rows = list(
             SmsMessage.objects.select_for_update(skip_locked=True, of=("self",))
@@ -237,7 +237,7 @@ def _claim(batch_size: int, now: datetime, token: str, report: DispatchReport) -
         organization = SmsMessage.objects.filter(
             status__in=COUNTED_STATUSES, sending_started_at__gte=day_start
         ).count()
-        claimed: list[int] = []
+        claimed: list[SmsMessage] = []
         for row in rows:
             time_zone = row.event.time_zone if row.event is not None else settings.TIME_ZONE
             reason = ""
@@ -271,8 +271,8 @@ def _claim(batch_size: int, now: datetime, token: str, report: DispatchReport) -
                 continue
             per_phone[row.phone_hash] = per_phone.get(row.phone_hash, 0) + 1
             organization += 1
-            claimed.append(row.pk)
-        SmsMessage.objects.filter(pk__in=claimed).update(
+            claimed.append(row)
+        SmsMessage.objects.filter(pk__in=[row.pk for row in claimed]).update(
             claim_token=token,
             claimed_until=now + timedelta(seconds=settings.SMS_CLAIM_LEASE_SECONDS),
         )
@@ -289,7 +289,10 @@ def _postpone(row: SmsMessage, until: datetime, report: DispatchReport) -> None:
 # --- Send and record ------------------------------------------------------------------------
 
 
-def _send_one(message_id: int, token: str, backend: BaseSmsBackend, report: DispatchReport) -> None:
+def _send_one(
+    message: SmsMessage, token: str, backend: BaseSmsBackend, report: DispatchReport
+) -> None:
+    message_id = message.pk
     _rate_limit(sender_key())
     now = timezone.now()
     marked = SmsMessage.objects.filter(
@@ -302,7 +305,7 @@ def _send_one(message_id: int, token: str, backend: BaseSmsBackend, report: Disp
     )
     if not marked:  # our lease ran out and another dispatcher took it
         return
-    message = SmsMessage.objects.only("phone", "body", "attempts", "phone_hash").get(pk=message_id)
+    message.attempts += 1  # as the UPDATE above did; the row was ours since the claim
     try:
         result = backend.send(to=message.phone, body=message.body, message_id=str(message_id))
     except SmsError as error:
@@ -385,6 +388,6 @@ def sms_dispatch_due(
         claimed = _claim(batch_size, now or timezone.now(), token, report)
         if not claimed:
             break
-        for message_id in claimed:
-            _send_one(message_id, token, backend, report)
+        for message in claimed:
+            _send_one(message, token, backend, report)
     return report
