@@ -242,3 +242,26 @@ def test_rate_limit_is_shared_through_the_database(settings):
     assert waits[:2] == [0.0, 0.0]
     assert waits[2] == pytest.approx(0.5)
     assert later == 0.0
+
+
+def test_dispatch_sms_command_sends_what_is_due_once(make_shift, sign_up):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    sign_up(make_shift(), 1)
+    out = StringIO()
+
+    call_command("dispatch_sms", stdout=out)
+    call_command("dispatch_sms", stdout=out)
+
+    assert len(locmem.outbox) == 1
+    assert "'sent': 1" in out.getvalue()
+
+
+def test_celery_task_dispatches_due_messages(make_shift, sign_up):
+    from events.tasks import sms_dispatch_due_task
+
+    sign_up(make_shift(), 1)
+
+    assert sms_dispatch_due_task.delay().get()["sent"] == 1
