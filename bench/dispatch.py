@@ -7,8 +7,9 @@ backend, PostgreSQL row claims with SKIP LOCKED):
 
   one       1 dispatcher process
   two       2 dispatcher processes at once
-  kill      2 processes; one is SIGKILLed mid-run, and a third is started after the claim
-            lease and the sending timeout have run out (what `make faults` item 6c checks)
+  kill      2 processes, both SIGKILLed while the fake holds back its answer to a message it
+            accepted; a fresh one starts after the claim lease and the sending timeout, then
+            Twilio's status callbacks settle the "unknown" rows (`make faults` item 6c)
   rate      2 processes sharing SMS_RATE_PER_SECOND=50 (the per-sender limit across workers)
   raw       baseline: the same number of sends with the twilio client alone, no database
 
@@ -33,7 +34,7 @@ import time
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -66,10 +67,18 @@ class FakeTwilio:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.accepted: list[tuple[float, str]] = []
+        self.sids: dict[str, str] = {}  # our message id (from the callback URL) -> SID
+        self.hold_at: int | None = None
+        self.held = threading.Event()
+        self.release = threading.Event()
 
     def reset(self) -> None:
         with self.lock:
             self.accepted = []
+            self.sids = {}
+        self.hold_at = None
+        self.held.clear()
+        self.release.clear()
 
     def bodies(self) -> Counter[str]:
         with self.lock:
@@ -93,16 +102,27 @@ def serve(fake: FakeTwilio) -> ThreadingHTTPServer:
             length = int(self.headers.get("Content-Length") or 0)
             form = parse_qs(self.rfile.read(length).decode())
             body = form.get("Body", [""])[0]
+            callback = parse_qs(urlsplit(form.get("StatusCallback", [""])[0]).query)
             with fake.lock:
                 fake.accepted.append((time.monotonic(), body))
                 sid = f"SM{len(fake.accepted):032d}"
+                fake.sids[callback.get("message", [""])[0]] = sid
+                hold = fake.hold_at is not None and len(fake.accepted) == fake.hold_at
+            if hold:
+                # Accepted, and the answer is held back while the dispatchers are killed: the
+                # "killed between Twilio's acceptance and the database update" case.
+                fake.held.set()
+                fake.release.wait(30)
             payload = json.dumps({"sid": sid, "status": "queued", "account_sid": ACCOUNT_SID})
             data = payload.encode()
-            self.send_response(201)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            try:
+                self.send_response(201)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+            except OSError:  # the dispatcher was killed while we held the answer
+                self.close_connection = True
 
         def log_message(self, *args: object) -> None:
             pass
@@ -293,20 +313,37 @@ def run_round(
 
 
 def run_kill(fake: FakeTwilio, base_url: str, count: int) -> dict[str, int]:
+    """Kill both dispatchers while Twilio holds an accepted message's answer; then start a
+    fresh one after the lease and the sending timeout, and deliver Twilio's status callbacks
+    for what was left unknown."""
+    from events.models import SmsMessage, SmsStatus
+    from events.services.sms_inbound import sms_status_record
+
     cleanup()
     fake.reset()
     seed(count)
+    fake.hold_at = count // 4
     processes = start_workers(2, base_url)
-    while len(fake.bodies()) < count // 4:
-        time.sleep(0.01)
-    processes[0].send_signal(signal.SIGKILL)
+    fake.held.wait(600)
+    for process in processes:
+        process.send_signal(signal.SIGKILL)
     wait(processes)
-    # The dead worker's claimed rows are leased for 5 s; rows it left "sending" become
-    # "unknown" after 10 s. A fresh dispatcher then picks up what is left.
+    fake.release.set()
+    # Claimed rows are leased for 5 s; rows left "sending" become "unknown" after 10 s.
     time.sleep(11)
     wait(start_workers(1, base_url))
     result = check(fake, count)
-    print(f"kill: 2 processes, one SIGKILLed at {count // 4} sends, then a third: {result}")
+    unknown = list(SmsMessage.objects.filter(event__title=f"{TAG} event", status=SmsStatus.UNKNOWN))
+    for message in unknown:  # what Twilio's status callback (carrying our id) does
+        sid = fake.sids.get(str(message.pk), "")
+        sms_status_record(message_sid=sid, twilio_status="delivered", message_id=message.pk)
+    result["unknown_after_callbacks"] = SmsMessage.objects.filter(
+        event__title=f"{TAG} event", status=SmsStatus.UNKNOWN
+    ).count()
+    print(
+        f"kill: 2 processes SIGKILLed while Twilio held accepted message {count // 4}'s answer, "
+        f"then a fresh one: {result}"
+    )
     return result
 
 
@@ -385,7 +422,8 @@ def main() -> None:
     if kill is not None:
         result_line("duplicates after SIGKILL", kill["duplicates"], "messages")
         result_line("lost after SIGKILL", kill["lost"], "messages")
-        result_line("unknown after SIGKILL (in flight when killed)", kill["unknown"], "messages")
+        result_line("unknown after SIGKILL (accepted, answer lost)", kill["unknown"], "messages")
+        result_line("unknown after status callbacks", kill["unknown_after_callbacks"], "messages")
     sys.exit(1 if failures else 0)
 
 
