@@ -102,7 +102,9 @@ class SmsMessage(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "next_attempt_at"], name="sms_due"),
-            models.Index(fields=["phone_hash", "sent_at"], name="sms_phone_sent"),
+            # The daily caps count recent sends per number and in all.
+            models.Index(fields=["phone_hash", "sending_started_at"], name="sms_phone_recent"),
+            models.Index(fields=["sending_started_at"], name="sms_recent"),
         ]
 
     def __str__(self) -> str:

@@ -132,6 +132,8 @@ class TwilioWebhookView(APIView):
     authentication_classes: list = []
     parser_classes = [FormParser]
     throttle_classes: list = []
+    # A missing or invalid signature is a 403 (public views are not documented with one).
+    extra_error_codes = ["403"]
 
     def signed_params(self, request: Request) -> Any:
         # Django's own POST: form bodies only; anything else is empty (and then unsigned).

@@ -265,3 +265,29 @@ def test_celery_task_dispatches_due_messages(make_shift, sign_up):
     sign_up(make_shift(), 1)
 
     assert sms_dispatch_due_task.delay().get()["sent"] == 1
+
+
+def test_a_new_place_for_the_event_is_announced_to_everyone_signed_up(
+    make_shift, make_location, sign_up, organizer
+):
+    shift = make_shift(capacity=1)
+    confirmed = sign_up(shift, 1)
+    waiting = sign_up(shift, 2)
+    sign_up(make_shift(capacity=1), 3, consent=False)
+
+    schedule.event_update(
+        actor=organizer, event=shift.event, location=make_location(address="500 E LOCUST ST")
+    )
+
+    notices = SmsMessage.objects.filter(kind=SmsKind.EVENT_CHANGED)
+    assert {m.signup_id for m in notices} == {confirmed.signup.pk, waiting.signup.pk}
+    assert all("500 E LOCUST ST" in m.body for m in notices)
+
+
+def test_a_title_change_alone_sends_nothing(make_shift, sign_up, organizer):
+    shift = make_shift()
+    sign_up(shift, 1)
+
+    schedule.event_update(actor=organizer, event=shift.event, title="Caucus night (updated)")
+
+    assert not SmsMessage.objects.filter(kind=SmsKind.EVENT_CHANGED).exists()

@@ -409,3 +409,14 @@ def test_a_signed_callback_with_a_bad_message_id_is_a_400(api_client):
 
     assert response.status_code == 400
     assert response.json()["error"]["fields"] == {"message": ["A valid integer is required."]}
+
+
+def test_the_schema_documents_the_webhooks_form_bodies_and_their_answers(api_client):
+    schema = api_client.get("/api/schema/", {"format": "json"}).json()
+
+    inbound_op = schema["paths"]["/api/sms/inbound"]["post"]
+    status_op = schema["paths"]["/api/sms/status"]["post"]
+    assert list(inbound_op["requestBody"]["content"]) == ["application/x-www-form-urlencoded"]
+    assert set(inbound_op["responses"]) >= {"200", "400", "403"}
+    assert list(inbound_op["responses"]["200"]["content"]) == ["text/xml"]
+    assert set(status_op["responses"]) >= {"204", "400", "403"}
