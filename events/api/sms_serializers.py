@@ -49,8 +49,8 @@ class QuerySerializer(serializers.Serializer):
     """Query parameters where a parameter given empty is a 400 (DRF would treat it as absent)."""
 
     def to_internal_value(self, data: Any) -> Any:
-        empty = {
-            name: ["This parameter may not be empty."]
+        empty: dict[str, list[str]] = {
+            str(name): ["This parameter may not be empty."]
             for name in self.fields
             if name in data and str(data.get(name, "")).strip() == ""
         }

@@ -118,7 +118,7 @@ class EventSmsStatsView(APIView):
 
 class InvalidSignatureError(ApplicationError):
     code = "invalid_signature"
-    status_code = 403
+    status_code = 403  # type: ignore[assignment]
 
 
 class TwilioWebhookView(APIView):

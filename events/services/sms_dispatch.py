@@ -251,7 +251,8 @@ def _claim(batch_size: int, now: datetime, token: str, report: DispatchReport) -
                 reason = _skip_reason(row, now)
             if not reason and row.kind != SmsKind.REPLY and in_quiet_hours(now, time_zone):
                 resume = quiet_hours_end(now, time_zone)
-                if row.kind == SmsKind.REMINDER and row.signup.shift.starts_at <= resume:
+                starts_at = row.signup.shift.starts_at if row.signup is not None else None
+                if row.kind == SmsKind.REMINDER and starts_at is not None and starts_at <= resume:
                     reason = "quiet_hours"
                 else:
                     _postpone(row, resume, report)

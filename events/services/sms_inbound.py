@@ -71,11 +71,16 @@ def normalize_sender(raw: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def _next_signup(volunteer: Volunteer) -> Signup | None:
+def _next_signup(volunteer: Volunteer, *, include_waitlisted: bool) -> Signup | None:
+    """The volunteer's next signup whose shift has not started. YES only confirms a confirmed
+    spot (a waitlisted person has none yet); NO also takes someone off a waitlist."""
+    statuses = [SignupStatus.CONFIRMED]
+    if include_waitlisted:
+        statuses.append(SignupStatus.WAITLISTED)
     return (
         Signup.objects.filter(
             volunteer=volunteer,
-            status__in=(SignupStatus.CONFIRMED, SignupStatus.WAITLISTED),
+            status__in=statuses,
             shift__starts_at__gt=timezone.now(),
         )
         .select_related("shift__event__location")
@@ -153,7 +158,7 @@ def _act(
     if keyword in HELP:
         return InboundAction.HELP, render("help", language), None
     if (keyword in YES or keyword in NO) and volunteer is not None and has_consent(volunteer.pk):
-        signup = _next_signup(volunteer)
+        signup = _next_signup(volunteer, include_waitlisted=keyword in NO)
         if signup is None:
             return InboundAction.NO_SIGNUP, render("no_signup", language), None
         if keyword in YES:

@@ -420,3 +420,18 @@ def test_the_schema_documents_the_webhooks_form_bodies_and_their_answers(api_cli
     assert set(inbound_op["responses"]) >= {"200", "400", "403"}
     assert list(inbound_op["responses"]["200"]["content"]) == ["text/xml"]
     assert set(status_op["responses"]) >= {"204", "400", "403"}
+
+
+def test_yes_skips_a_waitlisted_signup_and_no_takes_the_person_off_the_waitlist(
+    api_client, make_shift, sign_up
+):
+    full = make_shift(capacity=1, starts_at=DAYTIME + timedelta(days=2))
+    sign_up(full, 2)
+    waiting = sign_up(full, 1)
+
+    inbound(api_client, "YES", sid="SM1")
+    inbound(api_client, "NO", sid="SM2")
+
+    assert InboundSms.objects.get(message_sid="SM1").action == InboundAction.NO_SIGNUP
+    waiting.signup.refresh_from_db()
+    assert waiting.signup.status == SignupStatus.CANCELLED
