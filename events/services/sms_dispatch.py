@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
@@ -59,6 +59,8 @@ NUMBER_ERRORS = {
     "30005": OptOutReason.UNKNOWN_NUMBER,
     "30006": OptOutReason.LANDLINE,
 }
+# pg_advisory_xact_lock key for the daily-cap bookkeeping of claims (any fixed number).
+CAPS_LOCK_KEY = 0x534D53  # "SMS"
 # Statuses that count towards the daily caps (a request went, or may have gone, out).
 COUNTED_STATUSES = (
     SmsStatus.SENDING,
@@ -201,7 +203,10 @@ def _skip_reason(message: SmsMessage, now: datetime) -> str:
     return ""
 
 
-def _claim(batch_size: int, now: datetime, token: str, report: DispatchReport) -> list[SmsMessage]:
+def _claim(
+    batch_size: int, now: datetime, token: str, report: DispatchReport
+) -> list[SmsMessage] | None:
+    """Lock due rows, skip or postpone what must not go now, claim the rest (None: none due)."""
     with transaction.atomic():
         rows = list(
             SmsMessage.objects.select_for_update(skip_locked=True, of=("self",))
@@ -211,7 +216,7 @@ def _claim(batch_size: int, now: datetime, token: str, report: DispatchReport) -
             .order_by("next_attempt_at", "id")[:batch_size]
         )
         if not rows:
-            return []
+            return None
         hashes = {row.phone_hash for row in rows}
         opted_out = set(
             SmsOptOut.objects.filter(phone_hash__in=hashes).values_list("phone_hash", flat=True)
@@ -223,20 +228,23 @@ def _claim(batch_size: int, now: datetime, token: str, report: DispatchReport) -
             .values_list("volunteer_id", "granted")
         ):
             consent.setdefault(volunteer_id, granted)
-        day_start = now - timedelta(days=1)
+        if connection.vendor == "postgresql":
+            # Claims take turns on the caps (a transaction-scoped advisory lock, held for the
+            # few milliseconds of a claim, never during sends), so two dispatchers cannot both
+            # spend the last text of a cap.
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CAPS_LOCK_KEY])
+        # Spent: sent (or possibly sent) in the last 24 h, plus claimed by a live dispatcher.
+        spent = Q(status__in=COUNTED_STATUSES, sending_started_at__gte=now - timedelta(days=1)) | Q(
+            status=SmsStatus.QUEUED, claimed_until__gte=now
+        )
         per_phone = dict(
-            SmsMessage.objects.filter(
-                phone_hash__in=hashes,
-                status__in=COUNTED_STATUSES,
-                sending_started_at__gte=day_start,
-            )
+            SmsMessage.objects.filter(spent, phone_hash__in=hashes)
             .values_list("phone_hash")
             .annotate(n=Count("id"))
             .values_list("phone_hash", "n")
         )
-        organization = SmsMessage.objects.filter(
-            status__in=COUNTED_STATUSES, sending_started_at__gte=day_start
-        ).count()
+        organization = SmsMessage.objects.filter(spent).count()
         claimed: list[SmsMessage] = []
         for row in rows:
             time_zone = row.event.time_zone if row.event is not None else settings.TIME_ZONE
@@ -387,7 +395,7 @@ def sms_dispatch_due(
     for _ in range(max_batches):
         token = uuid.uuid4().hex
         claimed = _claim(batch_size, now or timezone.now(), token, report)
-        if not claimed:
+        if claimed is None:
             break
         for message in claimed:
             _send_one(message, token, backend, report)

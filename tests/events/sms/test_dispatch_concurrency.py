@@ -113,3 +113,41 @@ def test_a_dispatcher_killed_mid_batch_loses_nothing_and_sends_nothing_twice(set
         SmsStatus.SENT: 9,
         SmsStatus.DELIVERED: 1,
     }
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_dispatchers_at_once_do_not_overspend_a_daily_cap(fake_twilio, settings):
+    settings.SMS_DAILY_CAP_PER_VOLUNTEER = 5
+    now = timezone.now()
+    SmsMessage.objects.bulk_create(
+        SmsMessage(
+            phone=e164(1),
+            phone_hash=keyed_hash(e164(1)),
+            body=f"message {i}",
+            kind=SmsKind.REPLY,
+            send_after=now,
+            next_attempt_at=now,
+        )
+        for i in range(20)
+    )
+    barrier = threading.Barrier(2)
+
+    def dispatcher() -> None:
+        try:
+            barrier.wait()
+            sms_dispatch_due(batch_size=3, max_batches=10)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=dispatcher) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert len(fake_twilio.accepted) == 5
+    assert Counter(SmsMessage.objects.values_list("skip_reason", flat=True)) == {
+        "": 5,
+        "daily_cap_volunteer": 15,
+    }
