@@ -214,6 +214,8 @@ def sms_status_record(
     """Apply one status callback. The message is found by our id (from the callback URL) or by
     Twilio's MessageSid. Repeats and late arrivals change nothing; returns the message or None."""
     status = TWILIO_STATUS.get(twilio_status)
+    if not message_sid:  # every real callback names the message
+        return None
     with transaction.atomic():
         message = None
         if message_id is not None:
