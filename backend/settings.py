@@ -286,3 +286,37 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     "SignupSourceEnum": "events.models.SignupSource",
     "PublicSignupSourceEnum": ["web", "app"],
 }
+
+# --- sms (added by sms) ---------------------------------------------------------------------
+# Where the twilio backend sends API calls (only tests and benchmarks point it elsewhere).
+TWILIO_API_BASE_URL = env.str("TWILIO_API_BASE_URL", "https://api.twilio.com")
+TWILIO_TIMEOUT_SECONDS = env.float("TWILIO_TIMEOUT_SECONDS", 10.0, minimum=0.1)
+# No text between these local hours (event's time zone): [start, 24) and [0, end).
+SMS_QUIET_HOURS_START = env.int("SMS_QUIET_HOURS_START", 21, minimum=0)
+SMS_QUIET_HOURS_END = env.int("SMS_QUIET_HOURS_END", 8, minimum=0)
+# Reminders before a shift, in hours (a reminder whose time already passed is not sent).
+SMS_REMINDER_OFFSETS_HOURS = [
+    int(value) for value in env.list("SMS_REMINDER_OFFSETS_HOURS", ["24", "2"])
+]
+SMS_MAX_ATTEMPTS = env.int("SMS_MAX_ATTEMPTS", 5, minimum=1)
+SMS_RETRY_BASE_SECONDS = env.float("SMS_RETRY_BASE_SECONDS", 30.0, minimum=0.0)
+SMS_RETRY_MAX_SECONDS = env.float("SMS_RETRY_MAX_SECONDS", 3600.0, minimum=0.0)
+# Messages per second per sender, shared by every dispatcher (0 = no limit).
+SMS_RATE_PER_SECOND = env.float("SMS_RATE_PER_SECOND", 1.0, minimum=0.0)
+SMS_DAILY_CAP_PER_VOLUNTEER = env.int("SMS_DAILY_CAP_PER_VOLUNTEER", 10, minimum=1)
+SMS_DAILY_CAP_ORGANIZATION = env.int("SMS_DAILY_CAP_ORGANIZATION", 5000, minimum=1)
+# Opt-out keywords besides the carrier ones (STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT, ...).
+SMS_EXTRA_OPT_OUT_KEYWORDS = env.list("SMS_EXTRA_OPT_OUT_KEYWORDS", ["PARAR", "ALTO", "DETENER"])
+# A claimed row not marked "sending" within this lease goes back to the queue (worker died
+# before sending); a row left "sending" this long becomes "unknown" (never resent blindly).
+SMS_CLAIM_LEASE_SECONDS = env.int("SMS_CLAIM_LEASE_SECONDS", 120, minimum=5)
+SMS_SENDING_TIMEOUT_SECONDS = env.int("SMS_SENDING_TIMEOUT_SECONDS", 300, minimum=10)
+SMS_DISPATCH_BATCH_SIZE = env.int("SMS_DISPATCH_BATCH_SIZE", 50, minimum=1)
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(  # type: ignore[attr-defined]
+    {
+        "SmsKindEnum": "events.models_sms.SmsKind",
+        "SmsStatusEnum": "events.models_sms.SmsStatus",
+        "InboundActionEnum": "events.models_sms.InboundAction",
+        "OptOutReasonEnum": "events.models_sms.OptOutReason",
+    }
+)

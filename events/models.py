@@ -275,3 +275,18 @@ class Signup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.volunteer_id} → shift {self.shift_id}: {self.status}"
+
+
+# The SMS models (outbox, inbound, opt-outs) live in their own module; re-exported here.
+from events.models_sms import (  # noqa: E402, F401
+    FINAL_STATUSES,
+    SIGNUP_UNIQUE_KINDS,
+    InboundAction,
+    InboundSms,
+    OptOutReason,
+    SmsKind,
+    SmsMessage,
+    SmsOptOut,
+    SmsRateBucket,
+    SmsStatus,
+)

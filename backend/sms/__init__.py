@@ -35,3 +35,13 @@ def send_sms(
 ) -> SendResult:
     """Send one text; returns the provider's id and status or raises SmsError."""
     return (backend or get_backend()).send(to=to, body=body, message_id=message_id)
+
+
+def webhook_signature_valid(*, url: str, params: object, signature: str) -> bool:
+    """True when `signature` (X-Twilio-Signature) matches `url` and the POSTed `params` under
+    TWILIO_AUTH_TOKEN; False when any of them is missing."""
+    if not (settings.TWILIO_AUTH_TOKEN and signature):
+        return False
+    from backend.sms.backends.twilio import signature_valid
+
+    return signature_valid(url=url, params=params, signature=signature)

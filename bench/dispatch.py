@@ -1,0 +1,442 @@
+"""Benchmark: the SMS dispatcher sending due outbox rows to a fake Twilio on 127.0.0.1.
+
+Seeds N due confirmations (default 10,000: one shift, N volunteers with SMS consent, N
+signups), starts a small threaded fake of Twilio's Messages API in this process, and runs
+`sms_dispatch_due` in separate dispatcher processes (the real `twilio` client, the twilio
+backend, PostgreSQL row claims with SKIP LOCKED):
+
+  one       1 dispatcher process
+  two       2 dispatcher processes at once
+  kill      2 processes, both SIGKILLed while the fake holds back its answer to a message it
+            accepted; a fresh one starts after the claim lease and the sending timeout, then
+            Twilio's status callbacks settle the "unknown" rows (`make faults` item 6c)
+  rate      2 processes sharing SMS_RATE_PER_SECOND=50 (the per-sender limit across workers)
+  raw       baseline: the same number of sends with the twilio client alone, no database
+
+For each it counts what the fake accepted: duplicates (a body accepted twice) must be 0, lost
+(a row neither accepted nor in a recorded state) must be 0. Throughput is measured from the
+fake's first to its last accepted request (process start-up excluded).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/field_sms .venv/bin/python bench/dispatch.py
+    ... bench/dispatch.py --quick          # 1,000 messages
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings")
+os.environ.setdefault("DEBUG", "1")
+
+ACCOUNT_SID = "AC" + "b" * 32
+TAG = "Bench SMS"
+WORKER_ENV = {
+    "SMS_BACKEND": "twilio",
+    "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+    "TWILIO_AUTH_TOKEN": "bench-token",
+    "TWILIO_FROM_NUMBER": "+15155550100",
+    "TWILIO_MESSAGING_SERVICE_SID": "",
+    "SMS_RATE_PER_SECOND": "0",
+    # No quiet hours for the benchmark (start == end), whatever time it runs.
+    "SMS_QUIET_HOURS_START": "0",
+    "SMS_QUIET_HOURS_END": "0",
+    "SMS_DAILY_CAP_ORGANIZATION": "100000000",
+    "SMS_CLAIM_LEASE_SECONDS": "5",
+    "SMS_SENDING_TIMEOUT_SECONDS": "10",
+    "LOG_LEVEL": "ERROR",
+}
+
+
+# --- The fake Twilio ------------------------------------------------------------------------
+
+
+class FakeTwilio:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.accepted: list[tuple[float, str]] = []
+        self.sids: dict[str, str] = {}  # our message id (from the callback URL) -> SID
+        self.hold_at: int | None = None
+        self.held = threading.Event()
+        self.release = threading.Event()
+
+    def reset(self) -> None:
+        with self.lock:
+            self.accepted = []
+            self.sids = {}
+        self.hold_at = None
+        self.held.clear()
+        self.release.clear()
+
+    def bodies(self) -> Counter[str]:
+        with self.lock:
+            return Counter(body for _, body in self.accepted)
+
+    def rate(self) -> float:
+        with self.lock:
+            if len(self.accepted) < 2:
+                return 0.0
+            times = sorted(t for t, _ in self.accepted)
+        return (len(times) - 1) / max(times[-1] - times[0], 1e-9)
+
+
+def serve(fake: FakeTwilio) -> ThreadingHTTPServer:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        # Headers and body are two writes: without TCP_NODELAY, Nagle + delayed ACK add ~40 ms.
+        disable_nagle_algorithm = True
+
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            form = parse_qs(self.rfile.read(length).decode())
+            body = form.get("Body", [""])[0]
+            callback = parse_qs(urlsplit(form.get("StatusCallback", [""])[0]).query)
+            with fake.lock:
+                fake.accepted.append((time.monotonic(), body))
+                sid = f"SM{len(fake.accepted):032d}"
+                fake.sids[callback.get("message", [""])[0]] = sid
+                hold = fake.hold_at is not None and len(fake.accepted) == fake.hold_at
+            if hold:
+                # Accepted, and the answer is held back while the dispatchers are killed: the
+                # "killed between Twilio's acceptance and the database update" case.
+                fake.held.set()
+                fake.release.wait(30)
+            payload = json.dumps({"sid": sid, "status": "queued", "account_sid": ACCOUNT_SID})
+            data = payload.encode()
+            try:
+                self.send_response(201)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+            except OSError:  # the dispatcher was killed while we held the answer
+                self.close_connection = True
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    class Server(ThreadingHTTPServer):
+        def handle_error(self, request: object, client_address: object) -> None:
+            # Killed dispatchers reset their keep-alive connections: expected, not news.
+            if not isinstance(sys.exc_info()[1], ConnectionError):
+                super().handle_error(request, client_address)
+
+    server = Server(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+# --- Dispatcher processes -------------------------------------------------------------------
+
+
+def worker() -> None:
+    """A dispatcher process: dispatch until nothing is due."""
+    import django
+
+    django.setup()
+    from events.services.sms_dispatch import sms_dispatch_due
+
+    idle = 0
+    while idle < 2:
+        report = sms_dispatch_due(batch_size=100, max_batches=1)
+        idle = 0 if report.claimed else idle + 1
+        if not report.claimed:
+            time.sleep(0.2)
+
+
+def start_workers(count: int, base_url: str, extra: dict[str, str] | None = None) -> list:
+    env = {**os.environ, **WORKER_ENV, "TWILIO_API_BASE_URL": base_url, **(extra or {})}
+    return [subprocess.Popen([sys.executable, __file__, "--worker"], env=env) for _ in range(count)]
+
+
+# --- Seeding and checking -------------------------------------------------------------------
+
+
+def seed(count: int) -> list[int]:
+    from datetime import timedelta
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from backend.accounts.models import Team
+    from backend.crypto import keyed_hash
+    from events.models import (
+        ConsentMethod,
+        Event,
+        EventKind,
+        Shift,
+        ShiftRole,
+        Signup,
+        SignupSource,
+        SignupStatus,
+        SmsConsent,
+        SmsKind,
+        SmsMessage,
+        Volunteer,
+    )
+
+    now = timezone.now()
+    with transaction.atomic():
+        team, _ = Team.objects.get_or_create(name=TAG)
+        starts = now + timedelta(days=3)
+        event = Event.objects.create(
+            title=f"{TAG} event",
+            kind=EventKind.PHONE_BANK,
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=3),
+            team=team,
+        )
+        shift = Shift.objects.create(
+            event=event,
+            role=ShiftRole.PHONE_BANKER,
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=2),
+            capacity=count,
+        )
+        numbers = [f"+1999{i:07d}" for i in range(count)]  # not real numbers: a bench tag
+        volunteers = Volunteer.objects.bulk_create(
+            [
+                Volunteer(
+                    name=f"{TAG} {i}",
+                    phone=number,
+                    phone_hash=keyed_hash(number),
+                    phone_last4=number[-4:],
+                )
+                for i, number in enumerate(numbers)
+            ],
+            batch_size=2000,
+        )
+        SmsConsent.objects.bulk_create(
+            [
+                SmsConsent(volunteer=v, granted=True, method=ConsentMethod.WEB, recorded_at=now)
+                for v in volunteers
+            ],
+            batch_size=2000,
+        )
+        signups = Signup.objects.bulk_create(
+            [
+                Signup(
+                    shift=shift,
+                    volunteer=v,
+                    status=SignupStatus.CONFIRMED,
+                    source=SignupSource.WEB,
+                    position=i + 1,
+                    confirmed_at=now,
+                )
+                for i, v in enumerate(volunteers)
+            ],
+            batch_size=2000,
+        )
+        messages = SmsMessage.objects.bulk_create(
+            [
+                SmsMessage(
+                    volunteer=v,
+                    phone=v.phone,
+                    phone_hash=v.phone_hash,
+                    body=f"{TAG} confirmation {i}",
+                    kind=SmsKind.CONFIRMATION,
+                    signup=s,
+                    event=event,
+                    send_after=now,
+                    next_attempt_at=now,
+                )
+                for i, (v, s) in enumerate(zip(volunteers, signups, strict=True))
+            ],
+            batch_size=2000,
+        )
+    return [m.pk for m in messages]
+
+
+def cleanup() -> None:
+    from events.models import Event, SmsMessage, SmsRateBucket, Volunteer
+
+    SmsMessage.objects.filter(event__title=f"{TAG} event").delete()
+    Event.objects.filter(title=f"{TAG} event").delete()
+    Volunteer.objects.filter(name__startswith=f"{TAG} ").delete()
+    SmsRateBucket.objects.all().delete()
+    from backend.accounts.models import Team
+
+    Team.objects.filter(name=TAG).delete()
+
+
+def check(fake: FakeTwilio, count: int) -> dict[str, int]:
+    from events.models import SmsMessage, SmsStatus
+
+    bodies = fake.bodies()
+    rows = list(
+        SmsMessage.objects.filter(event__title=f"{TAG} event").values_list("body", "status")
+    )
+    statuses = Counter(status for _, status in rows)
+    # Lost: a row the fake never accepted that is not marked unknown either (an unknown row is
+    # recorded, visible to organizers and settled by Twilio's callback: at most once, by design).
+    lost = sum(1 for body, status in rows if body not in bodies and status != SmsStatus.UNKNOWN)
+    return {
+        "rows": len(rows),
+        "accepted": len(bodies),
+        "duplicates": sum(n - 1 for n in bodies.values() if n > 1),
+        "lost": lost,
+        "sent": statuses.get(SmsStatus.SENT, 0),
+        "unknown": statuses.get(SmsStatus.UNKNOWN, 0),
+        "unknown_never_accepted": sum(
+            1 for body, status in rows if status == SmsStatus.UNKNOWN and body not in bodies
+        ),
+    }
+
+
+def wait(processes: list) -> None:
+    for process in processes:
+        process.wait()
+
+
+def run_round(
+    name: str, fake: FakeTwilio, base_url: str, count: int, workers: int, extra: dict | None = None
+) -> tuple[float, dict[str, int], float]:
+    cleanup()
+    fake.reset()
+    seed(count)
+    t0 = time.monotonic()
+    wait(start_workers(workers, base_url, extra))
+    wall = time.monotonic() - t0
+    result = check(fake, count)
+    print(
+        f"{name}: {count} messages, {workers} process(es): {fake.rate():,.0f} msg/s "
+        f"(first to last send; {wall:.1f} s wall incl. start-up) {result}"
+    )
+    return fake.rate(), result, wall
+
+
+def run_kill(fake: FakeTwilio, base_url: str, count: int) -> dict[str, int]:
+    """Kill both dispatchers while Twilio holds an accepted message's answer; then start a
+    fresh one after the lease and the sending timeout, and deliver Twilio's status callbacks
+    for what was left unknown."""
+    from events.models import SmsMessage, SmsStatus
+    from events.services.sms_inbound import sms_status_record
+
+    cleanup()
+    fake.reset()
+    seed(count)
+    fake.hold_at = count // 4
+    processes = start_workers(2, base_url)
+    fake.held.wait(600)
+    for process in processes:
+        process.send_signal(signal.SIGKILL)
+    wait(processes)
+    fake.release.set()
+    # Claimed rows are leased for 5 s; rows left "sending" become "unknown" after 10 s.
+    time.sleep(11)
+    wait(start_workers(1, base_url))
+    result = check(fake, count)
+    unknown = list(SmsMessage.objects.filter(event__title=f"{TAG} event", status=SmsStatus.UNKNOWN))
+    for message in unknown:  # Twilio calls back (with our id) only for what it accepted
+        sid = fake.sids.get(str(message.pk))
+        if sid:
+            sms_status_record(message_sid=sid, twilio_status="delivered", message_id=message.pk)
+    result["unknown_after_callbacks"] = SmsMessage.objects.filter(
+        event__title=f"{TAG} event", status=SmsStatus.UNKNOWN
+    ).count()
+    print(
+        f"kill: 2 processes SIGKILLed while Twilio held accepted message {count // 4}'s answer, "
+        f"then a fresh one: {result}"
+    )
+    return result
+
+
+def raw_baseline(base_url: str, count: int) -> float:
+    """The twilio client alone, sequential, no database: the ceiling of one sender."""
+    os.environ.update({**WORKER_ENV, "TWILIO_API_BASE_URL": base_url})
+    from django.conf import settings
+
+    settings.TWILIO_API_BASE_URL = base_url
+    settings.TWILIO_ACCOUNT_SID = ACCOUNT_SID
+    settings.TWILIO_AUTH_TOKEN = "bench-token"
+    settings.TWILIO_FROM_NUMBER = "+15155550100"
+    from backend.sms import get_backend
+
+    backend = get_backend("twilio")
+    t0 = time.monotonic()
+    for i in range(count):
+        backend.send(to="+19990000000", body=f"raw {i}", message_id=str(i))
+    return count / (time.monotonic() - t0)
+
+
+def result_line(name: str, value: float, unit: str, baseline: float | None = None) -> None:
+    ratio = f"{value / baseline:.3f}" if baseline else ""
+    base = f"{baseline:.1f}" if baseline is not None else ""
+    print(f"RESULT\t{name}\t{value:.1f}\t{unit}\t{base}\t{ratio}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--messages", type=int, default=10_000)
+    parser.add_argument("--quick", action="store_true", help="1,000 messages")
+    parser.add_argument("--skip-kill", action="store_true")
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        worker()
+        return
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        print("warning: not PostgreSQL; set DATABASE_URL for meaningful figures", file=sys.stderr)
+    call_command("migrate", verbosity=0)
+    count = 1_000 if args.quick else args.messages
+    fake = FakeTwilio()
+    server = serve(fake)
+    base_url = f"http://127.0.0.1:{server.server_address[1]}"
+    failures = 0
+    try:
+        raw = raw_baseline(base_url, min(count, 2_000))
+        print(f"raw twilio client, no database: {raw:,.0f} msg/s")
+        one, one_result, _ = run_round("one", fake, base_url, count, 1)
+        two, two_result, _ = run_round("two", fake, base_url, count, 2)
+        rate_count = min(count, 500)
+        limited, rate_result, _ = run_round(
+            "rate", fake, base_url, rate_count, 2, {"SMS_RATE_PER_SECOND": "50"}
+        )
+        kill = None if args.skip_kill else run_kill(fake, base_url, count)
+    finally:
+        cleanup()
+        server.shutdown()
+    for result in (one_result, two_result, rate_result, *([kill] if kill else [])):
+        failures += result["duplicates"] + result["lost"]
+    result_line("dispatch 1 process", one, "msg/s", raw)
+    result_line("dispatch 2 processes", two, "msg/s", raw)
+    result_line("dispatch 2 processes, limit 50/s", limited, "msg/s", 50.0)
+    result_line(
+        "duplicates (1 + 2 processes)",
+        one_result["duplicates"] + two_result["duplicates"],
+        "messages",
+    )
+    result_line("lost (1 + 2 processes)", one_result["lost"] + two_result["lost"], "messages")
+    if kill is not None:
+        result_line("duplicates after SIGKILL", kill["duplicates"], "messages")
+        result_line("lost after SIGKILL", kill["lost"], "messages")
+        result_line("unknown after SIGKILL", kill["unknown"], "messages")
+        result_line(
+            "unknown after status callbacks (never reached Twilio: not resent)",
+            kill["unknown_after_callbacks"],
+            "messages",
+        )
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()

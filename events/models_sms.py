@@ -1,0 +1,179 @@
+"""The SMS outbox, inbound messages, the opt-out list and the per-sender rate bucket.
+
+Imported by `events.models`. Phone numbers are stored encrypted with a keyed hash beside them;
+inbound free text is encrypted; the opt-out list holds only the keyed hash.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+from backend.crypto import EncryptedTextField
+
+
+class SmsKind(models.TextChoices):
+    CONFIRMATION = "confirmation", "Signup confirmation"
+    WAITLISTED = "waitlisted", "Waitlist notice"
+    PROMOTED = "promoted", "Promoted from the waitlist"
+    REMINDER = "reminder", "Reminder before the shift"
+    EVENT_CHANGED = "event_changed", "Event time or place changed"
+    EVENT_CANCELLED = "event_cancelled", "Event or shift cancelled"
+    REPLY = "reply", "Reply to an inbound message"
+
+
+# Kinds tied to one signup, at most one row per (signup, kind, offset): the database constraint.
+SIGNUP_UNIQUE_KINDS = (
+    SmsKind.CONFIRMATION,
+    SmsKind.WAITLISTED,
+    SmsKind.PROMOTED,
+    SmsKind.REMINDER,
+    SmsKind.EVENT_CANCELLED,
+)
+
+
+class SmsStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent (accepted by Twilio)"
+    DELIVERED = "delivered", "Delivered"
+    UNDELIVERED = "undelivered", "Undelivered"
+    FAILED = "failed", "Failed"
+    SKIPPED = "skipped", "Skipped"
+    UNKNOWN = "unknown", "Unknown (awaiting Twilio's callback)"
+
+
+FINAL_STATUSES = (SmsStatus.DELIVERED, SmsStatus.UNDELIVERED, SmsStatus.FAILED, SmsStatus.SKIPPED)
+
+
+class SmsMessage(models.Model):
+    """One outgoing text: written in the transaction of the change that causes it, then claimed
+    and sent by the dispatcher."""
+
+    volunteer = models.ForeignKey(
+        "events.Volunteer", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    phone = EncryptedTextField(blank=True)
+    phone_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    body = models.TextField()
+    kind = models.CharField(max_length=20, choices=SmsKind.choices)
+    language = models.CharField(max_length=2, default="en")
+    signup = models.ForeignKey(
+        "events.Signup", null=True, blank=True, on_delete=models.SET_NULL, related_name="sms"
+    )
+    event = models.ForeignKey(
+        "events.Event", null=True, blank=True, on_delete=models.SET_NULL, related_name="sms"
+    )
+    in_reply_to = models.OneToOneField(
+        "events.InboundSms",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reply",
+    )
+    # Minutes before the shift for reminders (0 for other kinds): part of the uniqueness.
+    offset_minutes = models.PositiveIntegerField(default=0)
+    send_after = models.DateTimeField()
+    next_attempt_at = models.DateTimeField()
+    status = models.CharField(max_length=12, choices=SmsStatus.choices, default=SmsStatus.QUEUED)
+    skip_reason = models.CharField(max_length=40, blank=True)
+    provider_sid = models.CharField(max_length=64, blank=True, db_index=True)
+    error_code = models.CharField(max_length=40, blank=True)
+    error_message = models.CharField(max_length=300, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    # Claiming: a worker owns a row until claimed_until; "sending" marks that a request may
+    # have left (from then on the row is never sent again without Twilio's word).
+    claim_token = models.CharField(max_length=32, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    sending_started_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["signup", "kind", "offset_minutes"],
+                condition=Q(signup__isnull=False, kind__in=SIGNUP_UNIQUE_KINDS),
+                name="sms_one_per_signup_kind",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="sms_due"),
+            # The daily caps count recent sends per number and in all.
+            models.Index(fields=["phone_hash", "sending_started_at"], name="sms_phone_recent"),
+            models.Index(fields=["sending_started_at"], name="sms_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"sms {self.pk} {self.kind}: {self.status}"
+
+
+class InboundAction(models.TextChoices):
+    OPTED_OUT = "opted_out", "Opted out"
+    OPTED_IN = "opted_in", "Opted back in"
+    HELP = "help", "Help sent"
+    CONFIRMED = "confirmed", "Confirmed a signup"
+    CANCELLED = "cancelled", "Cancelled a signup"
+    NO_SIGNUP = "no_signup", "Yes/No without an upcoming signup"
+    STORED = "stored", "Stored for organizers"
+
+
+class InboundSms(models.Model):
+    """A text someone sent us; idempotent by Twilio's MessageSid."""
+
+    message_sid = models.CharField(max_length=64, unique=True)
+    phone = EncryptedTextField(blank=True)
+    phone_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    volunteer = models.ForeignKey(
+        "events.Volunteer", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = EncryptedTextField(blank=True)
+    body_purged = models.BooleanField(default=False)
+    action = models.CharField(max_length=12, choices=InboundAction.choices)
+    signup = models.ForeignKey(
+        "events.Signup", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    received_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"inbound {self.pk}: {self.action}"
+
+
+class OptOutReason(models.TextChoices):
+    KEYWORD = "keyword", "Replied with an opt-out keyword"
+    UNSUBSCRIBED = "unsubscribed", "Twilio: recipient unsubscribed (21610)"
+    INVALID_NUMBER = "invalid_number", "Twilio: not a valid number (21211)"
+    UNKNOWN_NUMBER = "unknown_number", "Carrier: unknown number (30005)"
+    LANDLINE = "landline", "Carrier: landline or unreachable (30006)"
+
+
+class SmsOptOut(models.Model):
+    """A number that must not be texted: only its keyed hash is kept (it survives erasure)."""
+
+    phone_hash = models.CharField(max_length=64, unique=True)
+    reason = models.CharField(max_length=16, choices=OptOutReason.choices)
+    keyword = models.CharField(max_length=20, blank=True)
+    opted_out_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-opted_out_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"opt-out {self.pk}: {self.reason}"
+
+
+class SmsRateBucket(models.Model):
+    """A token bucket per sender, shared by every dispatcher through a row lock."""
+
+    sender = models.CharField(max_length=64, unique=True)
+    tokens = models.FloatField(default=0)
+    refilled_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.sender

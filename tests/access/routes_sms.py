@@ -1,0 +1,53 @@
+"""Access table for the SMS routes: organizer views and the Twilio webhooks.
+
+The webhooks take no login: the X-Twilio-Signature header is their authentication, so every
+caller without a valid signature (every role here) gets 403.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.utils import timezone
+
+from tests.access.framework import ORGANIZER_ONLY, PUBLIC, STAFF_ONLY, Route, expect
+
+
+def _event(team: Any) -> int:
+    from events.models import Event, EventKind
+
+    starts = timezone.now() + timedelta(days=3)
+    return Event.objects.create(
+        title="Access check",
+        kind=EventKind.TRAINING,
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=2),
+        team=team,
+    ).pk
+
+
+UNSIGNED = expect(PUBLIC, anonymous=403, organizer=403, field_lead=403, canvasser=403)
+
+ROUTES = [
+    Route("api/sms/messages", {"GET": STAFF_ONLY}),
+    Route("api/sms/inbound-messages", {"GET": ORGANIZER_ONLY}),
+    Route("api/sms/opt-outs", {"GET": ORGANIZER_ONLY}),
+    Route(
+        "api/events/<int:pk>/sms-stats",
+        {"GET": STAFF_ONLY},
+        kwargs=lambda c: {"pk": _event(c.team_a)},
+        other_kwargs=lambda c: {"pk": _event(c.team_b)},
+        missing_kwargs={"pk": 999999},
+    ),
+    Route(
+        "api/sms/inbound",
+        {"POST": UNSIGNED},
+        body=lambda c: {"MessageSid": "SM1", "From": "+15155550101", "Body": "STOP"},
+    ),
+    Route(
+        "api/sms/status",
+        {"POST": UNSIGNED},
+        body=lambda c: {"MessageSid": "SM1", "MessageStatus": "delivered"},
+    ),
+]
