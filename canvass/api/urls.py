@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from canvass.api import views
+from canvass.api import sync_views, views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("voters/import", views.VoterImportView.as_view(), name="voters-import"),
@@ -22,4 +22,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="turf-unassign",
     ),
     path("me/turfs", views.MyTurfsView.as_view(), name="my-turfs"),
+    path("sync/push", sync_views.SyncPushView.as_view(), name="sync-push"),
+    path("sync/pull", sync_views.SyncPullView.as_view(), name="sync-pull"),
 ]
