@@ -326,5 +326,10 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(  # type: ignore[union-attr]
         "PushItemStatusEnum": ["created", "duplicate", "rejected"],
         "TurfStatusEnum": "canvass.models.TurfStatus",
         "ConversationResultEnum": "canvass.models.Result",
+        "QuestionKindEnum": "canvass.models.QuestionKind",
+        "LogFlagEnum": ["distance", "pace", "unverified"],
+        "ReviewActionEnum": "canvass.models.ReviewAction",
+        "RevisionActionEnum": ["edit", "delete"],
+        "SafetyFlagEnum": ["do_not_knock", "moved", "deceased"],
     }
 )
