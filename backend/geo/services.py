@@ -9,6 +9,7 @@ house- or building-level match is a door; a match on a street, city, county or s
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,6 +23,22 @@ from geopy.extra.rate_limiter import RateLimiter
 from geopy.geocoders import Nominatim
 
 from backend.geo.models import GeocodeCacheEntry, GeocodePrecision
+
+
+class _WithholdAddresses(logging.Filter):
+    """geopy's RateLimiter logs each retried call with its arguments (the address) and the
+    traceback (which can hold the request URL): keep the fact, drop the address."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if "Called with" in str(record.msg):
+            record.msg = "Geocoder call failed; retrying or giving up (address withheld)."
+            record.args = ()
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+logging.getLogger("geopy").addFilter(_WithholdAddresses())
 
 # Nominatim place_rank 28+ is a house, building or POI; 26-27 a street; lower is an area.
 DOOR_MIN_PLACE_RANK = 28
