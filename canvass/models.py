@@ -74,9 +74,10 @@ class Household(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, null=True, db_index=True)
     # Safety flags: only ever set by conversation logs, only cleared by field leads/organizers.
-    do_not_knock = models.BooleanField(default=False)
-    moved = models.BooleanField(default=False)
-    deceased = models.BooleanField(default=False)
+    # db_default: the voter import COPYs households without naming these columns.
+    do_not_knock = models.BooleanField(db_default=False)
+    moved = models.BooleanField(db_default=False)
+    deceased = models.BooleanField(db_default=False)
     change_stamp = models.BigIntegerField(db_default=0, editable=False, db_index=True)
 
     class Meta:

@@ -9,7 +9,7 @@ import time_machine
 from django.utils import timezone
 
 from backend.audit.models import AuditEvent
-from canvass.models import ConversationLog, Household, LogRevision, LogReview, Script
+from canvass.models import ConversationLog, Household, LogReview, LogRevision, Script
 from tests.canvass.conftest import batch, doors, log_item
 
 pytestmark = pytest.mark.django_db
