@@ -322,3 +322,29 @@ def test_only_canvassers_push(client_for, request, role, turf_a):
     response = push(client_for(user), batch(log_item(doors(turf_a)[0])))
 
     assert response.status_code == 403
+
+
+def test_a_push_cannot_set_the_canvasser_turf_received_time_or_flags(
+    client_for, canvasser_a, canvasser_b, turf_a, turf_b
+):
+    item = log_item(
+        doors(turf_a)[0],
+        canvasser=canvasser_b.pk,
+        turf=turf_b.pk,
+        received_at="2020-01-01T00:00:00Z",
+        excluded=True,
+        flag_cleared=True,
+        location=None,
+    )
+
+    data = push(client_for(canvasser_a), batch(item)).json()
+
+    log = ConversationLog.objects.get()
+    assert data["results"][0]["status"] == "created"
+    assert (log.canvasser, log.turf, log.excluded, log.flag_cleared) == (
+        canvasser_a,
+        turf_a,
+        False,
+        False,
+    )
+    assert log.received_at.year == timezone.now().year and log.flag_unverified
