@@ -348,3 +348,15 @@ def test_a_push_cannot_set_the_canvasser_turf_received_time_or_flags(
         False,
     )
     assert log.received_at.year == timezone.now().year and log.flag_unverified
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [((41.586, -93.625), (41.5869, -93.625)), ((41.6, -93.6), (41.7, -93.9)), ((0, 0), (0, 180))],
+)
+def test_the_fast_great_circle_matches_geopy(a, b):
+    from geopy.distance import great_circle
+
+    from backend.geo.services import great_circle_m
+
+    assert great_circle_m(*a, *b) == pytest.approx(great_circle(a, b).meters, abs=1e-6)
