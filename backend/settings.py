@@ -321,7 +321,7 @@ SYNC_MAX_CLOCK_SKEW_MINUTES = env.int("SYNC_MAX_CLOCK_SKEW_MINUTES", 10, minimum
 # Rows per pull page (the client may ask for fewer with ?limit=).
 SYNC_PULL_PAGE_SIZE = env.int("SYNC_PULL_PAGE_SIZE", 500, minimum=1)
 # Distinct OpenAPI enum names for the sync protocol's choice sets.
-SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(  # type: ignore[union-attr]
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(  # type: ignore[attr-defined]
     {
         "PushItemStatusEnum": ["created", "duplicate", "rejected"],
         "TurfStatusEnum": "canvass.models.TurfStatus",

@@ -253,9 +253,12 @@ def copy_baseline(people: list[dict], rows: int, base) -> float:  # type: ignore
     ]  # fmt: skip
     with psycopg.connect(libpq_url()) as conn:
         started = time.perf_counter()
-        with conn.cursor() as cursor, cursor.copy(
-            f"COPY canvass_conversationlog ({columns}) FROM STDIN (FORMAT BINARY)"
-        ) as copy:
+        with (
+            conn.cursor() as cursor,
+            cursor.copy(
+                f"COPY canvass_conversationlog ({columns}) FROM STDIN (FORMAT BINARY)"
+            ) as copy,
+        ):
             copy.set_types(types)
             for row in prepared:
                 copy.write_row(row)

@@ -120,7 +120,7 @@ def canvasser_daily_report(
             doors=Count("household", distinct=True),
             logs=Count("id"),
             contacts=Count("id", filter=Q(result=Result.CONTACTED)),
-            flagged=Count("id", filter=FLAGGED & Q(flag_cleared=False)),
+            flagged_logs=Count("id", filter=FLAGGED & Q(flag_cleared=False)),
         )
         .order_by("day", "canvasser__username")
     )
@@ -132,7 +132,7 @@ def canvasser_daily_report(
             "logs": r["logs"],
             "contacts": r["contacts"],
             "contact_rate": round(r["contacts"] / r["logs"], 3) if r["logs"] else 0.0,
-            "flagged": r["flagged"],
+            "flagged": r["flagged_logs"],
         }
         for r in rows
     ]

@@ -139,8 +139,7 @@ def _households(user: User, low: int, new_turfs: set[int], open_turfs: set[int])
             .filter(turf_stops__in=stops)
             .distinct()
         )
-        rows = _after(queryset, "change_stamp", cursor).order_by("change_stamp", "id")[:limit]
-        rows = list(rows)
+        rows = list(_after(queryset, "change_stamp", cursor).order_by("change_stamp", "id")[:limit])
         positions = {
             s.household_id: (s.turf_id, s.position)
             for s in stops.filter(household_id__in=[h.pk for h in rows])
@@ -265,7 +264,9 @@ def active_script_ids(turf_ids: set[int]) -> dict[int, int | None]:
     """turf id -> its active script (the turf's own, else the newest default)."""
     from canvass.models import Turf
 
-    scripts = dict(Turf.objects.filter(pk__in=turf_ids).values_list("id", "script_id"))
+    scripts: dict[int, int | None] = dict(
+        Turf.objects.filter(pk__in=turf_ids).values_list("id", "script_id")
+    )
     if any(v is None for v in scripts.values()):
         default = (
             Script.objects.filter(is_default=True)

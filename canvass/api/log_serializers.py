@@ -28,7 +28,7 @@ class QuestionInputSerializer(serializers.Serializer):
     code = serializers.SlugField(max_length=60)
     text = serializers.CharField(max_length=500)
     kind = serializers.ChoiceField(choices=QuestionKind.choices)
-    choices = ChoiceOptionSerializer(many=True, required=False, max_length=50)
+    choices = ChoiceOptionSerializer(many=True, required=False, max_length=50)  # type: ignore[call-arg]
     scale_min = serializers.IntegerField(
         required=False, allow_null=True, min_value=-100, max_value=100
     )
@@ -40,7 +40,7 @@ class QuestionInputSerializer(serializers.Serializer):
 class ScriptInputSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     is_default = serializers.BooleanField(required=False, default=False)
-    questions = QuestionInputSerializer(many=True, max_length=100)
+    questions = QuestionInputSerializer(many=True, max_length=100)  # type: ignore[call-arg]
 
 
 class ScriptSerializer(serializers.Serializer):

@@ -98,7 +98,7 @@ class SyncPushInputSerializer(serializers.Serializer):
         allow_null=True,
         help_text="Logs still waiting on the phone after this batch (readiness).",
     )
-    logs = LogItemInputSerializer(many=True, min_length=1, max_length=settings.SYNC_MAX_BATCH)
+    logs = LogItemInputSerializer(many=True, min_length=1, max_length=settings.SYNC_MAX_BATCH)  # type: ignore[call-arg]
 
 
 class LogSummarySerializer(serializers.Serializer):
@@ -121,7 +121,7 @@ class PushItemResultSerializer(serializers.Serializer):
     client_uuid = serializers.UUIDField(allow_null=True)
     status = serializers.ChoiceField(choices=["created", "duplicate", "rejected"])
     log = LogSummarySerializer(required=False, help_text="Created or stored (duplicate) log.")
-    errors = FieldMessagesField(required=False, help_text="Field -> messages (rejected).")
+    errors = FieldMessagesField(required=False, help_text="Field -> messages (rejected).")  # type: ignore[assignment]
     warnings = FieldMessagesField(required=False, help_text="e.g. a refused note.")
 
 
@@ -201,7 +201,7 @@ class PulledLogSerializer(serializers.Serializer):
 
 class ChoiceOptionSerializer(serializers.Serializer):
     code = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
 
 
 class QuestionSerializer(serializers.Serializer):

@@ -203,7 +203,10 @@ class _Context:
 
 
 def _check_answers(
-    answers: Any, questions: dict[str, Question] | None, errors: dict[str, list[str]]
+    answers: Any,
+    questions: dict[str, Question] | None,
+    errors: dict[str, list[str]],
+    warnings: dict[str, list[str]],
 ) -> dict[str, Any]:
     if answers is None:
         return {}
@@ -253,7 +256,7 @@ def _check_answers(
                 errors[key] = ["Text may not contain NUL characters or unpaired surrogates."]
                 continue
             if mentions_immigration_status(value):
-                errors[key] = [REPHRASE_MESSAGE]
+                warnings[key] = [REPHRASE_MESSAGE]  # refused like a note; the log is kept
                 continue
         clean[code] = value
     return clean
@@ -272,7 +275,7 @@ def _validate(
     if not _is_int(household):
         errors["household"] = ["Required: a household id (integer)."]
     else:
-        door = ctx.doors.get(household)
+        door = ctx.doors.get(household)  # type: ignore[arg-type]
         if door is None:
             errors["household"] = ["This door is not in turf assigned to you."]
     voter = item.get("voter")
@@ -318,7 +321,7 @@ def _validate(
         errors.setdefault("volunteer_consent", ["Only together with wants_to_volunteer."])
     script_id = ctx.turf_script.get(door[0]) if door else None
     answers = _check_answers(
-        item.get("answers"), ctx.questions.get(script_id) if script_id else None, errors
+        item.get("answers"), ctx.questions.get(script_id) if script_id else None, errors, warnings
     )
     notes = item.get("notes")
     if notes is None:
@@ -340,7 +343,9 @@ def _validate(
     elif contacted_at > ctx.now + timedelta(minutes=settings.SYNC_MAX_CLOCK_SKEW_MINUTES):
         errors["contacted_at"] = ["In the future: check the phone's clock."]
     location = item.get("location")
-    lat = lon = accuracy = None
+    lat: Any = None
+    lon: Any = None
+    accuracy: Any = None
     if location is not None:
         if not isinstance(location, dict):
             errors["location"] = ["Expected an object with latitude, longitude, accuracy_m."]

@@ -301,3 +301,30 @@ def test_a_scale_question_needs_a_range(client_for, organizer):
 
     assert response.status_code == 400
     assert "questions.0.scale_max" in response.json()["error"]["fields"]
+
+
+def test_a_free_text_answer_about_status_is_dropped_and_the_log_kept(
+    client_for, canvasser_a, turf_a
+):
+    from canvass.models import Question
+
+    script = Script.objects.create(name="S", is_default=True)
+    Question.objects.create(script=script, code="why", text="Why?", kind="free_text", position=1)
+
+    data = (
+        client_for(canvasser_a)
+        .post(
+            "/api/sync/push",
+            batch(log_item(doors(turf_a)[0], answers={"why": "Worried about deportation"})),
+            format="json",
+        )
+        .json()
+    )
+
+    assert data["results"][0]["status"] == "created"
+    assert data["results"][0]["warnings"] == {
+        "answers.why": [
+            "Please rephrase: do not record anyone's immigration or citizenship status."
+        ]
+    }
+    assert ConversationLog.objects.get().answers == {}
