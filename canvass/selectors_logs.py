@@ -110,7 +110,7 @@ def canvasser_daily_report(
     logs = counted(logs_for_user(user=user))
     if date_from:
         logs = logs.filter(contacted_at__gte=datetime.combine(date_from, time.min, tzinfo=_zone()))
-    if date_to:
+    if date_to and date_to < date.max:
         end = datetime.combine(date_to + timedelta(days=1), time.min, tzinfo=_zone())
         logs = logs.filter(contacted_at__lt=end)
     rows = (

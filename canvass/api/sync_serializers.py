@@ -13,7 +13,13 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from canvass.models import Pledge, QuestionKind, Result, TurfStatus, WillCaucus
-from canvass.services.sync import APP_VERSION_MAX, DEVICE_ID_MAX, MAX_ACCURACY_M, MAX_PENDING
+from canvass.services.sync import (
+    APP_VERSION_MAX,
+    DEVICE_ID_MAX,
+    MAX_ACCURACY_M,
+    MAX_ID,
+    MAX_PENDING,
+)
 
 FLAG_CHOICES = ["distance", "pace", "unverified"]
 
@@ -50,8 +56,10 @@ class LogItemInputSerializer(serializers.Serializer):
     """One conversation as the phone logged it."""
 
     client_uuid = serializers.UUIDField(help_text="Made by the phone; the idempotency key.")
-    household = serializers.IntegerField(min_value=1, help_text="A door in turf assigned to you.")
-    voter = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    household = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, help_text="A door in turf assigned to you."
+    )
+    voter = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False, allow_null=True)
     result = serializers.ChoiceField(choices=Result.choices)
     do_not_knock = serializers.BooleanField(
         required=False, default=False, help_text="Hostile or unsafe door: never knock again."

@@ -105,8 +105,15 @@ class BatchResult:
         }
 
 
+MAX_ID = 2**63 - 1  # bigint: larger ids cannot exist, and the database would refuse them
+
+
 def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_id(value: Any) -> bool:
+    return _is_int(value) and 1 <= value <= MAX_ID
 
 
 def _is_number(value: Any) -> bool:
@@ -272,7 +279,7 @@ def _validate(
         return None, {"non_field_errors": ["Expected an object."]}, warnings
     household = item.get("household")
     door = None
-    if not _is_int(household):
+    if not _is_id(household):
         errors["household"] = ["Required: a household id (integer)."]
     else:
         door = ctx.doors.get(household)  # type: ignore[arg-type]
@@ -280,7 +287,7 @@ def _validate(
             errors["household"] = ["This door is not in turf assigned to you."]
     voter = item.get("voter")
     if voter is not None:
-        if not _is_int(voter):
+        if not _is_id(voter):
             errors["voter"] = ["Expected a voter id (integer) or null."]
         elif ctx.voters.get(voter) != household:
             errors["voter"] = ["This voter does not live at this door."]
@@ -398,9 +405,9 @@ def _validate(
 
 def _load_context(canvasser: User, now: datetime, items: list[Any]) -> _Context:
     household_ids = {
-        i["household"] for i in items if isinstance(i, dict) and _is_int(i.get("household"))
+        i["household"] for i in items if isinstance(i, dict) and _is_id(i.get("household"))
     }
-    voter_ids = {i["voter"] for i in items if isinstance(i, dict) and _is_int(i.get("voter"))}
+    voter_ids = {i["voter"] for i in items if isinstance(i, dict) and _is_id(i.get("voter"))}
     doors: dict[int, tuple[int, float | None, float | None]] = {}
     turf_script: dict[int, int | None] = {}
     if household_ids:

@@ -229,3 +229,12 @@ def test_retention_purges_old_notes_and_locations_but_keeps_the_rows(
     logs = {log.household_id: log for log in ConversationLog.objects.all()}
     assert (logs[old.pk].notes, logs[old.pk].latitude) == ("", None)
     assert (logs[new.pk].notes, logs[new.pk].latitude is not None) == ("New note", True)
+
+
+def test_report_dates_at_the_calendar_edges_are_not_a_500(client_for, lead_a, worked_turf):
+    response = client_for(lead_a).get(
+        "/api/reports/canvassers", {"date_from": "0001-01-01", "date_to": "9999-12-31"}
+    )
+
+    assert response.status_code == 200
+    assert len(response.json()) == 1

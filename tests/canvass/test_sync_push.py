@@ -360,3 +360,16 @@ def test_the_fast_great_circle_matches_geopy(a, b):
     from backend.geo.services import great_circle_m
 
     assert great_circle_m(*a, *b) == pytest.approx(great_circle(a, b).meters, abs=1e-6)
+
+
+def test_ids_beyond_the_database_range_are_rejected_not_a_500(client_for, canvasser_a, turf_a):
+    door = doors(turf_a)[0]
+
+    data = push(
+        client_for(canvasser_a),
+        batch({**log_item(door), "household": 10**20}, log_item(door, voter=-1), log_item(door)),
+    ).json()
+
+    assert [r["status"] for r in data["results"]] == ["rejected", "rejected", "created"]
+    assert list(data["results"][0]["errors"]) == ["household"]
+    assert list(data["results"][1]["errors"]) == ["voter"]
