@@ -8,7 +8,7 @@ every row stamped below the watermark is visible now; a slow transaction still r
 the watermark is the counter seen plus one.
 
 A *round* delivers every row stamped at or above the previous round's watermark (`low`), in
-phases (assignments, households, voters, logs, scripts), each paged by (stamp, id). The
+phases (assignments, households, removed households, voters, logs, scripts), each paged by (stamp, id). The
 watermark taken when the round starts becomes the next round's `low`. A row committed during or
 after the round by a transaction the watermark did not cover has a stamp >= that watermark, so
 the next round delivers it: rows may arrive twice (clients upsert by id), never not at all.
@@ -37,7 +37,7 @@ from canvass.models import (
 )
 
 CURSOR_SALT = "canvass.sync.cursor"
-PHASES = ("assignments", "households", "voters", "logs", "scripts")
+PHASES = ("assignments", "households", "removed_households", "voters", "logs", "scripts")
 
 
 class InvalidCursorError(ApplicationError):
@@ -165,6 +165,25 @@ def _households(user: User, low: int, new_turfs: set[int], open_turfs: set[int])
                 },
             )
             for h in rows
+        ]
+
+    return fetch
+
+
+def _removed_households(user: User, low: int, new_turfs: set[int], open_turfs: set[int]) -> Any:
+    """Doors taken out of a turf that is still assigned (re-cut, or the turf completed)."""
+
+    def fetch(cursor: Cursor, limit: int) -> list[tuple[int, int, dict[str, Any]]]:
+        queryset = TurfHousehold.objects.filter(
+            turf_id__in=open_turfs, active=False, change_stamp__gte=low
+        )
+        rows = (
+            _after(queryset, "change_stamp", cursor)
+            .order_by("change_stamp", "id")
+            .only("id", "turf_id", "household_id", "change_stamp")[:limit]
+        )
+        return [
+            (s.change_stamp, s.pk, {"household": s.household_id, "turf": s.turf_id}) for s in rows
         ]
 
     return fetch
@@ -320,7 +339,14 @@ def _scripts(user: User, low: int, new_turfs: set[int], open_turfs: set[int]) ->
     return fetch
 
 
-FETCHERS: tuple[Callable[..., Any], ...] = (_assignments, _households, _voters, _logs, _scripts)
+FETCHERS: tuple[Callable[..., Any], ...] = (
+    _assignments,
+    _households,
+    _removed_households,
+    _voters,
+    _logs,
+    _scripts,
+)
 
 
 def sync_pull(*, user: User, cursor_token: str | None, limit: int | None = None) -> PullPage:

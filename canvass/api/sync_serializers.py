@@ -183,6 +183,11 @@ class PulledHouseholdSerializer(serializers.Serializer):
     deceased = serializers.BooleanField()
 
 
+class RemovedHouseholdSerializer(serializers.Serializer):
+    household = serializers.IntegerField()
+    turf = serializers.IntegerField()
+
+
 class PulledVoterSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     household = serializers.IntegerField()
@@ -234,6 +239,9 @@ class SyncPullOutputSerializer(serializers.Serializer):
     has_more = serializers.BooleanField(help_text="True: pull again now with the new cursor.")
     assignments = PulledAssignmentSerializer(many=True)
     households = PulledHouseholdSerializer(many=True)
+    removed_households = RemovedHouseholdSerializer(
+        many=True, help_text="Doors taken out of a turf you still hold: drop them."
+    )
     voters = PulledVoterSerializer(many=True)
     logs = PulledLogSerializer(many=True)
     scripts = PulledScriptSerializer(many=True)

@@ -208,6 +208,7 @@ def test_canvasser_pull_fields(client_for, canvasser_a, world):
         "has_more",
         "assignments",
         "households",
+        "removed_households",
         "voters",
         "logs",
         "scripts",

@@ -16,7 +16,10 @@ pytestmark = pytest.mark.django_db
 
 def pull_all(client, cursor=None, limit=None):
     """Page until has_more is false; returns (merged sections, final cursor, pages)."""
-    merged = {k: [] for k in ("assignments", "households", "voters", "logs", "scripts")}
+    merged = {
+        k: []
+        for k in ("assignments", "households", "removed_households", "voters", "logs", "scripts")
+    }
     pages = 0
     while True:
         params = {}
@@ -221,3 +224,20 @@ def test_readiness_is_recorded_on_pull(client_for, canvasser_a, turf_a):
 @pytest.mark.parametrize("role", ["organizer", "lead_a"])
 def test_only_canvassers_pull(client_for, request, role):
     assert client_for(request.getfixturevalue(role)).get(URL).status_code == 403
+
+
+@pytest.mark.django_db(transaction=True)
+def test_doors_of_a_completed_turf_arrive_as_removed(client_for, canvasser_a, lead_a, turf_a):
+    from canvass.services.turf import turf_status_set
+
+    client = client_for(canvasser_a)
+    _, cursor, _ = pull_all(client)
+
+    turf_status_set(actor=lead_a, turf=turf_a, status="completed")
+    data, _, _ = pull_all(client, cursor)
+
+    assert sorted(r["household"] for r in data["removed_households"]) == sorted(
+        d.pk for d in doors(turf_a)
+    )
+    assert {r["turf"] for r in data["removed_households"]} == {turf_a.pk}
+    assert data["households"] == []
