@@ -53,7 +53,10 @@ def create(apps, schema_editor):
                         f"CREATE TRIGGER {table}_change_stamp_{event.lower()} AFTER {event} "  # noqa: S608
                         f"ON {table} FOR EACH ROW BEGIN "
                         # The counter row comes back if a test flush emptied the table.
-                        "INSERT OR IGNORE INTO canvass_syncsequence (id, value) VALUES (1, 0); "
+                        # (Not INSERT OR IGNORE: the firing statement's conflict clause would
+                        # override it.)
+                        "INSERT INTO canvass_syncsequence (id, value) SELECT 1, 0 WHERE NOT "
+                        "EXISTS (SELECT 1 FROM canvass_syncsequence WHERE id = 1); "
                         "UPDATE canvass_syncsequence SET value = value + 1 WHERE id = 1; "
                         f"UPDATE {table} SET change_stamp = "
                         "(SELECT value FROM canvass_syncsequence WHERE id = 1) "
