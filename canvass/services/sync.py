@@ -573,6 +573,9 @@ def _insert_postgresql(
             f"INSERT INTO canvass_conversationlog ({names}, canvasser_id, device_id, "  # noqa: S608
             "batch_id, received_at, flag_cleared, excluded) "
             f"SELECT {select}, %s, %s, %s::uuid, %s, false, false FROM {STAGING} "
+            # One lock order for every batch: two pushes sharing UUIDs in different orders
+            # wait for each other instead of deadlocking.
+            "ORDER BY client_uuid "
             "ON CONFLICT (client_uuid) DO NOTHING RETURNING client_uuid, id",
             [canvasser.pk, envelope["device_id"], envelope["batch_id"], now],
         )

@@ -122,3 +122,31 @@ def test_a_change_committed_while_paging_is_delivered_by_the_next_round(
     final = client.get("/api/sync/pull", {"cursor": cursor}).json()
 
     assert any(h["id"] == sent[0] and h["street"] == "3 EDITED ST" for h in final["households"])
+
+
+def test_simultaneous_pushes_sharing_uuids_in_opposite_orders_never_deadlock(canvasser_a, turf_a):
+    all_doors = doors(turf_a)
+    items = [log_item(all_doors[i % len(all_doors)]) for i in range(60)]
+    forward, backward = batch(*items), batch(*reversed(items))
+    outcomes: list[object] = []
+    barrier = threading.Barrier(2)
+
+    def push(body):
+        def run():
+            barrier.wait()
+            try:
+                result = conversation_batch_record(actor=canvasser_a, payload=body)
+                outcomes.append(sorted(r.status for r in result.results))
+            except Exception as exc:
+                outcomes.append(exc)
+
+        return run
+
+    threads = [in_thread(push(forward)), in_thread(push(backward))]
+    for thread in threads:
+        thread.join(30)
+
+    assert all(isinstance(o, list) for o in outcomes), outcomes
+    statuses = [s for o in outcomes for s in o]
+    assert statuses.count("created") == 60 and statuses.count("duplicate") == 60
+    assert ConversationLog.objects.count() == 60
