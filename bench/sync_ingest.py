@@ -195,7 +195,7 @@ def push_all(port: int, people: list[dict], batches: int, clients: int, base) ->
     return elapsed, sum(created)
 
 
-def copy_baseline(people: list[dict], rows: int, base) -> float:  # type: ignore[no-untyped-def]
+def copy_baseline(people: list[dict], rows: int, base, bare: bool = False) -> float:  # type: ignore[no-untyped-def]
     """Raw binary COPY of equivalent rows (notes encrypted like the API does) into the table."""
     import psycopg
     from django.utils import timezone
@@ -251,13 +251,19 @@ def copy_baseline(people: list[dict], rows: int, base) -> float:  # type: ignore
         "bool", "bool", "text", "timestamptz", "float8", "float8", "float8", "float8", "bool",
         "bool", "bool", "bool", "bool", "text", "uuid", "timestamptz",
     ]  # fmt: skip
+    table = "canvass_conversationlog"
     with psycopg.connect(libpq_url()) as conn:
+        if bare:
+            # Context only: a regular (WAL-logged) table with the same columns and no index,
+            # foreign key or trigger.
+            conn.execute(
+                "CREATE TABLE bench_bare_logs (LIKE canvass_conversationlog INCLUDING DEFAULTS INCLUDING IDENTITY)"
+            )
+            table = "bench_bare_logs"
         started = time.perf_counter()
         with (
             conn.cursor() as cursor,
-            cursor.copy(
-                f"COPY canvass_conversationlog ({columns}) FROM STDIN (FORMAT BINARY)"
-            ) as copy,
+            cursor.copy(f"COPY {table} ({columns}) FROM STDIN (FORMAT BINARY)") as copy,
         ):
             copy.set_types(types)
             for row in prepared:
@@ -294,6 +300,7 @@ def main() -> None:
         copy_seconds = copy_baseline(people, rows, base - timedelta(days=30))
         copy_rate = rows / copy_seconds
         ratio = api_rate / copy_rate
+        bare_rate = rows / copy_baseline(people, rows, base - timedelta(days=40), bare=True)
         print(
             f"API push: {created} logs in {batches * args.clients} batches of {BATCH} "
             f"({args.clients} clients, {args.workers} gunicorn workers) in {seconds:.2f} s"
@@ -304,9 +311,17 @@ def main() -> None:
         )
         print(f"API / COPY: {ratio:.2f} (goal: at least 0.25)")
         print(
+            f"(context: the same COPY into a table with the same columns but no index or foreign key: {bare_rate:,.0f} rows/s;"
+            f" API / that: {api_rate / bare_rate:.2f})"
+        )
+        print(
             f"RESULT\tsync push logs per second\t{api_rate:.0f}\tlogs/s\t{copy_rate:.0f}\t{ratio:.3f}"
         )
         print(f"RESULT\traw COPY rows per second\t{copy_rate:.0f}\trows/s\t\t")
+        print(
+            f"RESULT\traw COPY into a bare table rows per second\t{bare_rate:.0f}\trows/s"
+            f"\t\t{api_rate / bare_rate:.3f}"
+        )
         print(f"RESULT\tsync push ms per batch of 500\t{1000 * seconds / batches:.0f}\tms\t\t")
     finally:
         if process is not None:
