@@ -331,14 +331,21 @@ class ConversationLog(models.Model):
     """
 
     client_uuid = models.UUIDField(unique=True)
+    # canvasser, household and turf are indexed by the composite indexes below (they lead
+    # them); separate FK indexes would only slow the sync insert down.
     canvasser = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="conversation_logs"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="conversation_logs",
+        db_index=False,
     )
-    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="logs")
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="logs", db_index=False
+    )
     voter = models.ForeignKey(
         Voter, null=True, blank=True, on_delete=models.SET_NULL, related_name="logs"
     )
-    turf = models.ForeignKey(Turf, on_delete=models.PROTECT, related_name="logs")
+    turf = models.ForeignKey(Turf, on_delete=models.PROTECT, related_name="logs", db_index=False)
     script = models.ForeignKey(
         Script, null=True, blank=True, on_delete=models.SET_NULL, related_name="logs"
     )
