@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.db.models.functions import Length
 
 from backend.privacy.registry import register_eraser, register_personal_fields, register_purger
-from canvass.models import ConversationLog, LogRevision, Voter
+from canvass.models import ConversationLog, LogRevision, Question, QuestionKind, Voter
 
 register_personal_fields("canvass.voter", "first_name", "middle_name", "last_name", "phone")
 register_personal_fields("canvass.household", "street", "address_key")
@@ -41,10 +41,40 @@ def purge_notes_and_locations(cutoff: datetime) -> dict[str, int]:
     locations = old.filter(latitude__isnull=False).update(
         latitude=None, longitude=None, accuracy_m=None
     )
+    free_text = _purge_free_text_answers(old)
     revisions = (
         LogRevision.objects.filter(changed_at__lt=cutoff)
         .alias(note_length=Length("previous_notes"))
         .filter(Q(note_length__gt=0) | ~Q(previous={}))
         .update(previous_notes="", previous={})
     )
-    return {"notes_cleared": notes, "locations_cleared": locations, "revisions_cleared": revisions}
+    return {
+        "notes_cleared": notes,
+        "free_text_answers_cleared": free_text,
+        "locations_cleared": locations,
+        "revisions_cleared": revisions,
+    }
+
+
+def _purge_free_text_answers(old: QuerySet[ConversationLog]) -> int:
+    """Drop answers to free-text questions (choice answers are not personal and stay)."""
+    codes: dict[int, set[str]] = {}
+    for script_id, code in Question.objects.filter(kind=QuestionKind.FREE_TEXT).values_list(
+        "script_id", "code"
+    ):
+        codes.setdefault(script_id, set()).add(code)
+    if not codes:
+        return 0
+    changed = []
+    for log in (
+        old.filter(script_id__in=list(codes))
+        .exclude(answers={})
+        .only("id", "script_id", "answers")
+        .iterator(chunk_size=2000)
+    ):
+        keep = {k: v for k, v in log.answers.items() if k not in codes[log.script_id]}
+        if keep != log.answers:
+            log.answers = keep
+            changed.append(log)
+    ConversationLog.objects.bulk_update(changed, ["answers"], batch_size=1000)
+    return len(changed)

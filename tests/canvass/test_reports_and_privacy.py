@@ -212,9 +212,19 @@ def test_erasing_a_voter_keeps_anonymous_counts(client_for, organizer, canvasser
 def test_retention_purges_old_notes_and_locations_but_keeps_the_rows(
     client_for, canvasser_a, turf_a, settings
 ):
+    from canvass.models import Question, Script
+
     settings.RETENTION_DAYS = 30
+    script = Script.objects.create(name="S", is_default=True)
+    Question.objects.create(script=script, code="why", text="Why?", kind="free_text", position=1)
+    Question.objects.create(script=script, code="heard", text="Heard?", kind="yes_no", position=2)
     old, new = doors(turf_a)[:2]
-    push(client_for(canvasser_a), log_item(old, notes="Old note"), log_item(new, notes="New note"))
+    answers = {"why": "Her cousin's rent doubled", "heard": True}
+    push(
+        client_for(canvasser_a),
+        log_item(old, notes="Old note", answers=answers),
+        log_item(new, notes="New note", answers=answers),
+    )
     ConversationLog.objects.filter(household=old).update(
         received_at=timezone.now() - timedelta(days=31)
     )
@@ -223,12 +233,14 @@ def test_retention_purges_old_notes_and_locations_but_keeps_the_rows(
 
     assert results["canvass-notes-locations"] == {
         "notes_cleared": 1,
+        "free_text_answers_cleared": 1,
         "locations_cleared": 1,
         "revisions_cleared": 0,
     }
     logs = {log.household_id: log for log in ConversationLog.objects.all()}
     assert (logs[old.pk].notes, logs[old.pk].latitude) == ("", None)
     assert (logs[new.pk].notes, logs[new.pk].latitude is not None) == ("New note", True)
+    assert (logs[old.pk].answers, logs[new.pk].answers) == ({"heard": True}, answers)
 
 
 def test_report_dates_at_the_calendar_edges_are_not_a_500(client_for, lead_a, worked_turf):
