@@ -90,12 +90,13 @@ class TurfScriptView(APIView):
             script = Script.objects.filter(pk=script_id).first()
             if script is None:
                 raise ApplicationError("No such script.", fields={"script": ["No such script."]})
-        log_services.turf_script_set(actor=_user(request), turf=turf, script=script)
-        active = selectors_sync_active_script(turf.pk)
-        if active is None:
+        if script is None and not Script.objects.filter(is_default=True).exists():
             raise ApplicationError(
                 "No default script exists; choose one.", fields={"script": ["Choose a script."]}
             )
+        log_services.turf_script_set(actor=_user(request), turf=turf, script=script)
+        active = selectors_sync_active_script(turf.pk)
+        assert active is not None
         return Response(s.ScriptSerializer(active).data)
 
 
@@ -208,14 +209,18 @@ class HouseholdFlagsClearView(APIView):
 
 
 def selectors_households_of_teams(user: User) -> Any:
-    """Field leads clear flags only on doors of their teams' turf; organizers anywhere."""
-    from django.db.models import Q
+    """Field leads clear flags only on doors of their teams' turf; organizers anywhere.
+    (An EXISTS, not a join: a door in several of the team's turfs must still match once.)"""
+    from django.db.models import Exists, OuterRef, Q
 
     from backend.accounts.models import Role
+    from canvass.models import TurfHousehold
 
     if user.role == Role.ORGANIZER:
         return Q()
-    return Q(turf_stops__turf__team__memberships__user=user)
+    return Exists(
+        TurfHousehold.objects.filter(household=OuterRef("pk"), turf__team__memberships__user=user)
+    )
 
 
 class TurfProgressView(APIView):

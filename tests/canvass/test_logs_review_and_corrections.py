@@ -328,3 +328,20 @@ def test_a_free_text_answer_about_status_is_dropped_and_the_log_kept(
         ]
     }
     assert ConversationLog.objects.get().answers == {}
+
+
+def test_a_door_in_two_of_the_teams_turfs_still_has_its_flags_cleared(
+    client_for, lead_a, team_a, turf_a
+):
+    from tests.canvass.conftest import make_turf
+
+    door = doors(turf_a)[0]
+    turf_a.stops.filter(household=door).update(active=False)
+    make_turf(team_a, [door], name="Re-cut")
+    Household.objects.filter(pk=door.pk).update(do_not_knock=True)
+
+    response = client_for(lead_a).post(
+        f"/api/households/{door.pk}/flags/clear", {"flags": ["do_not_knock"]}, format="json"
+    )
+
+    assert response.status_code == 200
