@@ -320,3 +320,57 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(  # type: ignore[attr-defined
         "OptOutReasonEnum": "events.models_sms.OptOutReason",
     }
 )
+
+# --- canvass sync (added by sync) ---------------------------------------------------------------
+# Longest conversation note; longer notes are refused for that log item.
+CANVASS_NOTES_MAX_LENGTH = env.int("CANVASS_NOTES_MAX_LENGTH", 1000, minimum=1)
+# Words that suggest someone's immigration or citizenship status was written down (English and
+# Spanish; matched as whole words, ignoring case and accents). A note containing one is refused.
+CANVASS_SENSITIVE_WORDS = env.list(
+    "CANVASS_SENSITIVE_WORDS",
+    [
+        "undocumented",
+        "illegal",
+        "illegals",
+        "illegal alien",
+        "visa",
+        "green card",
+        "citizenship",
+        "deport",
+        "deported",
+        "deportation",
+        "ICE",
+        "immigration status",
+        "daca",
+        "asylum",
+        "indocumentado",
+        "indocumentada",
+        "sin papeles",
+        "ciudadania",
+        "ciudadano",
+        "ciudadana",
+        "migra",
+        "deportado",
+        "deportada",
+        "deportacion",
+        "residencia",
+        "ilegal",
+    ],
+)
+# A contacted_at further than this ahead of the server clock is refused (device clocks drift).
+SYNC_MAX_CLOCK_SKEW_MINUTES = env.int("SYNC_MAX_CLOCK_SKEW_MINUTES", 10, minimum=0)
+# Rows per pull page (the client may ask for fewer with ?limit=).
+SYNC_PULL_PAGE_SIZE = env.int("SYNC_PULL_PAGE_SIZE", 500, minimum=1)
+# Distinct OpenAPI enum names for the sync protocol's choice sets.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(  # type: ignore[attr-defined]
+    {
+        "PushItemStatusEnum": ["created", "duplicate", "rejected"],
+        "TurfStatusEnum": "canvass.models.TurfStatus",
+        "ConversationResultEnum": "canvass.models.Result",
+        "QuestionKindEnum": "canvass.models.QuestionKind",
+        "LogFlagEnum": ["distance", "pace", "unverified"],
+        "ReviewActionEnum": "canvass.models.ReviewAction",
+        "RevisionActionEnum": ["edit", "delete"],
+        "SafetyFlagEnum": ["do_not_knock", "moved", "deceased"],
+    }
+)

@@ -121,3 +121,67 @@ def load_turf(stdout: OutputWrapper) -> None:
         f"{report.created} fake voters, {len(turfs)} turfs; "
         f"assigned to {', '.join(c.username for c in canvassers)}"
     )
+
+
+DEMO_SCRIPT = "Pre-caucus: Migrant Justice Platform"
+
+
+@register(order=25, name="canvass-script")
+def load_script(stdout: OutputWrapper) -> None:
+    """The default canvass script with its survey questions, once."""
+    from canvass.models import Script
+    from canvass.services.logs import script_create
+
+    organizer = User.objects.filter(role=Role.ORGANIZER, username="organizer").first()
+    if organizer is None:
+        stdout.write("  canvass-script: demo organizer missing; skipped")
+        return
+    if Script.objects.filter(name=DEMO_SCRIPT).exists():
+        stdout.write("  canvass-script: demo script exists; unchanged")
+        return
+    script_create(
+        actor=organizer,
+        name=DEMO_SCRIPT,
+        is_default=True,
+        questions=[
+            {
+                "code": "top_issue",
+                "text": "Which issue matters most to your family this caucus?",
+                "kind": "single_choice",
+                "choices": [
+                    {"code": "wages", "label": "Fair wages and wage theft"},
+                    {"code": "housing", "label": "Safe, affordable housing"},
+                    {"code": "policing", "label": "Community safety without profiling"},
+                    {"code": "schools", "label": "Schools and language access"},
+                ],
+            },
+            {
+                "code": "heard_platform",
+                "text": "Have you heard of the Migrant Justice Platform?",
+                "kind": "yes_no",
+            },
+            {
+                "code": "priority",
+                "text": "How important is the platform to your caucus choice (1-5)?",
+                "kind": "scale",
+                "scale_min": 1,
+                "scale_max": 5,
+            },
+            {
+                "code": "help_with",
+                "text": "Would you help with any of these?",
+                "kind": "multiple_choice",
+                "choices": [
+                    {"code": "rides", "label": "Rides to the caucus"},
+                    {"code": "childcare", "label": "Childcare on caucus night"},
+                    {"code": "interpreting", "label": "Interpreting"},
+                ],
+            },
+            {
+                "code": "comments",
+                "text": "Anything else they want us to know?",
+                "kind": "free_text",
+            },
+        ],
+    )
+    stdout.write(f"  canvass-script: default script {DEMO_SCRIPT!r} with 5 questions")

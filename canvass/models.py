@@ -73,6 +73,12 @@ class Household(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, null=True, db_index=True)
+    # Safety flags: only ever set by conversation logs, only cleared by field leads/organizers.
+    # db_default: the voter import COPYs households without naming these columns.
+    do_not_knock = models.BooleanField(db_default=False)
+    moved = models.BooleanField(db_default=False)
+    deceased = models.BooleanField(db_default=False)
+    change_stamp = models.BigIntegerField(db_default=0, editable=False, db_index=True)
 
     class Meta:
         indexes = [models.Index(fields=["latitude", "longitude"], name="household_lat_lon")]
@@ -126,6 +132,7 @@ class Voter(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, null=True, db_index=True)
+    change_stamp = models.BigIntegerField(db_default=0, editable=False, db_index=True)
 
     class Meta:
         ordering = ["last_name", "first_name", "id"]
@@ -152,6 +159,9 @@ class Turf(models.Model):
     boundary = models.JSONField(null=True, blank=True)
     status = models.CharField(max_length=16, choices=TurfStatus.choices, default=TurfStatus.DRAFT)
     households = models.ManyToManyField(Household, through="TurfHousehold", related_name="turfs")
+    script = models.ForeignKey(
+        "Script", null=True, blank=True, on_delete=models.SET_NULL, related_name="turfs"
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -177,6 +187,7 @@ class TurfHousehold(models.Model):
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="turf_stops")
     position = models.PositiveIntegerField()
     active = models.BooleanField(default=True)
+    change_stamp = models.BigIntegerField(db_default=0, editable=False, db_index=True)
 
     class Meta:
         ordering = ["turf", "position"]
@@ -216,6 +227,7 @@ class TurfAssignment(models.Model):
     )
     unassigned_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True, null=True, db_index=True)
+    change_stamp = models.BigIntegerField(db_default=0, editable=False, db_index=True)
 
     class Meta:
         ordering = ["-assigned_at", "-id"]
@@ -229,3 +241,251 @@ class TurfAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"turf {self.turf_id} → user {self.canvasser_id}"
+
+
+# --- Scripts, conversation logs and sync ------------------------------------------------------
+
+
+class QuestionKind(models.TextChoices):
+    SINGLE_CHOICE = "single_choice", "Single choice"
+    MULTIPLE_CHOICE = "multiple_choice", "Multiple choice"
+    YES_NO = "yes_no", "Yes / no"
+    SCALE = "scale", "Scale"
+    FREE_TEXT = "free_text", "Free text"
+
+
+class Script(models.Model):
+    """A canvass script with ordered survey questions. A turf's `script`, or else the newest
+    default script, is the active one for its doors."""
+
+    name = models.CharField(max_length=200)
+    is_default = models.BooleanField(default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    change_stamp = models.BigIntegerField(db_default=0, editable=False, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Question(models.Model):
+    """One survey question. `code` is stable (clients and exports key on it); `choices` holds
+    `[{"code": ..., "label": ...}]` for single/multiple choice; scale questions use
+    `scale_min`..`scale_max`."""
+
+    script = models.ForeignKey(Script, on_delete=models.CASCADE, related_name="questions")
+    code = models.SlugField(max_length=60)
+    text = models.CharField(max_length=500)
+    kind = models.CharField(max_length=20, choices=QuestionKind.choices)
+    position = models.PositiveIntegerField()
+    choices = models.JSONField(default=list, blank=True)
+    scale_min = models.SmallIntegerField(null=True, blank=True)
+    scale_max = models.SmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["script", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["script", "code"], name="question_unique_code")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.script_id}:{self.code}"
+
+
+class Result(models.TextChoices):
+    CONTACTED = "contacted", "Contacted"
+    NOT_HOME = "not_home", "Not home"
+    REFUSED = "refused", "Refused"
+    MOVED = "moved", "Moved"
+    WRONG_ADDRESS = "wrong_address", "Wrong address"
+    INACCESSIBLE = "inaccessible", "Inaccessible"
+    DECEASED = "deceased", "Deceased"
+    LANGUAGE_BARRIER = "language_barrier", "Language barrier"
+    COME_BACK_LATER = "come_back_later", "Come back later"
+
+
+class Pledge(models.TextChoices):
+    YES = "yes", "Yes"
+    NO = "no", "No"
+    UNDECIDED = "undecided", "Undecided"
+
+
+class WillCaucus(models.TextChoices):
+    YES = "yes", "Yes"
+    NO = "no", "No"
+    MAYBE = "maybe", "Maybe"
+
+
+class ConversationLog(models.Model):
+    """One door knock, logged on the phone (maybe offline) and pushed later.
+
+    `client_uuid` is the idempotency key: the unique constraint is the final word on "exactly
+    once". `contacted_at` is the device clock (kept, never used for ordering); `received_at` is
+    the server's. Flags mark logs for review; nothing is rejected for being implausible.
+    """
+
+    client_uuid = models.UUIDField(unique=True)
+    # canvasser, household and turf are indexed by the composite indexes below (they lead
+    # them); separate FK indexes would only slow the sync insert down.
+    canvasser = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="conversation_logs",
+        db_index=False,
+    )
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="logs", db_index=False
+    )
+    voter = models.ForeignKey(
+        Voter, null=True, blank=True, on_delete=models.SET_NULL, related_name="logs"
+    )
+    turf = models.ForeignKey(Turf, on_delete=models.PROTECT, related_name="logs", db_index=False)
+    script = models.ForeignKey(
+        Script, null=True, blank=True, on_delete=models.SET_NULL, related_name="logs"
+    )
+    result = models.CharField(max_length=20, choices=Result.choices)
+    do_not_knock = models.BooleanField(default=False)
+    support_level = models.PositiveSmallIntegerField(null=True, blank=True)
+    answers = models.JSONField(default=dict, blank=True)
+    pledge = models.CharField(max_length=10, choices=Pledge.choices, blank=True)
+    will_caucus = models.CharField(max_length=10, choices=WillCaucus.choices, blank=True)
+    wants_to_volunteer = models.BooleanField(default=False)
+    volunteer_consent = models.BooleanField(default=False)
+    follow_up_needed = models.BooleanField(default=False)
+    notes = EncryptedTextField(blank=True)
+    contacted_at = models.DateTimeField()
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    accuracy_m = models.FloatField(null=True, blank=True)
+    distance_m = models.FloatField(null=True, blank=True)
+    flag_distance = models.BooleanField(default=False)
+    flag_pace = models.BooleanField(default=False)
+    flag_unverified = models.BooleanField(default=False)
+    flag_cleared = models.BooleanField(default=False)
+    excluded = models.BooleanField(default=False)
+    device_id = models.CharField(max_length=64, blank=True)
+    batch_id = models.UUIDField(null=True, blank=True)
+    received_at = models.DateTimeField(db_index=True)
+    updated_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    change_stamp = models.BigIntegerField(db_default=0, editable=False)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        indexes = [
+            models.Index(fields=["turf", "change_stamp"], name="log_turf_stamp"),
+            models.Index(fields=["canvasser", "contacted_at"], name="log_canvasser_time"),
+            models.Index(fields=["household", "-received_at"], name="log_household_latest"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(support_level__isnull=True)
+                | Q(support_level__gte=1, support_level__lte=5, result="contacted"),
+                name="log_support_level_1_5_when_contacted",
+            ),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True)
+                | Q(latitude__gte=-90, latitude__lte=90, longitude__gte=-180, longitude__lte=180),
+                name="log_coordinates_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"log {self.pk}"
+
+    @property
+    def flagged(self) -> bool:
+        return self.flag_distance or self.flag_pace or self.flag_unverified
+
+    @property
+    def flags(self) -> list[str]:
+        return [
+            name
+            for name, on in (
+                ("distance", self.flag_distance),
+                ("pace", self.flag_pace),
+                ("unverified", self.flag_unverified),
+            )
+            if on
+        ]
+
+
+class ReviewAction(models.TextChoices):
+    EXCLUDE = "exclude", "Exclude from counts"
+    INCLUDE = "include", "Count again"
+    CLEAR = "clear", "Clear the flag"
+    REOPEN = "reopen", "Flag again"
+
+
+class LogReview(models.Model):
+    """Who did what to a flagged log, and when (the review queue's history)."""
+
+    log = models.ForeignKey(ConversationLog, on_delete=models.CASCADE, related_name="reviews")
+    action = models.CharField(max_length=10, choices=ReviewAction.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"review {self.pk} of log {self.log_id}"
+
+
+class LogRevision(models.Model):
+    """The previous version of a log before a canvasser edited or deleted it."""
+
+    log = models.ForeignKey(ConversationLog, on_delete=models.CASCADE, related_name="revisions")
+    action = models.CharField(max_length=10, choices=[("edit", "Edit"), ("delete", "Delete")])
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField()
+    previous = models.JSONField()
+    previous_notes = EncryptedTextField(blank=True)
+
+    class Meta:
+        ordering = ["changed_at", "id"]
+
+    def __str__(self) -> str:
+        return f"revision {self.pk} of log {self.log_id}"
+
+
+class DeviceSync(models.Model):
+    """Readiness: a canvasser's device, its app version, last sync and pending logs."""
+
+    canvasser = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="devices"
+    )
+    device_id = models.CharField(max_length=64)
+    app_version = models.CharField(max_length=32, blank=True)
+    last_push_at = models.DateTimeField(null=True, blank=True)
+    last_pull_at = models.DateTimeField(null=True, blank=True)
+    last_sync_at = models.DateTimeField(null=True, blank=True)
+    pending_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["canvasser", "device_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["canvasser", "device_id"], name="devicesync_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"device {self.pk} of user {self.canvasser_id}"
+
+
+class SyncSequence(models.Model):
+    """SQLite only: the single-row counter its triggers stamp changed rows with."""
+
+    value = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return str(self.value)

@@ -38,9 +38,19 @@ def _with_counts(queryset: QuerySet[Turf]) -> QuerySet[Turf]:
         .annotate(n=Count("id"))
         .values("n")
     )
+    from canvass.models import ConversationLog
+
+    visited = (
+        ConversationLog.objects.filter(turf=OuterRef("pk"), excluded=False, deleted_at__isnull=True)
+        .order_by()
+        .values("turf")
+        .annotate(n=Count("household", distinct=True))
+        .values("n")
+    )
     return queryset.annotate(
         door_count=Coalesce(Subquery(doors, output_field=IntegerField()), 0),
         voter_count=Coalesce(Subquery(voters, output_field=IntegerField()), 0),
+        visited_count=Coalesce(Subquery(visited, output_field=IntegerField()), 0),
     )
 
 
@@ -84,12 +94,11 @@ def assigned_turfs_for_canvasser(*, user: User) -> QuerySet[Turf]:
 
 
 def latest_results_for_households(*, household_ids: list[int]) -> dict[int, dict[str, Any]]:
-    """Latest canvass result per household, for walk lists and progress counts.
+    """Latest counted canvass result per household (result, do_not_knock, follow_up_needed,
+    contacted_at), for walk lists: one query."""
+    from canvass.selectors_logs import latest_results_for_households as latest
 
-    Conversation logs arrive with the sync issue; until then no door has a result. This is the
-    single hook that will answer with one query (e.g. DISTINCT ON household ordered by time).
-    """
-    return {}
+    return latest(household_ids=household_ids)
 
 
 def turf_walk_list(*, turf: Turf) -> list[TurfHousehold]:

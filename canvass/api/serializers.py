@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -158,8 +157,8 @@ class TurfSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_doors_visited(self, turf: Turf) -> int:
-        """Doors with a result; conversation logs (next issue) fill this in."""
-        return int(self.context.get("visited", {}).get(turf.pk, 0))
+        """Doors with a counted conversation log in this turf."""
+        return int(getattr(turf, "visited_count", 0))
 
 
 class AutoCutOutputSerializer(serializers.Serializer):
@@ -266,9 +265,25 @@ class StaffVoterSerializer(CanvasserVoterSerializer):
     party = serializers.CharField()
 
 
+class LatestResultSerializer(serializers.Serializer):
+    """The door's latest counted result: what any canvasser on the turf may know."""
+
+    result = serializers.CharField()
+    do_not_knock = serializers.BooleanField()
+    follow_up_needed = serializers.BooleanField()
+    contacted_at = serializers.DateTimeField()
+
+
+class SafetyFlagsSerializer(serializers.Serializer):
+    do_not_knock = serializers.BooleanField()
+    moved = serializers.BooleanField()
+    deceased = serializers.BooleanField()
+
+
 class WalkStopSerializer(serializers.Serializer):
     position = serializers.IntegerField()
     household = HouseholdAddressSerializer()
+    safety_flags = serializers.SerializerMethodField()
     voters = serializers.SerializerMethodField()
     latest_result = serializers.SerializerMethodField()
 
@@ -278,9 +293,18 @@ class WalkStopSerializer(serializers.Serializer):
     def get_voters(self, stop: TurfHousehold) -> list[dict[str, Any]]:
         return self.voter_serializer(stop.household.voters.all(), many=True).data  # type: ignore[return-value]
 
-    @extend_schema_field(OpenApiTypes.OBJECT)
+    @extend_schema_field(SafetyFlagsSerializer)
+    def get_safety_flags(self, stop: TurfHousehold) -> dict[str, bool]:
+        household = stop.household
+        return {
+            "do_not_knock": household.do_not_knock,
+            "moved": household.moved,
+            "deceased": household.deceased,
+        }
+
+    @extend_schema_field(LatestResultSerializer(allow_null=True))
     def get_latest_result(self, stop: TurfHousehold) -> dict[str, Any] | None:
-        """The door's latest canvass result (null until conversation logs exist)."""
+        """The door's latest counted result, or null before anyone logged it."""
         return getattr(stop, "latest_result", None)
 
 

@@ -121,3 +121,75 @@ def grid_households(db: None) -> Callable[..., list[Household]]:
         ]
 
     return make
+
+
+# --- Sync helpers -----------------------------------------------------------------------------
+
+DOOR_LAT, DOOR_LON = 41.586, -93.625
+
+
+def assign(turf: Turf, canvasser: Any) -> Any:
+    from django.utils import timezone
+
+    from canvass.models import TurfAssignment
+
+    return TurfAssignment.objects.create(turf=turf, canvasser=canvasser, assigned_at=timezone.now())
+
+
+def log_item(household: Household, **extra: Any) -> dict[str, Any]:
+    """A valid pushed log for `household`, 10 m from the door, contacted a minute ago."""
+    import uuid
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    item: dict[str, Any] = {
+        "client_uuid": str(uuid.uuid4()),
+        "household": household.pk,
+        "result": "contacted",
+        "support_level": 2,
+        "contacted_at": (timezone.now() - timedelta(minutes=1)).isoformat(),
+        "location": {
+            "latitude": (household.latitude or DOOR_LAT) + 0.00009,
+            "longitude": household.longitude or DOOR_LON,
+            "accuracy_m": 8,
+        },
+    }
+    item.update(extra)
+    return item
+
+
+def batch(*items: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    import uuid
+
+    body: dict[str, Any] = {
+        "device_id": "phone-1",
+        "batch_id": str(uuid.uuid4()),
+        "app_version": "1.4.0",
+        "pending_count": 0,
+        "logs": list(items),
+    }
+    body.update(extra)
+    return body
+
+
+@pytest.fixture
+def turf_a(team_a: Any, canvasser_a: Any, grid_households: Callable[..., list[Household]]) -> Turf:
+    """Team A's turf of 6 doors, assigned to canvasser_a."""
+    turf = make_turf(team_a, grid_households(2, 3), name="Turf A")
+    assign(turf, canvasser_a)
+    return turf
+
+
+@pytest.fixture
+def turf_b(team_b: Any, canvasser_b: Any) -> Turf:
+    """Team B's turf of 3 doors, assigned to canvasser_b."""
+    turf = make_turf(
+        team_b, [make_household(41.60 + i * 0.001, -93.60) for i in range(3)], name="Turf B"
+    )
+    assign(turf, canvasser_b)
+    return turf
+
+
+def doors(turf: Turf) -> list[Household]:
+    return [s.household for s in turf.stops.select_related("household").order_by("position")]

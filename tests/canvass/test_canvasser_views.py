@@ -77,7 +77,7 @@ def test_walk_list_shows_ordered_doors_with_names_and_age_band_but_no_phone_part
     assert body["turf"]["id"] == assigned.pk
     assert [stop["position"] for stop in body["stops"]] == [1, 2, 3]
     first = body["stops"][0]
-    assert set(first) == {"position", "household", "voters", "latest_result"}
+    assert set(first) == {"position", "household", "safety_flags", "voters", "latest_result"}
     assert first["latest_result"] is None
     assert set(first["household"]) == {
         "id",

@@ -35,3 +35,20 @@ def test_seed_demo_cuts_turf_inside_real_precincts_and_assigns_the_demo_canvasse
     assert not Voter.objects.exclude(
         first_name__in=["Demo", "Sample", "Test", "Example", "Placeholder", "Fake"]
     ).exists()
+
+
+def test_seed_demo_creates_the_default_script_once():
+    from canvass.models import Script
+
+    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", stdout=StringIO())
+
+    script = Script.objects.get()
+    assert script.is_default
+    assert [q.code for q in script.questions.all()] == [
+        "top_issue",
+        "heard_platform",
+        "priority",
+        "help_with",
+        "comments",
+    ]

@@ -1,0 +1,246 @@
+"""Writes on stored logs: review of flagged logs, canvassers' corrections, safety flags, scripts."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from backend.accounts.models import User
+from backend.api.errors import ApplicationError, ConflictError
+from backend.audit.services import audit_record
+from canvass.models import (
+    ConversationLog,
+    Household,
+    LogReview,
+    LogRevision,
+    Question,
+    QuestionKind,
+    ReviewAction,
+    Script,
+    Turf,
+)
+from canvass.services import sync
+
+EDITABLE = (
+    "result",
+    "support_level",
+    "answers",
+    "pledge",
+    "will_caucus",
+    "wants_to_volunteer",
+    "volunteer_consent",
+    "follow_up_needed",
+    "do_not_knock",
+    "notes",
+)
+SNAPSHOT = tuple(name for name in EDITABLE if name != "notes")
+SAFETY_FLAGS = ("do_not_knock", "moved", "deceased")
+
+
+def log_review(*, actor: User, log: ConversationLog, action: str) -> ConversationLog:
+    """Exclude a flagged log from counts, count it again, clear its flag or flag it again.
+    Every action is kept with who and when, and is reversible."""
+    with transaction.atomic():
+        log = ConversationLog.objects.select_for_update().get(pk=log.pk)
+        if action == ReviewAction.EXCLUDE:
+            log.excluded = True
+        elif action == ReviewAction.INCLUDE:
+            log.excluded = False
+        elif action == ReviewAction.CLEAR:
+            log.flag_cleared = True
+        else:
+            log.flag_cleared = False
+        log.save(update_fields=["excluded", "flag_cleared"])
+        LogReview.objects.create(log=log, action=action, actor=actor, created_at=timezone.now())
+        audit_record(actor=actor, action=f"log.review.{action}", target=log)
+    return log
+
+
+def _snapshot(log: ConversationLog) -> dict[str, Any]:
+    return {name: getattr(log, name) for name in SNAPSHOT}
+
+
+def _check_window(actor: User, log: ConversationLog) -> None:
+    if log.canvasser_id != actor.pk:
+        raise ApplicationError("Only the canvasser who logged it can change it.", status_code=403)
+    if log.deleted_at is not None:
+        raise ConflictError("This log was deleted.", code="log_deleted")
+    window = timedelta(hours=settings.CANVASS_EDIT_WINDOW_HOURS)
+    if timezone.now() - log.received_at > window:
+        raise ConflictError(
+            f"Logs can be changed for {settings.CANVASS_EDIT_WINDOW_HOURS} hours after sync.",
+            code="edit_window_closed",
+        )
+
+
+def log_update(
+    *, actor: User, log: ConversationLog, changes: dict[str, Any]
+) -> tuple[ConversationLog, dict[str, list[str]]]:
+    """A canvasser corrects their own log within CANVASS_EDIT_WINDOW_HOURS of its receipt.
+    The previous version is kept (who, when, what). Returns the log and warnings (a refused
+    note). The same rules as a push apply to the merged log."""
+    with transaction.atomic():
+        log = ConversationLog.objects.select_for_update().select_related("household").get(pk=log.pk)
+        _check_window(actor, log)
+        merged: dict[str, Any] = {name: getattr(log, name) for name in EDITABLE}
+        merged["pledge"] = merged["pledge"] or None
+        merged["will_caucus"] = merged["will_caucus"] or None
+        merged.update(changes)
+        merged.update(
+            client_uuid=str(log.client_uuid),
+            household=log.household_id,
+            voter=log.voter_id,
+            contacted_at=log.contacted_at.isoformat(),
+            location=None,
+        )
+        script_id = log.script_id
+        questions = (
+            {q.code: q for q in Question.objects.filter(script_id=script_id)} if script_id else None
+        )
+        context = sync._Context(
+            canvasser=actor,
+            now=timezone.now(),
+            doors={log.household_id: (log.turf_id, None, None)},
+            voters={log.voter_id: log.household_id} if log.voter_id else {},
+            turf_script={log.turf_id: script_id},
+            questions={script_id: questions} if script_id and questions is not None else {},
+        )
+        values, errors, warnings = sync._validate(merged, context)
+        if errors or values is None:
+            raise ApplicationError(
+                next(iter(errors.values()))[0] if errors else "Invalid.", fields=errors
+            )
+        LogRevision.objects.create(
+            log=log,
+            action="edit",
+            changed_by=actor,
+            changed_at=timezone.now(),
+            previous=_snapshot(log),
+            previous_notes=log.notes,
+        )
+        for name in EDITABLE:
+            setattr(log, name, values[name])
+        log.updated_at = timezone.now()
+        log.save(update_fields=[*EDITABLE, "updated_at"])
+        sync._set_safety_flags(
+            [
+                {
+                    "household_id": log.household_id,
+                    "do_not_knock": log.do_not_knock,
+                    "result": log.result,
+                }
+            ]
+        )
+    return log, warnings
+
+
+def log_delete(*, actor: User, log: ConversationLog) -> None:
+    """A canvasser deletes their own log within the edit window. The row stays (marked deleted,
+    out of every count) with its previous version, so the history is complete."""
+    with transaction.atomic():
+        log = ConversationLog.objects.select_for_update().get(pk=log.pk)
+        _check_window(actor, log)
+        LogRevision.objects.create(
+            log=log,
+            action="delete",
+            changed_by=actor,
+            changed_at=timezone.now(),
+            previous=_snapshot(log),
+            previous_notes=log.notes,
+        )
+        log.deleted_at = timezone.now()
+        log.updated_at = log.deleted_at
+        log.save(update_fields=["deleted_at", "updated_at"])
+
+
+def household_flags_clear(*, actor: User, household: Household, flags: list[str]) -> Household:
+    """Field leads and organizers clear a door's safety flags (logs only ever set them)."""
+    with transaction.atomic():
+        household = Household.objects.select_for_update().get(pk=household.pk)
+        for flag in flags:
+            setattr(household, flag, False)
+        household.save(update_fields=[*flags, "updated_at"])
+        audit_record(
+            actor=actor, action="household.flags_clear", target=household, details={"flags": flags}
+        )
+    return household
+
+
+def _check_questions(questions: list[dict[str, Any]]) -> None:
+    codes = [q["code"] for q in questions]
+    if len(set(codes)) != len(codes):
+        raise ApplicationError(
+            "Question codes must be unique.", fields={"questions": ["Duplicate code."]}
+        )
+    for index, question in enumerate(questions):
+        kind = question["kind"]
+        choices = question.get("choices") or []
+        if kind in (QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE):
+            answer_codes = [c["code"] for c in choices]
+            if len(answer_codes) < 2 or len(set(answer_codes)) != len(answer_codes):
+                raise ApplicationError(
+                    "Choice questions need at least two answers with distinct codes.",
+                    fields={f"questions.{index}.choices": ["At least two distinct codes."]},
+                )
+        elif choices:
+            raise ApplicationError(
+                "Only choice questions have choices.",
+                fields={f"questions.{index}.choices": ["Only for choice questions."]},
+            )
+        if kind == QuestionKind.SCALE:
+            low, high = question.get("scale_min"), question.get("scale_max")
+            if low is None or high is None or low >= high:
+                raise ApplicationError(
+                    "A scale needs scale_min below scale_max.",
+                    fields={f"questions.{index}.scale_max": ["Must be above scale_min."]},
+                )
+
+
+def script_create(
+    *, actor: User, name: str, questions: list[dict[str, Any]], is_default: bool = False
+) -> Script:
+    """An organizer's script with ordered questions (positions follow the list order)."""
+    _check_questions(questions)
+    with transaction.atomic():
+        script = Script.objects.create(name=name, is_default=is_default, created_by=actor)
+        try:
+            Question.objects.bulk_create(
+                [
+                    Question(
+                        script=script,
+                        code=q["code"],
+                        text=q["text"],
+                        kind=q["kind"],
+                        position=position,
+                        choices=q.get("choices") or [],
+                        scale_min=q.get("scale_min") if q["kind"] == QuestionKind.SCALE else None,
+                        scale_max=q.get("scale_max") if q["kind"] == QuestionKind.SCALE else None,
+                    )
+                    for position, q in enumerate(questions, start=1)
+                ]
+            )
+        except IntegrityError:
+            raise ApplicationError("Question codes must be unique.") from None
+        audit_record(actor=actor, action="script.create", target=script)
+    return script
+
+
+def turf_script_set(*, actor: User, turf: Turf, script: Script | None) -> Turf:
+    """Make `script` the turf's active script (None: the default script)."""
+    with transaction.atomic():
+        turf.script = script
+        turf.save(update_fields=["script", "updated_at"])
+        if script is not None:
+            # Stamp the script so phones on this turf pull it next time.
+            Script.objects.filter(pk=script.pk).update(updated_at=timezone.now())
+        audit_record(
+            actor=actor,
+            action="turf.script",
+            target=turf,
+            details={"script_id": script.pk if script else None},
+        )
+    return turf
