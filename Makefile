@@ -28,8 +28,11 @@ migrate: install
 seed: migrate
 	$(PY) manage.py seed_demo
 
-## Serve the API with demo data on SQLite at http://$(HOST):$(PORT)/api/docs/
+## Serve the API with demo data on SQLite at http://$(HOST):$(PORT)/api/docs/, with the SMS
+## dispatcher (console backend: texts are printed) running beside it.
 run: seed
+	@trap 'kill 0' EXIT INT TERM; \
+	$(PY) manage.py dispatch_sms --loop --interval 2 & \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 ## Run the test suite (PostgreSQL when DATABASE_URL is set, SQLite otherwise).

@@ -9,8 +9,9 @@ from typing import Any
 from django.db.models import Q
 
 from backend.privacy.registry import register_eraser, register_personal_fields, register_purger
-from events.models import InboundSms, SmsMessage, Volunteer
+from events.models import InboundSms, SmsConsent, SmsMessage, Volunteer
 
+register_personal_fields("events.volunteer", "name", "phone", "email")
 register_personal_fields("events.smsmessage", "phone")
 register_personal_fields("events.inboundsms", "phone", "body")
 
@@ -31,6 +32,28 @@ def erase_volunteer_sms(subject_id: int, *, actor: Any = None) -> dict[str, int]
         volunteer=None, phone="", phone_hash="", body="", body_purged=True
     )
     return {"sms_messages": outbound, "sms_inbound": inbound}
+
+
+# Registered after erase_volunteer_sms on purpose: that one finds the SMS trail by the phone hash,
+# which this one removes.
+@register_eraser("volunteer")
+def erase_volunteer_record(subject_id: int, *, actor: Any = None) -> dict[str, int]:
+    """Anonymize the volunteer in place: name, number, email, ZIP, account link and the consent
+    ledger go; the row and its signups stay so attendance counts still add up."""
+    volunteer = Volunteer.objects.filter(pk=subject_id).first()
+    if volunteer is None:
+        return {"volunteers": 0}
+    consents, _ = SmsConsent.objects.filter(volunteer=volunteer).delete()
+    Volunteer.objects.filter(pk=subject_id).update(
+        name="(erased)",
+        phone="",
+        phone_hash=f"erased:{subject_id}",
+        phone_last4="",
+        email="",
+        zip_code="",
+        user=None,
+    )
+    return {"volunteers": 1, "sms_consents": consents}
 
 
 @register_purger("sms_inbound_replies")

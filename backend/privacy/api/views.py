@@ -21,6 +21,7 @@ class ErasureView(APIView):
     """Erase a voter or volunteer everywhere on their request (organizers only)."""
 
     permission_classes = [IsOrganizer]
+    extra_error_codes = ["404"]
 
     @extend_schema(
         request=ErasureInputSerializer,
