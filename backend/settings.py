@@ -210,6 +210,10 @@ CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
+# Real public data (Iowa precincts, polling places, test vectors) used by seed_demo and the tests;
+# the repository expects it beside the clone, at ../shared/data.
+SHARED_DATA_DIR = Path(env.str("SHARED_DATA_DIR", str(BASE_DIR.parent / "shared" / "data")))
+
 # --- Geocoding (geopy) ----------------------------------------------------------------------
 GEOCODER = env.choice("GEOCODER", "off", {"off", "nominatim"})
 GEOCODER_DOMAIN = env.str("GEOCODER_DOMAIN", "nominatim.openstreetmap.org")

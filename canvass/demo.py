@@ -94,9 +94,13 @@ def load_turf(stdout: OutputWrapper) -> None:
     if Turf.objects.filter(team=team, name__startswith="Demo ").exists():
         stdout.write("  canvass: demo turf exists; unchanged")
         return
-    precincts_import(
-        path=shared_data_dir() / "iowa_precincts_2020_caucus.geojson", counties=[DEMO_COUNTY]
-    )
+    precinct_file = shared_data_dir() / "iowa_precincts_2020_caucus.geojson"
+    if not precinct_file.is_file():
+        stdout.write(
+            f"  canvass: {precinct_file} not found (set SHARED_DATA_DIR); demo turf skipped"
+        )
+        return
+    precincts_import(path=precinct_file, counties=[DEMO_COUNTY])
     precincts = list(Precinct.objects.filter(county=DEMO_COUNTY, name__in=DEMO_PRECINCTS))
     report = voters_import(
         actor=organizer, stream=io.BytesIO(_demo_csv(precincts)), source_name="demo"

@@ -19,8 +19,8 @@ _NOT_ALNUM = re.compile(r"[^A-Z0-9]+")
 
 
 def shared_data_dir() -> Path:
-    """The read-only real public data beside the repository (../shared/data)."""
-    return Path(settings.BASE_DIR).parent / "shared" / "data"
+    """The read-only real public data (settings.SHARED_DATA_DIR, ../shared/data by default)."""
+    return Path(settings.SHARED_DATA_DIR)
 
 
 def match_key(text: str) -> str:

@@ -1,4 +1,4 @@
-"""Where the shared, read-only public data lives: `../shared/data` beside the repository."""
+"""Where the real Iowa polling-place file lives (settings.SHARED_DATA_DIR)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,5 @@ from pathlib import Path
 from django.conf import settings
 
 
-def shared_data_dir() -> Path:
-    return Path(settings.BASE_DIR).parent / "shared" / "data"
-
-
 def iowa_polling_places_csv() -> Path:
-    return shared_data_dir() / "iowa_polling_places_2020.csv"
+    return Path(settings.SHARED_DATA_DIR) / "iowa_polling_places_2020.csv"

@@ -46,3 +46,12 @@ def test_printed_password_logs_in(api_client):
     response = api_client.post("/api/auth/login", {"username": "canvasser1", "password": password})
 
     assert response.status_code == 200
+
+
+def test_seed_demo_works_without_the_shared_data(settings, tmp_path):
+    settings.SHARED_DATA_DIR = tmp_path  # a clone without ../shared/data beside it
+
+    out = seed()
+
+    assert "not found" in out
+    assert User.objects.filter(role=Role.CANVASSER).count() == 2

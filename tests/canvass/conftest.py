@@ -14,7 +14,7 @@ from django.conf import settings
 
 from canvass.models import GeocodeStatus, Household, Precinct, Turf, TurfHousehold, Voter
 
-DATA = Path(settings.BASE_DIR).parent / "shared" / "data"
+DATA = Path(settings.SHARED_DATA_DIR)
 PRECINCTS_FILE = DATA / "iowa_precincts_2020_caucus.geojson"
 
 HEADER = "voter_id,first_name,last_name,party,birth_year,phone,street,unit,city,state,zip,latitude,longitude"

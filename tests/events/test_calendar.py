@@ -96,9 +96,7 @@ def test_a_volunteers_calendar_lists_their_active_shifts_through_the_signed_link
 
 def test_our_calendar_parses_like_the_reference_calendars():
     # Sanity check: the icalendar parser reads the reference files we compare against.
-    reference = (
-        Path(django_settings.BASE_DIR).parent / "shared" / "data" / "icalendar" / "calendars"
-    )
+    reference = Path(django_settings.SHARED_DATA_DIR) / "icalendar" / "calendars"
     calendar = Calendar.from_ical((reference / "america_new_york.ics").read_bytes())
     (event,) = calendar.walk("VEVENT")
     assert event.decoded("DTSTART").utcoffset() == timedelta(hours=-4)

@@ -16,7 +16,7 @@ from events.models import Location
 from events.paths import iowa_polling_places_csv
 
 pytestmark = pytest.mark.django_db
-DATA = Path(settings.BASE_DIR).parent / "shared" / "data"
+DATA = Path(settings.SHARED_DATA_DIR)
 
 
 def run(path: Path, *args: str) -> str:

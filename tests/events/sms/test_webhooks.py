@@ -35,7 +35,7 @@ from tests.events.sms.conftest import AUTH_TOKEN, PUBLIC_BASE_URL
 
 pytestmark = pytest.mark.django_db
 
-DATA = Path(django_settings.BASE_DIR).parent / "shared" / "data"
+DATA = Path(django_settings.SHARED_DATA_DIR)
 DAYTIME = datetime(2026, 10, 5, 15, 0, tzinfo=UTC)
 
 
