@@ -24,6 +24,7 @@ from django.core.management import call_command  # noqa: E402
 from backend.accounts.models import Membership, Role, Team, User  # noqa: E402
 from backend.accounts.services import token_issue  # noqa: E402
 from canvass.models import Turf, TurfAssignment, TurfHousehold  # noqa: E402
+from canvass.services.turf import turf_assign  # noqa: E402
 from events.models import Shift  # noqa: E402
 
 
@@ -39,9 +40,10 @@ def main(canvassers: int, output: Path) -> None:
         )
         Membership.objects.get_or_create(team=team, user=user)
         turf = turfs[index % len(turfs)]
-        TurfAssignment.objects.get_or_create(
-            turf=turf, canvasser=user, unassigned_at=None, defaults={"assigned_by": lead}
-        )
+        if not TurfAssignment.objects.filter(
+            turf=turf, canvasser=user, unassigned_at=None
+        ).exists():
+            turf_assign(actor=lead, turf=turf, canvasser=user)
         households = list(
             TurfHousehold.objects.filter(turf=turf).values_list("household_id", flat=True)
         )
