@@ -59,3 +59,31 @@ def test_production_without_keys_refuses(settings):
 
     with pytest.raises(ImproperlyConfigured, match="FIELD_ENCRYPTION_KEYS"):
         crypto.encrypt("x")
+
+
+@pytest.mark.django_db
+def test_rotate_keys_re_encrypts_real_rows_so_the_old_key_can_go(settings):
+    from django.core.management import call_command
+    from django.db import connection
+
+    from events.services.volunteers import phone_normalize, volunteer_get_or_create
+
+    settings.FIELD_ENCRYPTION_KEYS = [OLD]
+    volunteer, _ = volunteer_get_or_create(
+        phone=phone_normalize("+15155550166"), name="Key Rotation"
+    )
+
+    def raw_phone() -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT phone FROM events_volunteer WHERE id = %s", [volunteer.pk])
+            return cursor.fetchone()[0]
+
+    before = raw_phone()
+    settings.FIELD_ENCRYPTION_KEYS = [NEW, OLD]
+    call_command("rotate_keys", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    settings.FIELD_ENCRYPTION_KEYS = [NEW]  # the old key is gone
+
+    volunteer.refresh_from_db()
+    assert volunteer.phone == "+15155550166"
+    assert raw_phone() != before
+    assert "5550166" not in raw_phone()
