@@ -19,7 +19,6 @@ DEAD_REDIS = {
 def test_api_answers_while_the_cache_is_unreachable(client_for, canvasser_a):
     client = client_for(canvasser_a)
     with override_settings(CACHES=DEAD_REDIS):  # Django swaps the cache handlers for this block
-        assert isinstance(caches["default"].__class__, type)
         assert caches["default"].__class__.__name__ == "ResilientRedisCache"
         response = client.get("/api/me")  # the user throttle reads and writes the cache
 
