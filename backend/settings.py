@@ -1,6 +1,6 @@
 """Settings for the DontLookAway field backend, read from the environment (12-factor).
 
-Every variable is listed in `.env.example` and in the README's configuration table.
+Every variable is listed in `.env.example` and in docs/configuration.md.
 """
 
 from __future__ import annotations

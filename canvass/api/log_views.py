@@ -271,7 +271,7 @@ class _Echo:
 
 
 class LogExportView(APIView):
-    """Stream the logs as CSV (field leads: their teams'). Columns: README, "CSV export". Audited."""
+    """Stream the logs as CSV (field leads: their teams'). Columns: docs/sync.md, "CSV export". Audited."""
 
     permission_classes = [IsFieldLeadOrOrganizer]
 
