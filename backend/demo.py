@@ -8,8 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import OutputWrapper
+
+# The Polk County cuts shipped with the repository (see demo_data/README.md), by the name of the
+# statewide file in SHARED_DATA_DIR they were cut from.
+BUNDLED_DATA_DIR = Path(__file__).resolve().parent / "demo_data"
+BUNDLED_SUBSETS = {
+    "iowa_precincts_2020_caucus.geojson": "polk_precincts_2020_caucus.geojson",
+    "iowa_polling_places_2020.csv": "polk_polling_places_2020.csv",
+}
 
 
 @dataclass(frozen=True)
@@ -36,3 +46,12 @@ def register(
 
 def loaders() -> list[DemoLoader]:
     return sorted(_loaders.values(), key=lambda loader: loader.order)
+
+
+def demo_data_file(name: str) -> Path:
+    """The statewide public file `name` from SHARED_DATA_DIR when it is there, else its Polk County
+    cut shipped in backend/demo_data/, so a clone with nothing beside it still gets a demo."""
+    statewide = Path(settings.SHARED_DATA_DIR) / name
+    if statewide.is_file():
+        return statewide
+    return BUNDLED_DATA_DIR / BUNDLED_SUBSETS[name]

@@ -15,8 +15,7 @@ from django.core.management.base import OutputWrapper
 from shapely.geometry import Point, shape
 
 from backend.accounts.models import Role, Team, User
-from backend.demo import register
-from canvass.geometry import shared_data_dir
+from backend.demo import demo_data_file, register
 from canvass.models import Precinct, Turf
 from canvass.services.imports import voters_import
 from canvass.services.precincts import precincts_import
@@ -94,12 +93,8 @@ def load_turf(stdout: OutputWrapper) -> None:
     if Turf.objects.filter(team=team, name__startswith="Demo ").exists():
         stdout.write("  canvass: demo turf exists; unchanged")
         return
-    precinct_file = shared_data_dir() / "iowa_precincts_2020_caucus.geojson"
-    if not precinct_file.is_file():
-        stdout.write(
-            f"  canvass: {precinct_file} not found (set SHARED_DATA_DIR); demo turf skipped"
-        )
-        return
+    precinct_file = demo_data_file("iowa_precincts_2020_caucus.geojson")
+    stdout.write(f"  canvass: precincts from {precinct_file}")
     precincts_import(path=precinct_file, counties=[DEMO_COUNTY])
     precincts = list(Precinct.objects.filter(county=DEMO_COUNTY, name__in=DEMO_PRECINCTS))
     report = voters_import(

@@ -17,9 +17,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from backend.accounts.models import Team
-from backend.demo import register
+from backend.demo import demo_data_file, register
 from events.models import Event, EventKind, Location, Shift, ShiftRole
-from events.paths import iowa_polling_places_csv
 from events.services.locations import sites_import
 
 DEMO_TEAM = "Polk County Team"
@@ -98,18 +97,15 @@ def _local(day_offset: int, hour: int) -> datetime:
 
 @register(order=30, name="events")
 def load_events(stdout: OutputWrapper) -> None:
-    csv_path = iowa_polling_places_csv()
-    if csv_path.is_file():
-        with csv_path.open(encoding="utf-8-sig", newline="") as stream:
-            report = sites_import(stream=stream, geocode=False)
-        summary = report.summary()
-        stdout.write(
-            f"  Iowa polling places: {summary['locations_created']} new sites, "
-            f"{summary['locations_unchanged'] + summary['locations_updated']} already there, "
-            f"{summary['needs_review']} need review (unplaced)"
-        )
-    else:
-        stdout.write(f"  {csv_path} not found; skipping the real Iowa sites")
+    csv_path = demo_data_file("iowa_polling_places_2020.csv")
+    with csv_path.open(encoding="utf-8-sig", newline="") as stream:
+        report = sites_import(stream=stream, geocode=False)
+    summary = report.summary()
+    stdout.write(
+        f"  Iowa polling places: {summary['locations_created']} new sites, "
+        f"{summary['locations_unchanged'] + summary['locations_updated']} already there, "
+        f"{summary['needs_review']} need review (unplaced); from {csv_path}"
+    )
     with transaction.atomic():
         team, _ = Team.objects.get_or_create(name=DEMO_TEAM)
         sites = {}
