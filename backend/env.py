@@ -6,6 +6,7 @@ so a typo in production stops the process at start instead of running with a def
 
 from __future__ import annotations
 
+import builtins
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -26,7 +27,7 @@ class Env:
         """The value, or `default` when the variable is unset or empty."""
         return self.environ.get(name, "").strip() or default
 
-    def bool(self, name: str, default: bool = False) -> bool:
+    def bool(self, name: builtins.str, default: bool = False) -> bool:
         raw = self.environ.get(name)
         if raw is None:
             return default
@@ -37,7 +38,7 @@ class Env:
             return False
         raise ImproperlyConfigured(f"{name} must be a boolean (1/0, true/false), got {raw!r}")
 
-    def int(self, name: str, default: int, *, minimum: int | None = None) -> int:
+    def int(self, name: builtins.str, default: int, *, minimum: int | None = None) -> int:
         raw = self.environ.get(name)
         if raw is None or raw.strip() == "":
             return default
@@ -49,7 +50,7 @@ class Env:
             raise ImproperlyConfigured(f"{name} must be at least {minimum}, got {value}")
         return value
 
-    def float(self, name: str, default: float, *, minimum: float | None = None) -> float:
+    def float(self, name: builtins.str, default: float, *, minimum: float | None = None) -> float:
         raw = self.environ.get(name)
         if raw is None or raw.strip() == "":
             return default
@@ -61,13 +62,17 @@ class Env:
             raise ImproperlyConfigured(f"{name} must be at least {minimum}, got {value}")
         return value
 
-    def list(self, name: str, default: list[str] | None = None) -> list[str]:
+    def list(
+        self, name: builtins.str, default: list[builtins.str] | None = None
+    ) -> list[builtins.str]:
         raw = self.environ.get(name)
         if raw is None:
             return list(default or [])
         return [item.strip() for item in raw.split(",") if item.strip()]
 
-    def choice(self, name: str, default: str, choices: set[str]) -> str:
+    def choice(
+        self, name: builtins.str, default: builtins.str, choices: set[builtins.str]
+    ) -> builtins.str:
         value = self.str(name, default)
         if value not in choices:
             raise ImproperlyConfigured(

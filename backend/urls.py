@@ -1,10 +1,10 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from backend.api import health
 
-api_patterns = [
+api_patterns: list[URLPattern | URLResolver] = [
     path("", include("backend.accounts.api.urls")),
     path("", include("backend.audit.api.urls")),
     path("", include("backend.privacy.api.urls")),

@@ -72,7 +72,7 @@ def _purge_free_text_answers(old: QuerySet[ConversationLog]) -> int:
         .only("id", "script_id", "answers")
         .iterator(chunk_size=2000)
     ):
-        keep = {k: v for k, v in log.answers.items() if k not in codes[log.script_id]}
+        keep = {k: v for k, v in log.answers.items() if k not in codes[log.script_id]}  # type: ignore[index]
         if keep != log.answers:
             log.answers = keep
             changed.append(log)

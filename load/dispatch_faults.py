@@ -123,7 +123,7 @@ def run_redis_outage(count: int = 300, outage_seconds: int = 60) -> bool:
         kind=EventKind.RALLY,
         starts_at=starts,
         ends_at=starts + timedelta(hours=3),
-        team=Team.objects.order_by("id").first(),
+        team=Team.objects.order_by("id").first(),  # type: ignore[misc]  # seeded above
         is_public=True,
     )
     shift = Shift.objects.create(

@@ -139,7 +139,7 @@ def run_postgres_restart(seconds: int = 30) -> bool:
         rows = conn.execute(
             "SELECT client_uuid::text, count(*) FROM canvass_conversationlog GROUP BY client_uuid"
         ).fetchall()
-    stored = dict(rows)
+    stored: dict[str, int] = dict(rows)
     lost = [u for u in acknowledged if u not in stored]
     duplicated = [u for u, n in stored.items() if n > 1]
     print(

@@ -22,8 +22,8 @@ logger = logging.getLogger(__name__)
 class ApplicationError(Exception):
     """A business-rule violation raised by services; rendered as a 4xx with a stable code."""
 
-    status_code = status.HTTP_400_BAD_REQUEST
-    code = "invalid"
+    status_code: int = status.HTTP_400_BAD_REQUEST
+    code: str = "invalid"
 
     def __init__(
         self,
@@ -119,8 +119,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         message = str(detail) if not isinstance(detail, dict | list) else "Request failed."
         code = exc.get_codes() if isinstance(exc.get_codes(), str) else exc.default_code
         body = error_body(str(code), message)
-        if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
-            body["error"]["retry_after_seconds"] = int(exc.wait)
+        wait: float | None = getattr(exc, "wait", None)  # Throttled.wait, absent from the stubs
+        if isinstance(exc, exceptions.Throttled) and wait is not None:
+            body["error"]["retry_after_seconds"] = int(wait)
     response.data = body
     return response
 

@@ -4,6 +4,7 @@ from django.conf import settings
 from rest_framework import pagination
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
+from rest_framework.views import APIView
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
@@ -23,7 +24,7 @@ class PageNumberPagination(pagination.PageNumberPagination):
                 raise ValidationError({name: ["Must be a positive integer."]})
         return super().get_page_size(request)
 
-    def get_schema_operation_parameters(self, view: object) -> list[dict[str, object]]:
+    def get_schema_operation_parameters(self, view: APIView) -> list[dict[str, object]]:
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:
             parameter["schema"] = {**parameter["schema"], "minimum": 1}  # type: ignore[dict-item]

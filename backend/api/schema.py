@@ -3,7 +3,7 @@ error shape, so clients (and the contract fuzzer) know what to expect."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from rest_framework import serializers
@@ -13,7 +13,7 @@ from rest_framework.permissions import AllowAny
 class ErrorDetailSerializer(serializers.Serializer):
     code = serializers.CharField(help_text="Stable machine-readable code")
     message = serializers.CharField(help_text="Human-readable explanation")
-    fields = serializers.DictField(
+    fields = serializers.DictField(  # type: ignore[assignment]  # the error body's key
         child=serializers.ListField(child=serializers.CharField()),
         help_text="Bad input fields (dotted paths) and their messages",
     )
@@ -31,7 +31,9 @@ class AutoSchema(SpectacularAutoSchema):
         permissions = self.view.get_permissions() if hasattr(self.view, "get_permissions") else []
         return bool(permissions) and all(isinstance(p, AllowAny) for p in permissions)
 
-    def _get_response_bodies(self, direction: str = "response") -> dict[str, Any]:
+    def _get_response_bodies(
+        self, direction: Literal["request", "response"] = "response"
+    ) -> dict[str, Any]:
         responses = super()._get_response_bodies(direction)
         method = self.method.upper()
         codes = ["400", "429"]

@@ -68,7 +68,7 @@ def _strict_to_internal_value(self: serializers.Serializer, data: Any) -> Any:
             if contains_bad_text(value) and field.field_name not in getattr(
                 self, "credential_fields", ()
             ):
-                errors[field.field_name] = [
+                errors[field.field_name] = [  # type: ignore[index]  # bound fields have a name
                     "Text may not contain NUL characters or unpaired surrogates."
                 ]
                 continue
@@ -85,7 +85,7 @@ def _strict_to_internal_value(self: serializers.Serializer, data: Any) -> Any:
                 problems = [_type_problem(item, child) for item in value] if child else []
                 problem = next((p for p in problems if p), None)
             if problem:
-                errors[field.field_name] = [problem]
+                errors[field.field_name] = [problem]  # type: ignore[index]
         if errors:
             raise serializers.ValidationError(errors)
     return _original_to_internal_value(self, data)
@@ -108,7 +108,7 @@ def _bounded_datetime(self: drf_fields.DateTimeField, value: Any) -> Any:
 def install() -> None:
     """Apply the strict rules to every DRF serializer (called once from AppConfig.ready)."""
     if serializers.Serializer.to_internal_value is not _strict_to_internal_value:
-        serializers.Serializer.to_internal_value = _strict_to_internal_value  # type: ignore[method-assign]
+        serializers.Serializer.to_internal_value = _strict_to_internal_value  # type: ignore[method-assign,assignment]
         drf_fields.DateTimeField.to_internal_value = _bounded_datetime  # type: ignore[method-assign]
 
 

@@ -142,7 +142,7 @@ class MeView(APIView):
     @extend_schema(responses={200: MeSerializer})
     def get(self, request: Request) -> Response:
         user_qs: QuerySet[User] = User.objects.prefetch_related("teams")
-        return Response(MeSerializer(user_qs.get(pk=request.user.pk)).data)
+        return Response(MeSerializer(user_qs.get(pk=request.user.pk)).data)  # type: ignore[misc]
 
 
 class UserListView(generics.ListAPIView):
@@ -154,10 +154,10 @@ class UserListView(generics.ListAPIView):
 
     def get_queryset(self) -> QuerySet[User]:
         return (
-            selectors.users_for_user(user=self.request.user)
+            selectors.users_for_user(user=self.request.user)  # type: ignore[arg-type]
             .prefetch_related("teams")
             .order_by("id")
-        )  # type: ignore[arg-type]
+        )
 
 
 class UserDetailView(APIView):
@@ -170,8 +170,9 @@ class UserDetailView(APIView):
 
     def _get(self, request: Request, pk: int) -> User:
         return get_object_or_404(
-            selectors.users_for_user(user=request.user).prefetch_related("teams"), pk=pk
-        )  # type: ignore[arg-type]
+            selectors.users_for_user(user=request.user).prefetch_related("teams"),  # type: ignore[arg-type]
+            pk=pk,
+        )
 
     @extend_schema(responses={200: AdminUserSerializer})
     def get(self, request: Request, pk: int) -> Response:
