@@ -8,9 +8,14 @@ COPY backend ./backend
 COPY canvass ./canvass
 COPY events ./events
 COPY manage.py ./
+# collectstatic at build time: WhiteNoise serves var/static (docs' Swagger UI, the admin) from
+# gunicorn. DEBUG=1 only lets settings load without the production secrets during the build.
 RUN pip install --no-cache-dir . \
+    && DEBUG=1 python manage.py collectstatic --noinput \
     && useradd --create-home --uid 10001 app \
     && mkdir -p /app/var && chown app /app/var
+# /app stays root-owned: the app user cannot change the code. Celery beat's schedule goes to the
+# temporary directory (CELERY_BEAT_SCHEDULE_FILENAME).
 USER app
 
 EXPOSE 8000

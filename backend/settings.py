@@ -5,6 +5,7 @@ Every variable is listed in `.env.example` and in docs/configuration.md.
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -46,6 +47,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Serves collectstatic's output (docs' Swagger UI, the admin) in production, with far-future
+    # cache headers on the hashed names and pre-compressed copies; runserver serves them in DEBUG.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "backend.api.middleware.RequestSizeLimitMiddleware",
     "backend.api.middleware.BadTextMiddleware",
@@ -148,8 +152,15 @@ TIME_ZONE = env.str("TIME_ZONE", "America/Chicago")
 USE_I18N = True
 USE_TZ = True
 
+# --- Static files (WhiteNoise) --------------------------------------------------------------
+# `manage.py collectstatic` copies every app's assets here (the image does it at build time);
+# WhiteNoise serves them from gunicorn itself, so production needs no separate file server.
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
+STATIC_ROOT = Path(env.str("STATIC_ROOT", str(BASE_DIR / "var" / "static")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
 
 # --- REST framework -------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -209,6 +220,11 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Beat keeps its last-run times here: a writable temporary directory, not the working directory
+# (the image's /app is root-owned and read-only to the unprivileged user beat runs as).
+CELERY_BEAT_SCHEDULE_FILENAME = env.str(
+    "CELERY_BEAT_SCHEDULE_FILENAME", str(Path(tempfile.gettempdir()) / "celerybeat-schedule")
+)
 
 # Real public data (Iowa precincts, polling places, test vectors) used by seed_demo and the tests;
 # the repository expects it beside the clone, at ../shared/data.

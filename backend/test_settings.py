@@ -16,3 +16,8 @@ GEOCODER = "off"
 PII_HASH_KEY = "test-pii-hash-key-0123456789abcdef0123456789"
 FIELD_ENCRYPTION_KEYS = ["Xv0h0PcGHZP2q4p2bV5yJ3n9m0mJ1o5jvYQ8p3F5m2c="]
 GEOCODER_ERROR_WAIT_SECONDS = 0  # outage tests would otherwise sleep between retries
+# The suite never runs collectstatic: plain storage, so {% static %} needs no manifest.
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
