@@ -67,7 +67,7 @@ def running(
 ) -> Iterator[subprocess.Popen]:
     """Start `command` in its own process group; stop the whole group afterwards."""
     with log.open("wb") as out:
-        process = subprocess.Popen(  # noqa: S603
+        process = subprocess.Popen(
             [*prefix, *command],
             cwd=cwd,
             env=dict(env),

@@ -11,7 +11,15 @@ from urllib.parse import urljoin, urlparse
 
 import pytest
 
-from tests.prod_server import ROOT, clean_environment, get, production_secrets, running, wait_for
+from tests.prod_server import (
+    ROOT,
+    VENV_BIN,
+    clean_environment,
+    get,
+    production_secrets,
+    running,
+    wait_for,
+)
 
 PORT = 8701
 BASE = f"http://127.0.0.1:{PORT}"
@@ -83,8 +91,8 @@ def production_server(tmp_path_factory):
             "STATIC_ROOT": str(static_root),
         }
     )
-    python = str(Path(ROOT / ".venv" / "bin" / "python"))
-    subprocess.run(  # noqa: S603
+    python = str(VENV_BIN / "python")
+    subprocess.run(
         [python, "manage.py", "collectstatic", "--noinput"],
         cwd=ROOT,
         env=env,
@@ -93,7 +101,14 @@ def production_server(tmp_path_factory):
     )
     assert (static_root / "staticfiles.json").is_file()  # the manifest of hashed names
     gunicorn = str(Path(python).parent / "gunicorn")
-    command = [gunicorn, "backend.wsgi:application", "--bind", f"127.0.0.1:{PORT}", "--workers", "1"]
+    command = [
+        gunicorn,
+        "backend.wsgi:application",
+        "--bind",
+        f"127.0.0.1:{PORT}",
+        "--workers",
+        "1",
+    ]
     with running(command, env=env, cwd=ROOT, log=work / "gunicorn.log") as process:
         wait_for(f"{BASE}/healthz", process)
         yield process
