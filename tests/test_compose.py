@@ -59,3 +59,23 @@ def test_every_variable_settings_read_is_in_env_example():
     documented = set(re.findall(r"^([A-Z0-9_]+)=", example, flags=re.MULTILINE))
 
     assert settings_variables() - documented == set()
+
+
+def test_the_deployment_docs_export_every_secret_compose_requires():
+    source = (ROOT / "docker-compose.yml").read_text()
+    required = set(re.findall(r"\$\{(\w+):\?", source))
+    docs = (ROOT / "docs" / "deployment.md").read_text()
+    snippet = docs.split("```sh", 1)[1].split("```", 1)[0]
+    exported = set(re.findall(r"^export (\w+)=", snippet, flags=re.MULTILINE))
+
+    assert required == {"SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "PII_HASH_KEY"}
+    assert required - exported == set()
+    assert "docker compose up" in snippet
+
+
+def test_the_image_builds_the_static_files_and_the_docs_say_so():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    docs = (ROOT / "docs" / "deployment.md").read_text()
+
+    assert "manage.py collectstatic --noinput" in dockerfile
+    assert "manage.py collectstatic --noinput" in docs
