@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format migrate seed install pg-db bench fuzz load faults clean
+.PHONY: run test lint typecheck docs format migrate seed install pg-db bench fuzz load faults clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -70,6 +70,16 @@ faults: install
 lint: install
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+
+typecheck: install
+	$(PY) -m mypy .
+
+## The documentation site (MkDocs, Material theme) into var/site, with the API reference rendered
+## from the live schema (docs/api/openapi.json, generated, not committed).
+docs: install
+	$(PY) -m pip install --quiet -e '.[dev,docs]'
+	DEBUG=1 $(PY) manage.py spectacular --format openapi-json --file docs/api/openapi.json
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict
 
 format: install
 	$(PY) -m ruff format .
