@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 
 import pytest
 from django.db import connection
@@ -56,6 +57,48 @@ def pytest_runtest_call(item: pytest.Item):  # type: ignore[no-untyped-def]
         outcome.force_exception(
             AssertionError("Personal data reached the logs:\n" + "\n".join(leaks))
         )
+
+
+@pytest.fixture(autouse=True)
+def _api_contract(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every response a test client (Django's Client, DRF's APIClient) receives under /api/ is
+    checked against the generated OpenAPI schema (tests/contract.py): a drift fails the test that
+    caused it, at the request that showed it."""
+    from django.test.client import Client
+
+    from tests import contract
+
+    original = Client.request
+    allow_500 = request.node.get_closest_marker("contract_allows_500") is not None
+    report = os.environ.get("CONTRACT_REPORT")
+    from_threads: list[str] = []
+
+    def checked(self: Client, **environ: object):  # type: ignore[no-untyped-def]
+        response = original(self, **environ)
+        try:
+            contract.check_response(
+                str(environ.get("REQUEST_METHOD", "GET")),
+                str(environ.get("PATH_INFO", "")),
+                response,
+                allow_500=allow_500,
+            )
+        except contract.ContractError as exc:
+            if report:
+                with open(report, "a") as out:
+                    out.write(f"{request.node.nodeid}\n{exc}\n\n")
+            elif threading.current_thread() is threading.main_thread():
+                raise
+            else:
+                from_threads.append(str(exc))
+        return response
+
+    Client.request = checked  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        Client.request = original  # type: ignore[method-assign]
+    if from_threads:
+        pytest.fail("Responses outside the API contract:\n" + "\n".join(from_threads))
 
 
 @pytest.fixture
