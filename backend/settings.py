@@ -47,6 +47,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    "backend.api.errors.ApiJsonErrorMiddleware",
     "backend.api.middleware.RequestSizeLimitMiddleware",
     "backend.api.middleware.BadTextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -18,6 +18,9 @@ from rest_framework.test import APIClient
 from backend.accounts.models import Membership, Role, Team, User
 from backend.accounts.services import token_issue
 
+# pytest-django's live server binds here (loopback only; the port is picked free).
+os.environ.setdefault("DJANGO_LIVE_TEST_SERVER_ADDRESS", "127.0.0.1")
+
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Skip PostgreSQL-only tests on SQLite, with the reason; in CI they must run."""
@@ -99,6 +102,20 @@ def _api_contract(request: pytest.FixtureRequest) -> Iterator[None]:
         Client.request = original  # type: ignore[method-assign]
     if from_threads:
         pytest.fail("Responses outside the API contract:\n" + "\n".join(from_threads))
+
+
+@pytest.fixture(scope="session")
+def generated_client(live_server, django_db_setup, django_db_blocker, tmp_path_factory):  # type: ignore[no-untyped-def]
+    """A Python client generated once per session by openapi-python-client from the schema the
+    live server serves, imported from a temporary directory (tests/generated_client.py)."""
+    import httpx
+
+    from tests.generated_client import generate
+
+    with django_db_blocker.unblock():
+        response = httpx.get(f"{live_server.url}/api/schema/?format=json", timeout=30)
+    assert response.status_code == 200, response.text[:500]
+    return generate(response.json(), tmp_path_factory.mktemp("generated_client"))
 
 
 @pytest.fixture

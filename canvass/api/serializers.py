@@ -335,6 +335,12 @@ class StaffVoterSerializer(CanvasserVoterSerializer):
     party = serializers.CharField()
 
 
+class WalkListVoterSerializer(CanvasserVoterSerializer):
+    """A walk list's voter as documented: one schema for both roles, party only for staff."""
+
+    party = serializers.CharField(required=False, help_text="Field leads and organizers only")
+
+
 class LatestResultSerializer(serializers.Serializer):
     """The door's latest counted result: what any canvasser on the turf may know."""
 
@@ -359,7 +365,7 @@ class WalkStopSerializer(serializers.Serializer):
 
     voter_serializer: type[serializers.Serializer] = CanvasserVoterSerializer
 
-    @extend_schema_field(CanvasserVoterSerializer(many=True))
+    @extend_schema_field(WalkListVoterSerializer(many=True))
     def get_voters(self, stop: TurfHousehold) -> list[dict[str, Any]]:
         return self.voter_serializer(stop.household.voters.all(), many=True).data  # type: ignore[return-value]
 

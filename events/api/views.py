@@ -378,6 +378,8 @@ class EventCancelView(StaffView):
 class EventCompleteView(StaffView):
     """Mark a scheduled event as completed (held)."""
 
+    extra_error_codes = ["409"]
+
     @extend_schema(request=None, responses={200: s.EventDetailSerializer})
     def post(self, request: Request, pk: int) -> Response:
         schedule.event_complete(actor=_user(request), event=_event_or_404(request, pk))
