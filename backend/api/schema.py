@@ -69,14 +69,24 @@ WRITE_METHODS = {"POST", "PUT", "PATCH"}
 class AutoSchema(SpectacularAutoSchema):
     """Adds the error responses every operation can give (docs/api-conventions.md, "Status codes"):
 
-    - 400 (bad input, bad query string), 401 (no or bad credentials: a bad bearer token is refused
-      on public operations too), 403 (role or team, CSRF for browser sessions), 406 (an `Accept`
-      naming an unsupported media type or version) and 429 (throttled) on every operation;
+    - 400 (bad input, bad query string) and 406 (an `Accept` naming an unsupported media type or
+      version) on every operation, 429 on every throttled one (all but the SMS webhooks);
+    - 401 (no or bad credentials) and 403 (role or team; CSRF for browser sessions) wherever the
+      view authenticates; the public views, login and refresh authenticate nobody (login and
+      refresh add their own 401, the SMS webhooks their 403);
     - 404 where the path has a parameter or the list is paginated (a page beyond the last);
     - 413 and 415 on operations that take a body;
     - what the view adds in `extra_error_codes`: a list for all its operations, or a dict from
       lower-case method to list (`{"post": ["409"]}`) when only some give it.
     """
+
+    def _throttles(self) -> bool:
+        get_throttles = getattr(self.view, "get_throttles", None)
+        return bool(get_throttles()) if get_throttles is not None else True
+
+    def _authenticates(self) -> bool:
+        get_authenticators = getattr(self.view, "get_authenticators", None)
+        return bool(get_authenticators()) if get_authenticators is not None else True
 
     def _extra_codes(self) -> list[str]:
         extra = getattr(self.view, "extra_error_codes", [])
@@ -87,7 +97,11 @@ class AutoSchema(SpectacularAutoSchema):
     def _get_response_bodies(self, direction: str = "response") -> dict[str, Any]:
         responses = super()._get_response_bodies(direction)
         method = self.method.upper()
-        codes = ["400", "401", "403", "406", "429"]
+        codes = ["400", "406"]
+        if self._throttles():
+            codes.append("429")
+        if self._authenticates():
+            codes += ["401", "403"]
         if "{" in self.path or self._is_list_view():
             codes.append("404")
         if method in WRITE_METHODS:
