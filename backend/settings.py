@@ -51,6 +51,7 @@ MIDDLEWARE = [
     # cache headers on the hashed names and pre-compressed copies; runserver serves them in DEBUG.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    "backend.api.errors.ApiJsonErrorMiddleware",
     "backend.api.middleware.RequestSizeLimitMiddleware",
     "backend.api.middleware.BadTextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

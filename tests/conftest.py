@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 
 import pytest
 from django.db import connection
@@ -16,6 +17,9 @@ from rest_framework.test import APIClient
 
 from backend.accounts.models import Membership, Role, Team, User
 from backend.accounts.services import token_issue
+
+# pytest-django's live server binds here (loopback only; the port is picked free).
+os.environ.setdefault("DJANGO_LIVE_TEST_SERVER_ADDRESS", "127.0.0.1")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -56,6 +60,62 @@ def pytest_runtest_call(item: pytest.Item):  # type: ignore[no-untyped-def]
         outcome.force_exception(
             AssertionError("Personal data reached the logs:\n" + "\n".join(leaks))
         )
+
+
+@pytest.fixture(autouse=True)
+def _api_contract(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every response a test client (Django's Client, DRF's APIClient) receives under /api/ is
+    checked against the generated OpenAPI schema (tests/contract.py): a drift fails the test that
+    caused it, at the request that showed it."""
+    from django.test.client import Client
+
+    from tests import contract
+
+    original = Client.request
+    allow_500 = request.node.get_closest_marker("contract_allows_500") is not None
+    report = os.environ.get("CONTRACT_REPORT")
+    from_threads: list[str] = []
+
+    def checked(self: Client, **environ: object):  # type: ignore[no-untyped-def]
+        response = original(self, **environ)
+        try:
+            contract.check_response(
+                str(environ.get("REQUEST_METHOD", "GET")),
+                str(environ.get("PATH_INFO", "")),
+                response,
+                allow_500=allow_500,
+            )
+        except contract.ContractError as exc:
+            if report:
+                with open(report, "a") as out:
+                    out.write(f"{request.node.nodeid}\n{exc}\n\n")
+            elif threading.current_thread() is threading.main_thread():
+                raise
+            else:
+                from_threads.append(str(exc))
+        return response
+
+    Client.request = checked  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        Client.request = original  # type: ignore[method-assign]
+    if from_threads:
+        pytest.fail("Responses outside the API contract:\n" + "\n".join(from_threads))
+
+
+@pytest.fixture(scope="session")
+def generated_client(live_server, django_db_setup, django_db_blocker, tmp_path_factory):  # type: ignore[no-untyped-def]
+    """A Python client generated once per session by openapi-python-client from the schema the
+    live server serves, imported from a temporary directory (tests/generated_client.py)."""
+    import httpx
+
+    from tests.generated_client import generate
+
+    with django_db_blocker.unblock():
+        response = httpx.get(f"{live_server.url}/api/schema/?format=json", timeout=30)
+    assert response.status_code == 200, response.text[:500]
+    return generate(response.json(), tmp_path_factory.mktemp("generated_client"))
 
 
 @pytest.fixture

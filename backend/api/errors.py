@@ -8,10 +8,11 @@ field (nested objects and list items use dotted paths such as ``items.3.support_
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404, HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponseBase, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -138,3 +139,37 @@ handler400 = json_error_view(400, "bad_request", "Bad request.")
 handler403 = json_error_view(403, "permission_denied", "You do not have permission to do this.")
 handler404 = json_error_view(404, "not_found", "Not found.")
 handler500 = json_error_view(500, "server_error", "Internal server error.")
+
+
+_GENERIC_CODES = {
+    400: ("bad_request", "Bad request."),
+    403: ("permission_denied", "You do not have permission to do this."),
+    404: ("not_found", "Not found."),
+    405: ("method_not_allowed", "Method not allowed."),
+    413: ("payload_too_large", "Request body too large."),
+    500: ("server_error", "Internal server error."),
+}
+
+
+class ApiJsonErrorMiddleware:
+    """Under /api/, an error Django answers itself (an unknown URL, an uncaught exception) is the
+    documented JSON shape whatever DEBUG says: with DEBUG on, Django would answer its HTML 404 and
+    debug pages, which a client cannot parse and which show internals. The exception is still
+    logged by Django's request handler before this runs."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        if response.status_code < 400 or not request.path.startswith("/api/"):
+            return response
+        media_type = (response.get("Content-Type") or "").split(";")[0].strip().lower()
+        if media_type == "application/json" or media_type.endswith("+json"):
+            return response
+        code, message = _GENERIC_CODES.get(response.status_code, ("error", "Request failed."))
+        replacement = JsonResponse(error_body(code, message), status=response.status_code)
+        for header in ("Allow", "Retry-After"):
+            if response.has_header(header):
+                replacement[header] = response[header]
+        return replacement

@@ -92,10 +92,21 @@ class ReviewLogSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class BlankAsNullChoiceField(serializers.ChoiceField):
+    """A choice stored as "" when it was not asked, shown as null (as clients send it)."""
+
+    def to_representation(self, value: Any) -> Any:
+        return None if value in ("", None) else super().to_representation(value)
+
+
 class OwnLogSerializer(serializers.ModelSerializer):
     """The canvasser's own log, as they may still correct it."""
 
     answers = AnswersField()
+    pledge = BlankAsNullChoiceField(choices=Pledge.choices, allow_null=True, read_only=True)
+    will_caucus = BlankAsNullChoiceField(
+        choices=WillCaucus.choices, allow_null=True, read_only=True
+    )
     flags = serializers.ListField(child=serializers.ChoiceField(choices=FLAG_CHOICES))
 
     class Meta:

@@ -38,14 +38,84 @@ def age_band(birth_year: int | None) -> str | None:
 # --- Inputs ---------------------------------------------------------------------------------
 
 
-GEOJSON_GEOMETRY_SCHEMA = {
+# GeoJSON positions are [longitude, latitude]; a ring is a list of positions, a polygon a list of
+# rings. Typed to the innermost number so client generators can build real types for them.
+_POSITION = {"type": "array", "items": {"type": "number"}, "minItems": 2}
+_POLYGON_COORDINATES = {"type": "array", "items": {"type": "array", "items": _POSITION}}
+POLYGON_SCHEMA = {
     "type": "object",
-    "description": "GeoJSON Polygon or MultiPolygon geometry (longitude, latitude)",
     "properties": {
-        "type": {"type": "string", "enum": ["Polygon", "MultiPolygon"]},
-        "coordinates": {"type": "array", "items": {"type": "array"}},
+        "type": {"type": "string", "enum": ["Polygon"]},
+        "coordinates": _POLYGON_COORDINATES,
     },
     "required": ["type", "coordinates"],
+}
+MULTIPOLYGON_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "type": {"type": "string", "enum": ["MultiPolygon"]},
+        "coordinates": {"type": "array", "items": _POLYGON_COORDINATES},
+    },
+    "required": ["type", "coordinates"],
+}
+GEOJSON_GEOMETRY_SCHEMA = {
+    "description": "GeoJSON Polygon or MultiPolygon geometry (longitude, latitude)",
+    "oneOf": [POLYGON_SCHEMA, MULTIPOLYGON_SCHEMA],
+}
+POINT_SCHEMA = {
+    "type": "object",
+    "properties": {"type": {"type": "string", "enum": ["Point"]}, "coordinates": _POSITION},
+    "required": ["type", "coordinates"],
+}
+TURF_FEATURE_COLLECTION_SCHEMA = {
+    "type": "object",
+    "description": "The turf's boundary (kind `boundary`) and its geocoded doors (kind `door`)",
+    "properties": {
+        "type": {"type": "string", "enum": ["FeatureCollection"]},
+        "features": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "type": {"type": "string", "enum": ["Feature"]},
+                    "geometry": {"oneOf": [POLYGON_SCHEMA, MULTIPOLYGON_SCHEMA, POINT_SCHEMA]},
+                    "properties": {
+                        "type": "object",
+                        "description": "boundary: turf_id, name; door: household_id, position, "
+                        "address, voters, latest_result",
+                        "properties": {
+                            "kind": {"type": "string", "enum": ["boundary", "door"]},
+                            "turf_id": {"type": "integer"},
+                            "name": {"type": "string"},
+                            "household_id": {"type": "integer"},
+                            "position": {"type": "integer"},
+                            "address": {"type": "string"},
+                            "voters": {"type": "integer"},
+                            "latest_result": {
+                                "type": "object",
+                                "nullable": True,
+                                "properties": {
+                                    "result": {"type": "string"},
+                                    "do_not_knock": {"type": "boolean"},
+                                    "follow_up_needed": {"type": "boolean"},
+                                    "contacted_at": {"type": "string", "format": "date-time"},
+                                },
+                                "required": [
+                                    "result",
+                                    "do_not_knock",
+                                    "follow_up_needed",
+                                    "contacted_at",
+                                ],
+                            },
+                        },
+                        "required": ["kind"],
+                    },
+                },
+                "required": ["type", "geometry", "properties"],
+            },
+        },
+    },
+    "required": ["type", "features"],
 }
 
 
@@ -265,6 +335,12 @@ class StaffVoterSerializer(CanvasserVoterSerializer):
     party = serializers.CharField()
 
 
+class WalkListVoterSerializer(CanvasserVoterSerializer):
+    """A walk list's voter as documented: one schema for both roles, party only for staff."""
+
+    party = serializers.CharField(required=False, help_text="Field leads and organizers only")
+
+
 class LatestResultSerializer(serializers.Serializer):
     """The door's latest counted result: what any canvasser on the turf may know."""
 
@@ -289,7 +365,7 @@ class WalkStopSerializer(serializers.Serializer):
 
     voter_serializer: type[serializers.Serializer] = CanvasserVoterSerializer
 
-    @extend_schema_field(CanvasserVoterSerializer(many=True))
+    @extend_schema_field(WalkListVoterSerializer(many=True))
     def get_voters(self, stop: TurfHousehold) -> list[dict[str, Any]]:
         return self.voter_serializer(stop.household.voters.all(), many=True).data  # type: ignore[return-value]
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -125,6 +124,7 @@ class PrecinctListView(generics.ListAPIView):
 class TurfListCreateView(generics.ListAPIView):
     """Field leads' and organizers' turf (field leads: their teams'); POST creates from a polygon."""
 
+    extra_error_codes = {"post": ["409"]}
     permission_classes = [IsFieldLeadOrOrganizer]
     serializer_class = s.TurfSerializer
 
@@ -153,6 +153,7 @@ class TurfListCreateView(generics.ListAPIView):
 class TurfAutoCutView(APIView):
     """Cut a precinct's or polygon's unassigned households into turfs of min..max doors."""
 
+    extra_error_codes = ["409"]
     permission_classes = [IsFieldLeadOrOrganizer]
 
     @extend_schema(request=s.TurfAutoCutInputSerializer, responses={201: s.AutoCutOutputSerializer})
@@ -190,6 +191,7 @@ class TurfDetailView(APIView):
 class TurfStatusView(APIView):
     """Move a turf through draft → assigned → in progress → completed."""
 
+    extra_error_codes = ["409"]
     permission_classes = [IsFieldLeadOrOrganizer]
 
     @extend_schema(request=s.TurfStatusInputSerializer, responses={200: s.TurfSerializer})
@@ -218,6 +220,7 @@ class TurfWalkOrderView(APIView):
 class TurfAssignmentsView(APIView):
     """GET the assignment history; POST assigns a canvasser of the turf's team."""
 
+    extra_error_codes = {"post": ["409"]}
     permission_classes = [IsFieldLeadOrOrganizer]
 
     @extend_schema(responses={200: s.TurfAssignmentSerializer(many=True)})
@@ -294,7 +297,7 @@ class TurfGeoJSONView(APIView):
 
     permission_classes = [IsStaffRole]
 
-    @extend_schema(responses={(200, "application/geo+json"): OpenApiTypes.OBJECT})
+    @extend_schema(responses={(200, "application/geo+json"): s.TURF_FEATURE_COLLECTION_SCHEMA})
     def get(self, request: Request, pk: int) -> Response:
         turf = _visible_turf(request, pk)
         stops = selectors.turf_walk_list(turf=turf)

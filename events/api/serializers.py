@@ -162,7 +162,7 @@ class ShiftSerializer(PublicShiftSerializer):
 
 class PublicEventSerializer(serializers.ModelSerializer):
     kind_label = serializers.SerializerMethodField()
-    location = PublicLocationSerializer(read_only=True)
+    location = PublicLocationSerializer(read_only=True, allow_null=True)
     starts_at = UtcDateTimeField(read_only=True)
     ends_at = UtcDateTimeField(read_only=True)
     starts_at_local = LocalDateTimeField(source="starts_at", zone_source="time_zone")
@@ -202,7 +202,7 @@ class PublicEventDetailSerializer(PublicEventSerializer):
 
 
 class EventSerializer(PublicEventSerializer):
-    location = LocationSerializer(read_only=True)  # type: ignore[assignment]
+    location = LocationSerializer(read_only=True, allow_null=True)  # type: ignore[assignment]
     team: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(read_only=True)
     created_at = UtcDateTimeField(read_only=True)
     updated_at = UtcDateTimeField(read_only=True)
@@ -287,8 +287,10 @@ class PublicSignupInputSerializer(serializers.Serializer):
     consent_wording = serializers.CharField(
         required=False, max_length=1000, default=DEFAULT_CONSENT_WORDING
     )
-    email = serializers.EmailField(required=False, allow_blank=True, default="")
-    zip_code = serializers.RegexField(r"^\d{5}$", required=False, allow_blank=True, default="")
+    # No `default=""`: the schema would show a default its own format refuses; the service
+    # defaults both to "".
+    email = serializers.EmailField(required=False, allow_blank=True)
+    zip_code = serializers.RegexField(r"^\d{5}$", required=False, allow_blank=True)
     language = serializers.ChoiceField(
         choices=Language.choices, required=False, default=Language.ENGLISH
     )
@@ -354,7 +356,7 @@ class VolunteerPageSerializer(serializers.Serializer):
 
 
 class LinkVolunteerInputSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=120, required=False, default="")
+    name = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
     phone = serializers.CharField(max_length=40)
     sms_consent = serializers.BooleanField()
     consent_wording = serializers.CharField(
@@ -386,9 +388,9 @@ class RosterEntrySerializer(serializers.ModelSerializer):
     volunteer = RosterVolunteerSerializer(read_only=True)
     shift_id = serializers.IntegerField(read_only=True)
     created_at = UtcDateTimeField(read_only=True)
-    confirmed_at = UtcDateTimeField(read_only=True)
-    cancelled_at = UtcDateTimeField(read_only=True)
-    checked_in_at = UtcDateTimeField(read_only=True)
+    confirmed_at = UtcDateTimeField(read_only=True, allow_null=True)
+    cancelled_at = UtcDateTimeField(read_only=True, allow_null=True)
+    checked_in_at = UtcDateTimeField(read_only=True, allow_null=True)
 
     class Meta:
         model = Signup

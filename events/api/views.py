@@ -185,6 +185,7 @@ class PublicSignupView(PublicView):
     201 with status `confirmed` or `waitlisted`, and the signed link to manage the signups.
     """
 
+    extra_error_codes = ["409"]
     throttle_classes = [SignupIpThrottle, SignupPhoneThrottle]
 
     @extend_schema(
@@ -232,6 +233,8 @@ class VolunteerPageView(PublicView):
 
 class VolunteerCancelView(PublicView):
     """Through the signed link: cancel one of the volunteer's own signups."""
+
+    extra_error_codes = ["409"]
 
     @extend_schema(request=None, responses={200: s.VolunteerSignupSerializer}, auth=[])
     def post(self, request: Request, token: str, pk: int) -> Response:
@@ -348,6 +351,8 @@ class EventListView(ListAPIView):
 class EventDetailView(StaffView):
     """One event with every shift and its counts; edit it (emits event.changed)."""
 
+    extra_error_codes = {"patch": ["409"]}
+
     @extend_schema(responses={200: s.EventDetailSerializer})
     def get(self, request: Request, pk: int) -> Response:
         return Response(s.EventDetailSerializer(_event_or_404(request, pk)).data)
@@ -373,6 +378,8 @@ class EventCancelView(StaffView):
 class EventCompleteView(StaffView):
     """Mark a scheduled event as completed (held)."""
 
+    extra_error_codes = ["409"]
+
     @extend_schema(request=None, responses={200: s.EventDetailSerializer})
     def post(self, request: Request, pk: int) -> Response:
         schedule.event_complete(actor=_user(request), event=_event_or_404(request, pk))
@@ -383,7 +390,7 @@ class MyVolunteerView(APIView):
     """The signed-in user's own volunteer record: read it, or link it by phone number."""
 
     permission_classes = [IsStaffRole]
-    extra_error_codes = ["404"]
+    extra_error_codes = {"get": ["404"], "post": ["409"]}
 
     @extend_schema(responses={200: s.MyVolunteerSerializer})
     def get(self, request: Request) -> Response:
@@ -420,6 +427,8 @@ def _my_volunteer(volunteer: Volunteer) -> dict[str, Any]:
 class EventShiftsView(StaffView):
     """Add a shift to an event; it must lie inside the event."""
 
+    extra_error_codes = ["409"]
+
     @extend_schema(request=s.ShiftInputSerializer, responses={201: s.ShiftSerializer})
     def post(self, request: Request, pk: int) -> Response:
         event = _event_or_404(request, pk)
@@ -433,6 +442,8 @@ class EventShiftsView(StaffView):
 
 class ShiftDetailView(StaffView):
     """One shift with its counts; edit it (more capacity promotes the waitlist)."""
+
+    extra_error_codes = {"patch": ["409"]}
 
     @extend_schema(responses={200: s.ShiftSerializer})
     def get(self, request: Request, pk: int) -> Response:
@@ -458,6 +469,8 @@ class ShiftCancelView(StaffView):
 
 class ShiftSignupCreateView(StaffView):
     """Sign a volunteer up on their behalf (source organizer by default; private events too)."""
+
+    extra_error_codes = ["409"]
 
     @extend_schema(request=s.StaffSignupInputSerializer, responses={201: s.RosterEntrySerializer})
     def post(self, request: Request, pk: int) -> Response:
@@ -569,6 +582,8 @@ class EventRosterCsvView(StaffView):
 class SignupAttendanceView(StaffView):
     """Check one person in (attended), mark a no-show, or undo (confirmed)."""
 
+    extra_error_codes = ["409"]
+
     @extend_schema(request=s.AttendanceInputSerializer, responses={200: s.RosterEntrySerializer})
     def post(self, request: Request, pk: int) -> Response:
         signup = get_object_or_404(selectors.signups_for_user(user=_user(request)), pk=pk)
@@ -586,6 +601,8 @@ class SignupAttendanceView(StaffView):
 
 class EventBulkAttendanceView(StaffView):
     """Mark many signups of one event at once; all or nothing."""
+
+    extra_error_codes = ["409"]
 
     @extend_schema(
         request=s.BulkAttendanceInputSerializer, responses={200: s.RosterEntrySerializer(many=True)}

@@ -62,9 +62,15 @@ def _check_shifts_inside(event: Event, shifts: list[Shift]) -> None:
         if utc(s.starts_at) < utc(event.starts_at) or utc(s.ends_at) > utc(event.ends_at)
     ]
     if outside:
+        # A shift being created has no id yet: shift_ids lists only existing shifts.
+        outside = [pk for pk in outside if pk is not None]
         raise ApplicationError(
-            "Shifts must lie inside their event; these would fall outside: "
-            + ", ".join(str(pk) for pk in outside)
+            "Shifts must lie inside their event"
+            + (
+                "; these would fall outside: " + ", ".join(str(pk) for pk in outside)
+                if outside
+                else ""
+            )
             + ".",
             code="shift_outside_event",
             fields={"starts_at": ["Shift times must lie inside the event."]},
