@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, password_validation
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connection, transaction
 from django.db.models import F
 from django.http import HttpRequest
@@ -233,6 +234,64 @@ def tokens_revoke_all(*, user: User, actor: User | None = None, reason: str = "l
         details={"count": deleted, "reason": reason},
     )
     return deleted
+
+
+def user_password_changed(*, user: User) -> int:
+    """End every device session of a user whose password has just changed (by any path).
+
+    Called from the password-change hook (`backend/accounts/password_validation.py`); browser
+    sessions end on their own, as Django ties them to the password hash.
+    """
+    deleted, _ = AuthToken.objects.filter(user=user).delete()
+    if deleted:
+        audit_record(
+            actor=None,
+            action="auth.tokens_revoked_all",
+            target=user,
+            details={"count": deleted, "reason": "password_changed"},
+        )
+    return deleted
+
+
+class WrongPasswordError(ApplicationError):
+    code = "wrong_password"
+
+
+def user_password_change(
+    *,
+    user: User,
+    current_password: str,
+    new_password: str,
+    ip_address: str | None,
+    device: str = "",
+) -> IssuedToken:
+    """Change one's own password: the current one is checked by `credentials_check` (counted and
+    limited like a login), the new one by the password validators. Every token of the user is
+    revoked (the password-change hook); the calling device gets a fresh token.
+    """
+    try:
+        credentials_check(
+            username=user.username,
+            password=current_password,
+            ip_address=ip_address,
+            via="password_change",
+        )
+    except InvalidCredentialsError:
+        raise WrongPasswordError(
+            "The current password is wrong.",
+            fields={"current_password": ["The current password is wrong."]},
+        ) from None
+    try:
+        password_validation.validate_password(new_password, user)
+    except DjangoValidationError as exc:
+        raise ApplicationError(
+            f"new_password: {exc.messages[0]}", fields={"new_password": list(exc.messages)}
+        ) from None
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+        audit_record(actor=user, action="auth.password_changed", target=user, ip_address=ip_address)
+        return token_issue(user=user, device=device)
 
 
 def user_update(
