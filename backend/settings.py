@@ -138,6 +138,8 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Not a rule: the hook that revokes every token when a password changes, by any path.
+    {"NAME": "backend.accounts.password_validation.RevokeTokensOnPasswordChange"},
 ]
 # Short-lived access tokens; a long-lived refresh token (rotated on each use) renews them, so a
 # phone that was offline all day refreshes first and then syncs.
@@ -176,8 +178,9 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        # DRF's own throttles, counted atomically (backend/api/throttling.py).
+        "backend.api.throttling.AnonRateThrottle",
+        "backend.api.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("THROTTLE_ANON", "120/minute"),

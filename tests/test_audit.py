@@ -100,3 +100,50 @@ def test_the_database_refuses_updates_and_deletes(organizer):
             cursor.execute(statement, [event.id])
     event.refresh_from_db()
     assert event.action == "x"
+
+
+@pytest.mark.postgres
+def test_the_database_refuses_truncate(organizer):
+    audit_record(actor=organizer, action="x")
+
+    with (
+        pytest.raises(Exception, match=r"append-only \(TRUNCATE refused\)"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        # The test settings allow TRUNCATE for Django's flush; production sessions never do.
+        cursor.execute("SET LOCAL audit.allow_truncate = off")
+        cursor.execute("TRUNCATE audit_auditevent")
+
+    assert AuditEvent.objects.count() == 1
+
+
+def token_fragments(token: str, size: int = 6) -> set[str]:
+    return {token[i : i + size] for i in range(len(token) - size + 1)}
+
+
+def test_no_audit_row_holds_any_part_of_a_token(api_client, client, organizer):
+    organizer.is_staff = organizer.is_superuser = True
+    organizer.save()
+    credentials = {"username": "organizer", "password": "organizer-Pass-2026!", "device": "p"}
+    first = api_client.post("/api/auth/login", credentials).json()
+    second = api_client.post("/api/auth/refresh", {"refresh_token": first["refresh_token"]}).json()
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {second['token']}")
+    api_client.post("/api/auth/logout")
+    third = api_client.post("/api/auth/login", credentials).json()
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {third['token']}")
+    api_client.post("/api/auth/logout-all")
+    client.post("/admin/login/", {"username": "organizer", "password": "organizer-Pass-2026!"})
+
+    rows = [str(row) for row in AuditEvent.objects.values()]
+    actions = [row["action"] for row in AuditEvent.objects.order_by("id").values("action")]
+    assert actions == [
+        "auth.login",
+        "auth.token_revoked",
+        "auth.login",
+        "auth.tokens_revoked_all",
+        "auth.login",
+    ]
+    secrets = [s[k] for s in (first, second, third) for k in ("token", "refresh_token")]
+    leaked = {f for secret in secrets for f in token_fragments(secret) if any(f in r for r in rows)}
+    assert leaked == set()

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, password_validation
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connection, transaction
 from django.db.models import F
 from django.http import HttpRequest
@@ -89,19 +90,23 @@ def token_issue(*, user: User, device: str = "") -> IssuedToken:
     return IssuedToken(token=access, refresh_token=refresh, record=record)
 
 
-def user_login(
+def credentials_check(
     *,
     username: str,
     password: str,
     ip_address: str | None,
-    device: str = "",
     request: HttpRequest | None = None,
-) -> IssuedToken:
-    """Check credentials and issue a device token.
+    via: str = "api",
+    staff_only: bool = False,
+) -> User:
+    """Check a username and password: the one path every login takes (API and admin alike).
 
     Each attempt is counted *before* the password is checked, per account and per IP, so a burst
     of concurrent guesses gets at most the configured number of password checks per window.
-    A successful login forgives the account's counter and its own hit on the IP counter.
+    Failures and successes are audited with `via` ("api", "admin"); the first attempt over a
+    limit is audited once as "auth.login_throttled". A successful check forgives the account's
+    counter and its own hit on the IP counter. With `staff_only` (the admin) a right password
+    of a non-staff account counts as a failure, as Django's admin form treats it.
     """
     if contains_bad_text(username) or contains_bad_text(password):
         raise InvalidCredentialsError("Wrong username or password.")  # no account has such a name
@@ -110,37 +115,62 @@ def user_login(
     with transaction.atomic():
         user_hits = _counter_hit(user_key, now)
         ip_hits = _counter_hit(ip_key, now)
-    if (
-        user_hits > settings.LOGIN_FAILURE_LIMIT_ACCOUNT
-        or ip_hits > settings.LOGIN_FAILURE_LIMIT_IP
-    ):
+    over_account = user_hits > settings.LOGIN_FAILURE_LIMIT_ACCOUNT
+    over_ip = ip_hits > settings.LOGIN_FAILURE_LIMIT_IP
+    if over_account or over_ip:
+        # Audit the moment a limit trips, not every refused attempt after it: a flood must not
+        # become a flood of append-only rows.
+        if user_hits == settings.LOGIN_FAILURE_LIMIT_ACCOUNT + 1 or (
+            ip_hits == settings.LOGIN_FAILURE_LIMIT_IP + 1
+        ):
+            audit_record(
+                actor=None,
+                action="auth.login_throttled",
+                ip_address=ip_address,
+                target_type="accounts.user",
+                target_id=_user_id_for(username),
+                details={"via": via, "limit": "account" if over_account else "ip"},
+            )
         raise LoginThrottledError(
             "Too many failed logins. Try again later.",
             extra={"retry_after_seconds": settings.LOGIN_FAILURE_WINDOW_SECONDS},
         )
     user = authenticate(request, username=username, password=password)
-    if user is None:
+    if user is None or (staff_only and not user.is_staff):
         audit_record(
             actor=None,
             action="auth.login_failed",
             ip_address=ip_address,
             target_type="accounts.user",
             target_id=_user_id_for(username),
+            details={"via": via},
         )
         raise InvalidCredentialsError("Wrong username or password.")
     _counter_forgive(user_key)
     LoginFailureCounter.objects.filter(key=ip_key, failures__gt=0).update(
         failures=F("failures") - 1
     )
-    issued = token_issue(user=user, device=device)  # type: ignore[arg-type]
+    # No part of any token goes into the trail: it is readable by every organizer.
     audit_record(
-        actor=user,
-        action="auth.login",
-        target=user,
-        ip_address=ip_address,
-        details={"token": issued.record.prefix},
+        actor=user, action="auth.login", target=user, ip_address=ip_address, details={"via": via}
     )
-    return issued
+    return user  # type: ignore[return-value]
+
+
+def user_login(
+    *,
+    username: str,
+    password: str,
+    ip_address: str | None,
+    device: str = "",
+    request: HttpRequest | None = None,
+) -> IssuedToken:
+    """Check credentials (counted, limited and audited by `credentials_check`), then issue a
+    device token."""
+    user = credentials_check(
+        username=username, password=password, ip_address=ip_address, request=request, via="api"
+    )
+    return token_issue(user=user, device=device)
 
 
 def _user_id_for(username: str) -> str:
@@ -190,7 +220,7 @@ def token_revoke(*, token: AuthToken) -> None:
         actor=token.user,
         action="auth.token_revoked",
         target=token.user,
-        details={"token": token.prefix},
+        details={"token_id": token.pk},
     )
 
 
@@ -204,6 +234,64 @@ def tokens_revoke_all(*, user: User, actor: User | None = None, reason: str = "l
         details={"count": deleted, "reason": reason},
     )
     return deleted
+
+
+def user_password_changed(*, user: User) -> int:
+    """End every device session of a user whose password has just changed (by any path).
+
+    Called from the password-change hook (`backend/accounts/password_validation.py`); browser
+    sessions end on their own, as Django ties them to the password hash.
+    """
+    deleted, _ = AuthToken.objects.filter(user=user).delete()
+    if deleted:
+        audit_record(
+            actor=None,
+            action="auth.tokens_revoked_all",
+            target=user,
+            details={"count": deleted, "reason": "password_changed"},
+        )
+    return deleted
+
+
+class WrongPasswordError(ApplicationError):
+    code = "wrong_password"
+
+
+def user_password_change(
+    *,
+    user: User,
+    current_password: str,
+    new_password: str,
+    ip_address: str | None,
+    device: str = "",
+) -> IssuedToken:
+    """Change one's own password: the current one is checked by `credentials_check` (counted and
+    limited like a login), the new one by the password validators. Every token of the user is
+    revoked (the password-change hook); the calling device gets a fresh token.
+    """
+    try:
+        credentials_check(
+            username=user.username,
+            password=current_password,
+            ip_address=ip_address,
+            via="password_change",
+        )
+    except InvalidCredentialsError:
+        raise WrongPasswordError(
+            "The current password is wrong.",
+            fields={"current_password": ["The current password is wrong."]},
+        ) from None
+    try:
+        password_validation.validate_password(new_password, user)
+    except DjangoValidationError as exc:
+        raise ApplicationError(
+            f"new_password: {exc.messages[0]}", fields={"new_password": list(exc.messages)}
+        ) from None
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+        audit_record(actor=user, action="auth.password_changed", target=user, ip_address=ip_address)
+        return token_issue(user=user, device=device)
 
 
 def user_update(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.core.cache.backends.base import BaseCache
 from django.core.cache.backends.redis import RedisCache
 
 logger = logging.getLogger(__name__)
@@ -22,7 +23,26 @@ except ImportError:  # pragma: no cover
 FAILURES = (RedisError, OSError)
 
 
+# INCR and, if the key has no expiry yet, EXPIRE: one script, so Redis runs both as one step and
+# no key can be left counting forever.
+_HIT_SCRIPT = """
+local count = redis.call('INCR', KEYS[1])
+if redis.call('TTL', KEYS[1]) < 0 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return count
+"""
+
+
 class ResilientRedisCache(RedisCache):
+    def incr_with_expiry(self, key: Any, timeout: int, version: int | None = None) -> int:
+        """Add one to a counter that expires `timeout` seconds after its first hit; the new
+        count. Atomic across processes. 0 while Redis is down (the caller lets the request in)."""
+        key = self.make_and_validate_key(key, version=version)
+        try:
+            client = self._cache.get_client(key, write=True)
+            return int(client.eval(_HIT_SCRIPT, 1, key, int(timeout)))
+        except FAILURES:
+            return self._degrade("incr_with_expiry", 0)
+
     def _degrade(self, operation: str, default: Any) -> Any:
         logger.warning("cache unavailable (%s); continuing without it", operation)
         return default
@@ -74,3 +94,17 @@ class ResilientRedisCache(RedisCache):
             super().clear()
         except FAILURES:
             self._degrade("clear", None)
+
+
+def counter_hit(cache: BaseCache, key: str, timeout: int) -> int:
+    """Count one hit on `key` atomically and return the count since the key was created; the key
+    lives `timeout` seconds. Redis: one INCR script; other backends (locmem in tests and local
+    runs, whose incr holds a lock): add-then-incr."""
+    if isinstance(cache, ResilientRedisCache):
+        return cache.incr_with_expiry(key, timeout)
+    cache.add(key, 0, timeout)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout)
+        return 1

@@ -8,6 +8,7 @@ field (nested objects and list items use dotted paths such as ``items.3.support_
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -100,9 +101,10 @@ def _first_message(fields: dict[str, list[str]]) -> str:
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF exception handler rendering every error in the documented shape."""
     if isinstance(exc, ApplicationError):
-        return Response(
+        rendered = Response(
             error_body(exc.code, exc.message, exc.fields, **exc.extra), status=exc.status_code
         )
+        return _with_retry_after(rendered, exc.extra.get("retry_after_seconds"))
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
@@ -120,10 +122,25 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         message = str(detail) if not isinstance(detail, dict | list) else "Request failed."
         code = exc.get_codes() if isinstance(exc.get_codes(), str) else exc.default_code
         body = error_body(str(code), message)
-        wait: float | None = getattr(exc, "wait", None)  # Throttled.wait, absent from the stubs
-        if isinstance(exc, exceptions.Throttled) and wait is not None:
-            body["error"]["retry_after_seconds"] = int(wait)
+        if isinstance(exc, exceptions.Throttled):
+            wait = getattr(exc, "wait", None)
+            wait = wait if wait is not None else DEFAULT_RETRY_AFTER_SECONDS
+            body["error"]["retry_after_seconds"] = max(1, math.ceil(wait))
+            _with_retry_after(response, body["error"]["retry_after_seconds"])
     response.data = body
+    return response
+
+
+# For a 429 whose cause gave no wait (DRF's throttles can return None).
+DEFAULT_RETRY_AFTER_SECONDS = 60
+
+
+def _with_retry_after(response: Response, seconds: Any) -> Response:
+    """Every 429 says when to come back (RFC 9110 10.2.3), in whole seconds, at least 1."""
+    if response.status_code == status.HTTP_429_TOO_MANY_REQUESTS:
+        if not isinstance(seconds, int | float) or seconds <= 0:
+            seconds = DEFAULT_RETRY_AFTER_SECONDS
+        response["Retry-After"] = str(max(1, math.ceil(seconds)))
     return response
 
 

@@ -1,17 +1,17 @@
-"""Throttles for public signups: per client IP and per phone number."""
+"""Throttles for public signups: per client IP and per phone number, counted atomically."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from rest_framework.request import Request
-from rest_framework.throttling import SimpleRateThrottle
 
 from backend.accounts.api.views import client_ip
 from backend.api.errors import ApplicationError
+from backend.api.throttling import AtomicRateThrottle
 
 
-class SignupIpThrottle(SimpleRateThrottle):
+class SignupIpThrottle(AtomicRateThrottle):
     """Public signups per client IP (rate: THROTTLE_SIGNUP)."""
 
     scope = "signup"
@@ -22,7 +22,7 @@ class SignupIpThrottle(SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": client_ip(request)}
 
 
-class SignupPhoneThrottle(SimpleRateThrottle):
+class SignupPhoneThrottle(AtomicRateThrottle):
     """Public signups per phone number, keyed by its keyed hash (rate: THROTTLE_SIGNUP_PHONE)."""
 
     scope = "signup_phone"

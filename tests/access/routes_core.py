@@ -20,6 +20,11 @@ ROUTES = [
     ),
     Route("api/auth/logout-all", {"POST": ANY_ROLE}),
     Route("api/me", {"GET": ANY_ROLE}),
+    Route(
+        "api/me/password",
+        {"POST": expect(ANY_ROLE, organizer=400, field_lead=400, canvasser=400)},
+        body=lambda c: {},
+    ),
     Route("api/users", {"GET": STAFF_ONLY}),
     Route(
         "api/users/<int:pk>",

@@ -43,6 +43,17 @@ class UserSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class PasswordChangeInputSerializer(serializers.Serializer):
+    credential_fields = ("current_password",)
+
+    current_password = CredentialField(
+        max_length=256, trim_whitespace=False, style={"input_type": "password"}
+    )
+    new_password = serializers.CharField(
+        max_length=256, trim_whitespace=False, style={"input_type": "password"}
+    )
+
+
 class RefreshInputSerializer(serializers.Serializer):
     credential_fields = ("refresh_token",)
 

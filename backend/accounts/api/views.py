@@ -4,6 +4,7 @@ import ipaddress
 from typing import Any
 
 from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
@@ -17,6 +18,7 @@ from backend.accounts.api.serializers import (
     AdminUserSerializer,
     LoginInputSerializer,
     MeSerializer,
+    PasswordChangeInputSerializer,
     RefreshInputSerializer,
     TeamDetailSerializer,
     TeamInputSerializer,
@@ -29,7 +31,7 @@ from backend.api.errors import ApplicationError
 from backend.api.permissions import IsFieldLeadOrOrganizer, IsOrganizer, IsStaffRole
 
 
-def client_ip(request: Request) -> str | None:
+def client_ip(request: Request | HttpRequest) -> str | None:
     """The client's address from REMOTE_ADDR, or None when the server gave none.
 
     REMOTE_ADDR is set by the server (or the trusted proxy's real-IP module); a client-supplied
@@ -143,6 +145,26 @@ class MeView(APIView):
     def get(self, request: Request) -> Response:
         user_qs: QuerySet[User] = User.objects.prefetch_related("teams")
         return Response(MeSerializer(user_qs.get(pk=request.user.pk)).data)  # type: ignore[misc]
+
+
+class PasswordChangeView(APIView):
+    """Change one's own password. Every device is signed out; this one gets a fresh token."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=PasswordChangeInputSerializer, responses={200: TokenOutputSerializer})
+    def post(self, request: Request) -> Response:
+        data = PasswordChangeInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        device = request.auth.device if isinstance(request.auth, AuthToken) else ""
+        issued = services.user_password_change(
+            user=request.user,  # type: ignore[arg-type]
+            current_password=data.validated_data["current_password"],
+            new_password=data.validated_data["new_password"],
+            ip_address=client_ip(request),
+            device=device,
+        )
+        return _token_response(issued)
 
 
 class UserListView(generics.ListAPIView):
