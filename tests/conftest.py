@@ -17,6 +17,9 @@ from rest_framework.test import APIClient
 from backend.accounts.models import Membership, Role, Team, User
 from backend.accounts.services import token_issue
 
+# Without ../shared/data beside the clone, tests that need it skip, naming the file (not in CI).
+pytest_plugins = ["tests.shared_data"]
+
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Skip PostgreSQL-only tests on SQLite, with the reason; in CI they must run."""
