@@ -10,6 +10,7 @@ converted, a missing file fails as usual.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Generator
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,12 @@ def _shared_dir() -> Path:
     from django.conf import settings
 
     return Path(settings.SHARED_DATA_DIR).resolve()
+
+
+def _configured_dir() -> Path:
+    from django.conf import settings
+
+    return Path(settings.SHARED_DATA_DIR)
 
 
 def _active() -> bool:
@@ -39,6 +46,12 @@ def _missing_file(error: BaseException | None) -> str | None:
             path = Path(os.fsdecode(error.filename)).resolve()
             if path.is_relative_to(_shared_dir()):
                 return str(path.relative_to(_shared_dir()))
+        # Or a command's own "No such file: <path>" naming a missing file there.
+        for directory in {str(_shared_dir()), str(_configured_dir())}:
+            for match in re.finditer(re.escape(directory) + r"/[\w./-]+", str(error)):
+                path = Path(match.group(0).rstrip(".")).resolve()
+                if not path.exists():
+                    return str(path.relative_to(_shared_dir()))
         error = error.__cause__ or error.__context__
     return None
 
