@@ -20,6 +20,8 @@ from backend.accounts.services import token_issue
 
 # pytest-django's live server binds here (loopback only; the port is picked free).
 os.environ.setdefault("DJANGO_LIVE_TEST_SERVER_ADDRESS", "127.0.0.1")
+# Without ../shared/data beside the clone, tests that need it skip, naming the file (not in CI).
+pytest_plugins = ["tests.shared_data"]
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
