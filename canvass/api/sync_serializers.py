@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.fields import SkipField
 
 from canvass.models import Pledge, QuestionKind, Result, TurfStatus, WillCaucus
 from canvass.services.sync import (
@@ -159,12 +160,26 @@ class SyncPullQuerySerializer(serializers.Serializer):
     pending_count = serializers.IntegerField(required=False, min_value=0, max_value=MAX_PENDING)
 
 
+class _OptionalNullableIntegerField(serializers.IntegerField):
+    """Null when the turf has no script; absent (not null) on removed assignments."""
+
+    def get_attribute(self, instance: Any) -> Any:
+        if isinstance(instance, dict) and self.source not in instance:
+            raise SkipField()
+        return super().get_attribute(instance)
+
+
 class PulledAssignmentSerializer(serializers.Serializer):
     turf = serializers.IntegerField()
     removed = serializers.BooleanField(help_text="True: drop this turf and its doors.")
     name = serializers.CharField(required=False)
     status = serializers.ChoiceField(choices=TurfStatus.choices, required=False)
     assigned_at = serializers.DateTimeField(required=False)
+    script = _OptionalNullableIntegerField(
+        required=False,
+        allow_null=True,
+        help_text="The turf's active script (null: none). Keep only scripts a held turf names.",
+    )
 
 
 class PulledHouseholdSerializer(serializers.Serializer):
@@ -185,6 +200,16 @@ class PulledHouseholdSerializer(serializers.Serializer):
 
 class RemovedHouseholdSerializer(serializers.Serializer):
     household = serializers.IntegerField()
+    turf = serializers.IntegerField()
+
+
+class RemovedVoterSerializer(serializers.Serializer):
+    voter = serializers.IntegerField()
+    household = serializers.IntegerField(help_text="The door the voter left.")
+
+
+class RemovedLogSerializer(serializers.Serializer):
+    log = serializers.IntegerField()
     turf = serializers.IntegerField()
 
 
@@ -237,12 +262,20 @@ class PulledScriptSerializer(serializers.Serializer):
 class SyncPullOutputSerializer(serializers.Serializer):
     cursor = serializers.CharField(help_text="Opaque; send it back as ?cursor= next time.")
     has_more = serializers.BooleanField(help_text="True: pull again now with the new cursor.")
+    removed_voters = RemovedVoterSerializer(
+        many=True,
+        help_text="Voters who left a door (erased, deleted or moved): if you hold this voter at "
+        "this household, drop them. Apply before anything else in the page.",
+    )
     assignments = PulledAssignmentSerializer(many=True)
     households = PulledHouseholdSerializer(many=True)
     removed_households = RemovedHouseholdSerializer(
-        many=True, help_text="Doors taken out of a turf you still hold: drop them."
+        many=True,
+        help_text="Doors taken out of a turf you still hold: if you hold this door in this "
+        "turf, drop it and its voters.",
     )
     voters = PulledVoterSerializer(many=True)
+    removed_logs = RemovedLogSerializer(many=True, help_text="Logs that no longer exist: drop.")
     logs = PulledLogSerializer(many=True)
     scripts = PulledScriptSerializer(many=True)
 
