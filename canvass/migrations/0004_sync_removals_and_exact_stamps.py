@@ -1,3 +1,4 @@
+# ruff: noqa: S608 -- every SQL string here is built from this file's own constants
 """Tombstones for the pull, and stamps that move only when a row really changes.
 
 `canvass_syncremoval` is written by triggers, so every path that removes something a phone may
