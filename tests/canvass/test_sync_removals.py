@@ -58,9 +58,7 @@ def test_an_erased_voter_reaches_every_phone_that_pulled_them_before_any_other_c
         "/api/privacy/erasures", {"kind": "voter", "id": voter.pk}, format="json"
     )
     assert response.status_code == 201
-    first_page = client_for(canvasser_a).get(
-        "/api/sync/pull", {"cursor": phone.cursor, "limit": 1}
-    )
+    first_page = client_for(canvasser_a).get("/api/sync/pull", {"cursor": phone.cursor, "limit": 1})
 
     assert not Voter.objects.filter(pk=voter.pk).exists()
     assert SyncRemoval.objects.filter(kind="voter", object_id=voter.pk).count() == 1
@@ -196,9 +194,7 @@ def test_reimporting_an_unchanged_voter_file_restamps_nothing(
 
 
 @pytest.mark.postgres
-def test_an_idle_transaction_in_another_database_causes_no_resend(
-    client_for, canvasser_a, turf_a
-):
+def test_an_idle_transaction_in_another_database_causes_no_resend(client_for, canvasser_a, turf_a):
     import psycopg
 
     settings_dict = connection.settings_dict
