@@ -53,7 +53,7 @@ class Phone:
         """One pull (all pages); returns the number of rows it carried."""
         rows = 0
         for page in pull_pages(self.client, self.cursor, limit):
-            rows += sum(len(page[name]) for name in SECTIONS)
+            rows += sum(len(page.get(name, [])) for name in SECTIONS)
             self.apply(page)
             self.cursor = page["cursor"]
         self.rows_received += rows
@@ -66,11 +66,11 @@ class Phone:
 
     def apply(self, page: dict[str, Any]) -> None:
         """The order of the sections in a page is the order to apply them in."""
-        for removal in page["removed_voters"]:
+        for removal in page.get("removed_voters", []):
             held = self.voters.get(removal["voter"])
             if held is not None and held["household"] == removal["household"]:
                 del self.voters[removal["voter"]]
-        for assignment in page["assignments"]:
+        for assignment in page.get("assignments", []):
             turf = assignment["turf"]
             if assignment["removed"]:
                 self.turfs.pop(turf, None)
@@ -82,23 +82,24 @@ class Phone:
                     del self.logs[log_id]
             else:
                 self.turfs[turf] = {k: v for k, v in assignment.items() if k != "removed"}
-        for removal in page["removed_households"]:
+        for removal in page.get("removed_households", []):
             held = self.households.get(removal["household"])
             if held is not None and held["turf"] == removal["turf"]:
                 self._drop_household(removal["household"])
-        for household in page["households"]:
+        for household in page.get("households", []):
             self.households[household["id"]] = household
-        for voter in page["voters"]:
+        for voter in page.get("voters", []):
             self.voters[voter["id"]] = voter
-        for removal in page["removed_logs"]:
+        for removal in page.get("removed_logs", []):
             self.logs.pop(removal["log"], None)
-        for log in page["logs"]:
+        for log in page.get("logs", []):
             self.logs[log["id"]] = log
-        for script in page["scripts"]:
+        for script in page.get("scripts", []):
             self.scripts[script["id"]] = {k: v for k, v in script.items() if k != "turfs"}
         # Keep only the scripts a held turf names.
-        named = {turf["script"] for turf in self.turfs.values()}
-        self.scripts = {i: s for i, s in self.scripts.items() if i in named}
+        if all("script" in turf for turf in self.turfs.values()):
+            named = {turf["script"] for turf in self.turfs.values()}
+            self.scripts = {i: s for i, s in self.scripts.items() if i in named}
 
     def state(self) -> dict[str, Any]:
         return copy.deepcopy(
