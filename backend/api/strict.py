@@ -128,7 +128,7 @@ def install() -> None:
     if serializers.Serializer.to_internal_value is not _strict_to_internal_value:
         serializers.Serializer.to_internal_value = _strict_to_internal_value  # type: ignore[method-assign]
         drf_fields.DateTimeField.to_internal_value = _bounded_datetime  # type: ignore[method-assign]
-        drf_fields.IntegerField.to_internal_value = _bigint  # type: ignore[method-assign]
+        drf_fields.IntegerField.to_internal_value = _bigint  # type: ignore[method-assign,assignment]
 
 
 def add_text_patterns(
