@@ -103,10 +103,16 @@ def current_snapshot() -> Snapshot:
         if connection.vendor == "postgresql":
             cursor.execute(
                 "SELECT pg_snapshot_xmin(s)::text::bigint, pg_snapshot_xmax(s)::text::bigint, "
-                "ARRAY(SELECT pg_snapshot_xip(s)::text::bigint ORDER BY 1) "
+                "ARRAY(SELECT pg_snapshot_xip(s)::text::bigint ORDER BY 1), "
+                "pg_current_xact_id_if_assigned()::text::bigint "
                 "FROM pg_current_snapshot() AS s"
             )
-            xmin, xmax, in_progress = cursor.fetchone()  # type: ignore[misc]
+            xmin, xmax, in_progress, own = cursor.fetchone()  # type: ignore[misc]
+            if own is not None:
+                # A snapshot sees its own transaction's rows, but until that transaction commits
+                # it is in progress for everyone else, and may change more rows after this
+                # read with the same stamp: count it as unseen.
+                in_progress = sorted({*in_progress, own})
             if len(in_progress) > MAX_IN_PROGRESS:
                 return Snapshot(int(xmin), int(xmin))
             return Snapshot(int(xmin), int(xmax), tuple(int(x) for x in in_progress))
