@@ -118,7 +118,7 @@ def pull(client: Any, cursor: str | None) -> dict[str, Any]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    figures = {"rows": 0, "bytes": 0, "gzip_bytes": 0, "queries": 0, "pages": 0}
+    figures: dict[str, Any] = {"rows": 0, "bytes": 0, "gzip_bytes": 0, "queries": 0, "pages": 0}
     while True:
         with CaptureQueriesContext(connection) as queries:
             response = client.get("/api/sync/pull", {"cursor": cursor} if cursor else {})

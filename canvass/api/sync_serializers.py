@@ -58,7 +58,9 @@ class LogItemInputSerializer(serializers.Serializer):
 
     client_uuid = serializers.UUIDField(help_text="Made by the phone; the idempotency key.")
     household = serializers.IntegerField(
-        min_value=1, max_value=MAX_ID, help_text="A door in turf assigned to you."
+        min_value=1,
+        max_value=MAX_ID,
+        help_text="A door in turf assigned to you at contacted_at or at your last pull.",
     )
     voter = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False, allow_null=True)
     result = serializers.ChoiceField(choices=Result.choices)
@@ -89,7 +91,8 @@ class LogItemInputSerializer(serializers.Serializer):
         "dropped (the log is kept) with a warning.",
     )
     contacted_at = serializers.DateTimeField(
-        help_text="The phone's clock, with a time zone. Up to SYNC_MAX_CLOCK_SKEW_MINUTES ahead."
+        help_text="The phone's clock, with a UTC offset within ±15:59. Up to "
+        "SYNC_MAX_CLOCK_SKEW_MINUTES ahead."
     )
     location = DeviceLocationSerializer(required=False, allow_null=True)
 
