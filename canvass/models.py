@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Now
 
 from backend.crypto import EncryptedTextField
 
@@ -489,3 +490,33 @@ class SyncSequence(models.Model):
 
     def __str__(self) -> str:
         return str(self.value)
+
+
+class SyncRemoval(models.Model):
+    """A tombstone: something a phone may hold is gone, so the pull can say "forget this".
+
+    Written only by database triggers (migration 0004), whatever path removed the row: a voter
+    erased or deleted, a voter moved to another door by a re-import (`household` is the door
+    the voter left), a door taken out of a turf, a log or an assignment deleted. No foreign
+    keys: the rows they name no longer exist where they were.
+    """
+
+    class Kind(models.TextChoices):
+        VOTER = "voter", "Voter left this household (moved, erased or deleted)"
+        HOUSEHOLD = "household", "Household taken out of this turf"
+        LOG = "log", "Log deleted"
+        ASSIGNMENT = "assignment", "Turf assignment deleted"
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    object_id = models.BigIntegerField()
+    household_id = models.BigIntegerField(null=True)
+    turf_id = models.BigIntegerField(null=True)
+    canvasser_id = models.BigIntegerField(null=True)
+    removed_at = models.DateTimeField(db_default=Now())
+    change_stamp = models.BigIntegerField(db_default=0, editable=False)
+
+    class Meta:
+        indexes = [models.Index(fields=["change_stamp"], name="syncremoval_stamp")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.object_id} removed"

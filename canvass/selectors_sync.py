@@ -1,23 +1,31 @@
 """Sync down: what changed for a canvasser since an opaque cursor.
 
-Every synced row carries `change_stamp`, set by a database trigger on insert and update (see
-migration 0003). On PostgreSQL the stamp is the writing transaction's id and the *watermark* is
-`pg_snapshot_xmin(pg_current_snapshot())`: every transaction with a smaller id has finished, so
-every row stamped below the watermark is visible now; a slow transaction still running has an id
-(and so stamps) at or above it. On SQLite (one writer at a time) stamps come from one counter and
-the watermark is the counter seen plus one.
+Every synced row carries `change_stamp`, set by a database trigger on insert and update
+(migrations 0003 and 0004). On PostgreSQL the stamp is the writing transaction's id, and a pull
+reads its *snapshot* (`pg_current_snapshot()`: xmin, xmax and the ids still in progress). A row is
+visible in a snapshot exactly when its stamp is below xmin, or below xmax and not in progress; so
+"the rows this snapshot did not see" is `stamp >= xmax OR stamp IN (in-progress ids)`, nothing
+more. On SQLite (one writer at a time) stamps come from one counter and the snapshot is
+"everything up to the counter seen" (xmin = xmax = counter + 1, nothing in progress).
 
-A *round* delivers every row stamped at or above the previous round's watermark (`low`), in
-phases (assignments, households, removed households, voters, logs, scripts), each paged by (stamp, id). The
-watermark taken when the round starts becomes the next round's `low`. A row committed during or
-after the round by a transaction the watermark did not cover has a stamp >= that watermark, so
-the next round delivers it: rows may arrive twice (clients upsert by id), never not at all.
+A *round* delivers every row the previous round's snapshot did not see (everything, for a first
+download), in phases, each paged by (stamp, id): removals first (erased or moved voters before
+anything else), then assignments, doors, voters, logs and scripts. The snapshot taken when the
+round starts becomes the next round's lower bound. A row committed during or after the round by
+a transaction that snapshot did not see is delivered by the next round, so rows may arrive twice
+(clients upsert by id), never not at all; and a transaction that is merely open somewhere (even
+an idle one in another database) causes no re-send, because only its own id is excluded.
+
+Removals come from `SyncRemoval` tombstones (written by triggers) and from turf stops marked
+inactive. Turf names, statuses and active scripts are not stamped rows: the cursor carries a
+digest of them, and when it changes the round re-sends every held assignment and active script.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -31,41 +39,116 @@ from canvass.models import (
     ConversationLog,
     Household,
     Script,
+    SyncRemoval,
+    Turf,
     TurfAssignment,
     TurfHousehold,
     Voter,
 )
 
 CURSOR_SALT = "canvass.sync.cursor"
-PHASES = ("assignments", "households", "removed_households", "voters", "logs", "scripts")
+# More in-progress ids than this and the cursor keeps only xmin (safe: it re-sends, never skips),
+# so a cursor stays short whatever the server is doing.
+MAX_IN_PROGRESS = 64
+SECTIONS = (
+    "removed_voters",
+    "assignments",
+    "removed_households",
+    "households",
+    "voters",
+    "removed_logs",
+    "logs",
+    "scripts",
+)
 
 
 class InvalidCursorError(ApplicationError):
     code = "invalid_cursor"
 
 
-def current_watermark() -> int:
-    """Every row with a smaller change_stamp is committed and visible to this connection now."""
+@dataclass(frozen=True)
+class Snapshot:
+    """What a pull could see: every stamp below xmin, and below xmax unless in progress."""
+
+    xmin: int
+    xmax: int
+    in_progress: tuple[int, ...] = ()
+
+    def saw(self, stamp: int) -> bool:
+        return stamp < self.xmin or (stamp < self.xmax and stamp not in self.in_progress)
+
+    def unseen(self, stamp_field: str = "change_stamp") -> Q:
+        """Rows this snapshot did not see (committed since, or still running then)."""
+        condition = Q(**{f"{stamp_field}__gte": self.xmax})
+        if self.in_progress:
+            condition |= Q(**{f"{stamp_field}__in": self.in_progress})
+        return condition
+
+    def dump(self) -> list[Any]:
+        return [self.xmin, self.xmax, list(self.in_progress)]
+
+    @classmethod
+    def load(cls, value: Any) -> Snapshot | None:
+        if value is None:
+            return None
+        if isinstance(value, int):  # cursors issued before the exact snapshot: xmin only
+            return cls(value, value)
+        xmin, xmax, in_progress = value
+        return cls(int(xmin), int(xmax), tuple(int(x) for x in in_progress))
+
+
+def current_snapshot() -> Snapshot:
+    """The snapshot of this connection now: every row it sees is visible to the reads after."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
-        else:
-            cursor.execute("SELECT value + 1 FROM canvass_syncsequence WHERE id = 1")
+            cursor.execute(
+                "SELECT pg_snapshot_xmin(s)::text::bigint, pg_snapshot_xmax(s)::text::bigint, "
+                "ARRAY(SELECT pg_snapshot_xip(s)::text::bigint ORDER BY 1), "
+                "pg_current_xact_id_if_assigned()::text::bigint "
+                "FROM pg_current_snapshot() AS s"
+            )
+            xmin, xmax, in_progress, own = cursor.fetchone()  # type: ignore[misc]
+            if own is not None:
+                # A snapshot sees its own transaction's rows, but until that transaction commits
+                # it is in progress for everyone else, and may change more rows after this
+                # read with the same stamp: count it as unseen.
+                in_progress = sorted({*in_progress, own})
+            if len(in_progress) > MAX_IN_PROGRESS:
+                return Snapshot(int(xmin), int(xmin))
+            return Snapshot(int(xmin), int(xmax), tuple(int(x) for x in in_progress))
+        cursor.execute("SELECT value + 1 FROM canvass_syncsequence WHERE id = 1")
         row = cursor.fetchone()
-    return int(row[0]) if row else 0
+    low = int(row[0]) if row else 0
+    return Snapshot(low, low)
+
+
+def current_watermark() -> int:
+    """Every row with a smaller change_stamp is committed and visible to this connection now."""
+    return current_snapshot().xmin
 
 
 @dataclass
 class Cursor:
-    low: int = 0  # deliver rows stamped >= low
-    next_low: int | None = None  # the watermark taken when this round started
+    since: Snapshot | None = None  # deliver rows this snapshot did not see (None: everything)
+    next_since: Snapshot | None = None  # the snapshot taken when this round started
     phase: int = 0
     stamp: int = -1  # keyset position inside the phase
     row_id: int = 0
+    turfs_digest: str = ""  # the held turfs' names, statuses, scripts as last delivered
+    next_turfs_digest: str = ""
 
     def dumps(self, user: User) -> str:
         return signing.dumps(
-            [user.pk, self.low, self.next_low, self.phase, self.stamp, self.row_id],
+            [
+                user.pk,
+                self.since.dump() if self.since else None,
+                self.next_since.dump() if self.next_since else None,
+                self.phase,
+                self.stamp,
+                self.row_id,
+                self.turfs_digest,
+                self.next_turfs_digest,
+            ],
             salt=CURSOR_SALT,
             compress=True,
         )
@@ -75,18 +158,34 @@ class Cursor:
         if not token:
             return cls()
         try:
-            user_id, low, next_low, phase, stamp, row_id = signing.loads(token, salt=CURSOR_SALT)
+            values = signing.loads(token, salt=CURSOR_SALT)
+            if len(values) == 6:
+                # Issued before tombstones: restart that round from its lower bound (re-sends,
+                # never skips).
+                user_id, low, *_rest = values
+                cursor = cls(since=Snapshot.load(low or None))
+            else:
+                user_id, since, next_since, phase, stamp, row_id, digest, next_digest = values
+                cursor = cls(
+                    Snapshot.load(since),
+                    Snapshot.load(next_since),
+                    int(phase),
+                    int(stamp),
+                    int(row_id),
+                    str(digest),
+                    str(next_digest),
+                )
         except (signing.BadSignature, ValueError, TypeError):
             raise InvalidCursorError(
                 "This cursor is not valid; start again without one.",
                 fields={"cursor": ["Not a cursor from this server."]},
             ) from None
-        if user_id != user.pk or not 0 <= phase < len(PHASES):
+        if user_id != user.pk or not 0 <= cursor.phase < len(PHASES):
             raise InvalidCursorError(
                 "This cursor belongs to another session; start again without one.",
                 fields={"cursor": ["Not your cursor."]},
             )
-        return cls(low, next_low, phase, stamp, row_id)
+        return cursor
 
 
 @dataclass
@@ -96,196 +195,224 @@ class PullPage:
     sections: dict[str, list[dict[str, Any]]]
 
 
-def _after(queryset: QuerySet[Any], stamp_field: str, cursor: Cursor) -> QuerySet[Any]:
-    if cursor.stamp < 0:
-        return queryset
-    return queryset.filter(
-        Q(**{f"{stamp_field}__gt": cursor.stamp})
-        | Q(**{stamp_field: cursor.stamp, "id__gt": cursor.row_id})
+@dataclass
+class _Round:
+    """What every phase of one page needs to know."""
+
+    user: User
+    since: Snapshot | None
+    open_turfs: set[int]
+    new_turfs: set[int]  # assigned since the last round: sent whole
+    turf_scripts: dict[int, int | None]  # held turf -> active script
+    turfs_changed: bool  # a held turf's name, status or script changed: re-send them all
+    held_ever: QuerySet[Any] = field(init=False)
+
+    def __post_init__(self) -> None:
+        # Doors of every turf this canvasser ever held: where an erased voter may sit on a phone.
+        self.held_ever = TurfHousehold.objects.filter(
+            turf_id__in=TurfAssignment.objects.filter(canvasser=self.user).values("turf_id")
+        ).values("household_id")
+
+    def changed(self, stamp_field: str = "change_stamp") -> Q:
+        return self.since.unseen(stamp_field) if self.since else Q()
+
+
+Row = tuple[int, int, dict[str, Any]]
+Fetch = Callable[["_Round", Cursor, int], list[Row]]
+
+
+def _after(queryset: QuerySet[Any], cursor: Cursor) -> QuerySet[Any]:
+    if cursor.stamp >= 0:
+        queryset = queryset.filter(
+            Q(change_stamp__gt=cursor.stamp) | Q(change_stamp=cursor.stamp, id__gt=cursor.row_id)
+        )
+    return queryset.order_by("change_stamp", "id")
+
+
+def _tombstones(kind: str, r: _Round, cursor: Cursor) -> QuerySet[SyncRemoval]:
+    if r.since is None:
+        return SyncRemoval.objects.none()  # a first download has nothing to forget
+    return _after(SyncRemoval.objects.filter(r.changed(), kind=kind), cursor)
+
+
+def _removed_voters(r: _Round, cursor: Cursor, limit: int) -> list[Row]:
+    """Voters that left a door (erased, deleted from the file, moved by a re-import)."""
+    rows = _tombstones(SyncRemoval.Kind.VOTER, r, cursor).filter(household_id__in=r.held_ever)
+    return [
+        (t.change_stamp, t.pk, {"voter": t.object_id, "household": t.household_id})
+        for t in rows[:limit]
+    ]
+
+
+def _assignments(r: _Round, cursor: Cursor, limit: int) -> list[Row]:
+    queryset = TurfAssignment.objects.filter(canvasser=r.user)
+    if r.turfs_changed:
+        queryset = queryset.filter(r.changed() | Q(unassigned_at__isnull=True))
+    else:
+        queryset = queryset.filter(r.changed())
+    out = []
+    for a in _after(queryset.select_related("turf"), cursor)[:limit]:
+        removed = a.unassigned_at is not None and a.turf_id not in r.open_turfs
+        item: dict[str, Any] = {"turf": a.turf_id, "removed": removed}
+        if not removed:
+            item.update(
+                name=a.turf.name,
+                status=a.turf.status,
+                assigned_at=a.assigned_at,
+                script=r.turf_scripts.get(a.turf_id),
+            )
+        out.append((a.change_stamp, a.pk, item))
+    return out
+
+
+def _deleted_assignments(r: _Round, cursor: Cursor, limit: int) -> list[Row]:
+    rows = (
+        _tombstones(SyncRemoval.Kind.ASSIGNMENT, r, cursor)
+        .filter(canvasser_id=r.user.pk)
+        .exclude(turf_id__in=r.open_turfs)
     )
+    return [(t.change_stamp, t.pk, {"turf": t.turf_id, "removed": True}) for t in rows[:limit]]
 
 
-def _assignments(user: User, low: int, new_turfs: set[int], open_turfs: set[int]) -> Any:
-    def fetch(cursor: Cursor, limit: int) -> list[tuple[int, int, dict[str, Any]]]:
-        rows = _after(
-            TurfAssignment.objects.filter(canvasser=user, change_stamp__gte=low).select_related(
-                "turf"
-            ),
-            "change_stamp",
-            cursor,
-        ).order_by("change_stamp", "id")[:limit]
-        out = []
-        for a in rows:
-            removed = a.unassigned_at is not None and a.turf_id not in open_turfs
-            item: dict[str, Any] = {"turf": a.turf_id, "removed": removed}
-            if not removed:
-                item.update(name=a.turf.name, status=a.turf.status, assigned_at=a.assigned_at)
-            out.append((a.change_stamp, a.pk, item))
-        return out
-
-    return fetch
-
-
-def _households(user: User, low: int, new_turfs: set[int], open_turfs: set[int]) -> Any:
-    def fetch(cursor: Cursor, limit: int) -> list[tuple[int, int, dict[str, Any]]]:
-        stops = TurfHousehold.objects.filter(active=True, turf_id__in=open_turfs)
-        queryset = (
-            Household.objects.filter(
-                Q(change_stamp__gte=low)
-                | Q(
-                    turf_stops__in=stops.filter(Q(change_stamp__gte=low) | Q(turf_id__in=new_turfs))
-                )
-            )
-            .filter(turf_stops__in=stops)
-            .distinct()
-        )
-        rows = list(_after(queryset, "change_stamp", cursor).order_by("change_stamp", "id")[:limit])
-        positions = {
-            s.household_id: (s.turf_id, s.position)
-            for s in stops.filter(household_id__in=[h.pk for h in rows])
-        }
-        return [
-            (
-                h.change_stamp,
-                h.pk,
-                {
-                    "id": h.pk,
-                    "turf": positions.get(h.pk, (None, None))[0],
-                    "position": positions.get(h.pk, (None, None))[1],
-                    "street": h.street,
-                    "unit": h.unit,
-                    "city": h.city,
-                    "state": h.state,
-                    "zip_code": h.zip_code,
-                    "latitude": h.latitude,
-                    "longitude": h.longitude,
-                    "do_not_knock": h.do_not_knock,
-                    "moved": h.moved,
-                    "deceased": h.deceased,
-                },
-            )
-            for h in rows
-        ]
-
-    return fetch
-
-
-def _removed_households(user: User, low: int, new_turfs: set[int], open_turfs: set[int]) -> Any:
+def _removed_stops(r: _Round, cursor: Cursor, limit: int) -> list[Row]:
     """Doors taken out of a turf that is still assigned (re-cut, or the turf completed)."""
+    queryset = TurfHousehold.objects.filter(r.changed(), turf_id__in=r.open_turfs, active=False)
+    rows = _after(queryset, cursor).only("id", "turf_id", "household_id", "change_stamp")
+    return [
+        (s.change_stamp, s.pk, {"household": s.household_id, "turf": s.turf_id})
+        for s in rows[:limit]
+    ]
 
-    def fetch(cursor: Cursor, limit: int) -> list[tuple[int, int, dict[str, Any]]]:
-        queryset = TurfHousehold.objects.filter(
-            turf_id__in=open_turfs, active=False, change_stamp__gte=low
+
+def _deleted_stops(r: _Round, cursor: Cursor, limit: int) -> list[Row]:
+    rows = _tombstones(SyncRemoval.Kind.HOUSEHOLD, r, cursor).filter(turf_id__in=r.open_turfs)
+    return [
+        (t.change_stamp, t.pk, {"household": t.household_id, "turf": t.turf_id})
+        for t in rows[:limit]
+    ]
+
+
+def _households(r: _Round, cursor: Cursor, limit: int) -> list[Row]:
+    stops = TurfHousehold.objects.filter(active=True, turf_id__in=r.open_turfs)
+    fresh = stops.filter(r.changed() | Q(turf_id__in=r.new_turfs))
+    queryset = (
+        Household.objects.filter(r.changed() | Q(turf_stops__in=fresh))
+        .filter(turf_stops__in=stops)
+        .distinct()
+    )
+    rows = list(_after(queryset, cursor)[:limit])
+    positions = {
+        s.household_id: (s.turf_id, s.position)
+        for s in stops.filter(household_id__in=[h.pk for h in rows])
+    }
+    return [
+        (
+            h.change_stamp,
+            h.pk,
+            {
+                "id": h.pk,
+                "turf": positions.get(h.pk, (None, None))[0],
+                "position": positions.get(h.pk, (None, None))[1],
+                "street": h.street,
+                "unit": h.unit,
+                "city": h.city,
+                "state": h.state,
+                "zip_code": h.zip_code,
+                "latitude": h.latitude,
+                "longitude": h.longitude,
+                "do_not_knock": h.do_not_knock,
+                "moved": h.moved,
+                "deceased": h.deceased,
+            },
         )
-        rows = (
-            _after(queryset, "change_stamp", cursor)
-            .order_by("change_stamp", "id")
-            .only("id", "turf_id", "household_id", "change_stamp")[:limit]
-        )
-        return [
-            (s.change_stamp, s.pk, {"household": s.household_id, "turf": s.turf_id}) for s in rows
-        ]
-
-    return fetch
+        for h in rows
+    ]
 
 
-def _voters(user: User, low: int, new_turfs: set[int], open_turfs: set[int]) -> Any:
+def _voters(r: _Round, cursor: Cursor, limit: int) -> list[Row]:
     from canvass.api.serializers import age_band
 
-    def fetch(cursor: Cursor, limit: int) -> list[tuple[int, int, dict[str, Any]]]:
-        stops = TurfHousehold.objects.filter(active=True, turf_id__in=open_turfs)
-        fresh_stops = stops.filter(Q(change_stamp__gte=low) | Q(turf_id__in=new_turfs))
-        queryset = Voter.objects.filter(household__turf_stops__in=stops).filter(
-            Q(change_stamp__gte=low) | Q(household__turf_stops__in=fresh_stops)
+    stops = TurfHousehold.objects.filter(active=True, turf_id__in=r.open_turfs)
+    fresh = stops.filter(r.changed() | Q(turf_id__in=r.new_turfs))
+    queryset = Voter.objects.filter(household__turf_stops__in=stops).filter(
+        r.changed() | Q(household__turf_stops__in=fresh)
+    )
+    rows = _after(queryset.distinct(), cursor).only(
+        "id", "household_id", "first_name", "last_name", "birth_year", "language", "change_stamp"
+    )
+    return [
+        (
+            v.change_stamp,
+            v.pk,
+            {
+                "id": v.pk,
+                "household": v.household_id,
+                "first_name": v.first_name,
+                "last_name": v.last_name,
+                "age_band": age_band(v.birth_year),
+                "language": v.language,
+            },
         )
-        rows = (
-            _after(queryset.distinct(), "change_stamp", cursor)
-            .order_by("change_stamp", "id")
-            .only(
-                "id",
-                "household_id",
-                "first_name",
-                "last_name",
-                "birth_year",
-                "language",
-                "change_stamp",
-            )[:limit]
-        )
-        return [
-            (
-                v.change_stamp,
-                v.pk,
-                {
-                    "id": v.pk,
-                    "household": v.household_id,
-                    "first_name": v.first_name,
-                    "last_name": v.last_name,
-                    "age_band": age_band(v.birth_year),
-                    "language": v.language,
-                },
-            )
-            for v in rows
-        ]
-
-    return fetch
+        for v in rows[:limit]
+    ]
 
 
-def _logs(user: User, low: int, new_turfs: set[int], open_turfs: set[int]) -> Any:
-    def fetch(cursor: Cursor, limit: int) -> list[tuple[int, int, dict[str, Any]]]:
-        queryset = ConversationLog.objects.filter(turf_id__in=open_turfs).filter(
-            Q(change_stamp__gte=low) | Q(turf_id__in=new_turfs)
-        )
-        rows = (
-            _after(queryset, "change_stamp", cursor)
-            .order_by("change_stamp", "id")
-            .only(
-                "id",
-                "client_uuid",
-                "canvasser_id",
-                "household_id",
-                "voter_id",
-                "turf_id",
-                "result",
-                "do_not_knock",
-                "follow_up_needed",
-                "contacted_at",
-                "received_at",
-                "deleted_at",
-                "change_stamp",
-            )[:limit]
-        )
-        return [
-            (
-                log.change_stamp,
-                log.pk,
-                {
-                    "id": log.pk,
-                    "client_uuid": str(log.client_uuid),
-                    "mine": log.canvasser_id == user.pk,
-                    "household": log.household_id,
-                    "voter": log.voter_id,
-                    "turf": log.turf_id,
-                    "result": log.result,
-                    "do_not_knock": log.do_not_knock,
-                    "follow_up_needed": log.follow_up_needed,
-                    "contacted_at": log.contacted_at,
-                    "received_at": log.received_at,
-                    "deleted": log.deleted_at is not None,
-                },
-            )
-            for log in rows
-        ]
+def _removed_logs(r: _Round, cursor: Cursor, limit: int) -> list[Row]:
+    rows = _tombstones(SyncRemoval.Kind.LOG, r, cursor).filter(turf_id__in=r.open_turfs)
+    return [(t.change_stamp, t.pk, {"log": t.object_id, "turf": t.turf_id}) for t in rows[:limit]]
 
-    return fetch
+
+def _logs(r: _Round, cursor: Cursor, limit: int) -> list[Row]:
+    queryset = ConversationLog.objects.filter(turf_id__in=r.open_turfs).filter(
+        r.changed() | Q(turf_id__in=r.new_turfs)
+    )
+    rows = _after(queryset, cursor).only(
+        "id",
+        "client_uuid",
+        "canvasser_id",
+        "household_id",
+        "voter_id",
+        "turf_id",
+        "result",
+        "do_not_knock",
+        "follow_up_needed",
+        "contacted_at",
+        "received_at",
+        "deleted_at",
+        "change_stamp",
+    )
+    return [
+        (
+            log.change_stamp,
+            log.pk,
+            {
+                "id": log.pk,
+                "client_uuid": str(log.client_uuid),
+                "mine": log.canvasser_id == r.user.pk,
+                "household": log.household_id,
+                "voter": log.voter_id,
+                "turf": log.turf_id,
+                "result": log.result,
+                "do_not_knock": log.do_not_knock,
+                "follow_up_needed": log.follow_up_needed,
+                "contacted_at": log.contacted_at,
+                "received_at": log.received_at,
+                "deleted": log.deleted_at is not None,
+            },
+        )
+        for log in rows[:limit]
+    ]
 
 
 def active_script_ids(turf_ids: set[int]) -> dict[int, int | None]:
     """turf id -> its active script (the turf's own, else the newest default)."""
-    from canvass.models import Turf
-
     scripts: dict[int, int | None] = dict(
         Turf.objects.filter(pk__in=turf_ids).values_list("id", "script_id")
     )
+    return _with_default(scripts)
+
+
+def _with_default(scripts: dict[int, int | None]) -> dict[int, int | None]:
     if any(v is None for v in scripts.values()):
         default = (
             Script.objects.filter(is_default=True)
@@ -316,37 +443,49 @@ def script_as_dict(script: Script) -> dict[str, Any]:
     }
 
 
-def _scripts(user: User, low: int, new_turfs: set[int], open_turfs: set[int]) -> Any:
-    def fetch(cursor: Cursor, limit: int) -> list[tuple[int, int, dict[str, Any]]]:
-        by_turf = active_script_ids(open_turfs)
-        ids = {s for s in by_turf.values() if s is not None}
-        fresh = {s for t, s in by_turf.items() if s is not None and t in new_turfs}
-        queryset = Script.objects.filter(pk__in=ids).filter(
-            Q(change_stamp__gte=low) | Q(pk__in=fresh)
-        )
-        rows = (
-            _after(queryset, "change_stamp", cursor)
-            .order_by("change_stamp", "id")
-            .prefetch_related("questions")[:limit]
-        )
-        out = []
-        for script in rows:
-            item = script_as_dict(script)
-            item["turfs"] = sorted(t for t, s in by_turf.items() if s == script.pk)
-            out.append((script.change_stamp, script.pk, item))
-        return out
-
-    return fetch
+def _scripts(r: _Round, cursor: Cursor, limit: int) -> list[Row]:
+    by_turf = r.turf_scripts
+    ids = {s for s in by_turf.values() if s is not None}
+    queryset = Script.objects.filter(pk__in=ids)
+    if not r.turfs_changed:
+        fresh = {s for t, s in by_turf.items() if s is not None and t in r.new_turfs}
+        queryset = queryset.filter(r.changed() | Q(pk__in=fresh))
+    out = []
+    for script in _after(queryset, cursor).prefetch_related("questions")[:limit]:
+        item = script_as_dict(script)
+        item["turfs"] = sorted(t for t, s in by_turf.items() if s == script.pk)
+        out.append((script.change_stamp, script.pk, item))
+    return out
 
 
-FETCHERS: tuple[Callable[..., Any], ...] = (
-    _assignments,
-    _households,
-    _removed_households,
-    _voters,
-    _logs,
-    _scripts,
+# (section, fetcher) in delivery order; a cursor's phase indexes this tuple.
+PHASES: tuple[tuple[str, Fetch], ...] = (
+    ("removed_voters", _removed_voters),
+    ("assignments", _assignments),
+    ("assignments", _deleted_assignments),
+    ("removed_households", _removed_stops),
+    ("removed_households", _deleted_stops),
+    ("households", _households),
+    ("voters", _voters),
+    ("removed_logs", _removed_logs),
+    ("logs", _logs),
+    ("scripts", _scripts),
 )
+
+
+def _held_turfs(user: User) -> tuple[dict[int, int], dict[int, int | None], str]:
+    """Held turf -> its assignment's stamp, held turf -> active script, and a digest of what a
+    phone shows of the held turfs (names, statuses, scripts), in two or three queries."""
+    rows = list(
+        TurfAssignment.objects.filter(canvasser=user, unassigned_at__isnull=True).values_list(
+            "turf_id", "change_stamp", "turf__name", "turf__status", "turf__script_id"
+        )
+    )
+    stamps = {turf: stamp for turf, stamp, *_ in rows}
+    scripts = _with_default({turf: script for turf, _, _, _, script in rows})
+    shown = sorted((turf, name, status, scripts[turf]) for turf, _, name, status, _ in rows)
+    digest = hashlib.blake2b(repr(shown).encode(), digest_size=8).hexdigest()
+    return stamps, scripts, digest
 
 
 def sync_pull(*, user: User, cursor_token: str | None, limit: int | None = None) -> PullPage:
@@ -357,26 +496,28 @@ def sync_pull(*, user: User, cursor_token: str | None, limit: int | None = None)
     """
     cursor = Cursor.loads(cursor_token, user)
     limit = min(limit or settings.SYNC_PULL_PAGE_SIZE, settings.SYNC_PULL_PAGE_SIZE)
-    if cursor.next_low is None:
-        # The watermark comes first: everything below it is visible to the reads that follow.
-        cursor.next_low = current_watermark()
-    low = cursor.low
-    open_turfs = set(
-        TurfAssignment.objects.filter(canvasser=user, unassigned_at__isnull=True).values_list(
-            "turf_id", flat=True
-        )
+    starting = cursor.next_since is None
+    if starting:
+        # The snapshot comes first: everything it saw is visible to the reads that follow.
+        cursor.next_since = current_snapshot()
+    stamps, turf_scripts, digest = _held_turfs(user)
+    if starting:
+        cursor.next_turfs_digest = digest
+    since = cursor.since
+    context = _Round(
+        user=user,
+        since=since,
+        open_turfs=set(stamps),
+        new_turfs={t for t, s in stamps.items() if since is None or not since.saw(s)},
+        turf_scripts=turf_scripts,
+        turfs_changed=since is not None and cursor.turfs_digest != cursor.next_turfs_digest,
     )
-    new_turfs = set(
-        TurfAssignment.objects.filter(
-            canvasser=user, unassigned_at__isnull=True, change_stamp__gte=low
-        ).values_list("turf_id", flat=True)
-    )
-    sections: dict[str, list[dict[str, Any]]] = {name: [] for name in PHASES}
+    sections: dict[str, list[dict[str, Any]]] = {name: [] for name in SECTIONS}
     room = limit
     while cursor.phase < len(PHASES) and room > 0:
-        fetch = FETCHERS[cursor.phase](user, low, new_turfs, open_turfs)
-        rows = fetch(cursor, room)
-        sections[PHASES[cursor.phase]].extend(item for _, _, item in rows)
+        section, fetch = PHASES[cursor.phase]
+        rows = fetch(context, cursor, room)
+        sections[section].extend(item for _, _, item in rows)
         room -= len(rows)
         if room > 0:
             # The phase is exhausted: the next one starts from its beginning.
@@ -385,6 +526,6 @@ def sync_pull(*, user: User, cursor_token: str | None, limit: int | None = None)
         else:
             cursor.stamp, cursor.row_id = rows[-1][0], rows[-1][1]
     if cursor.phase >= len(PHASES):
-        done = Cursor(low=cursor.next_low or 0)
+        done = Cursor(since=cursor.next_since, turfs_digest=cursor.next_turfs_digest)
         return PullPage(cursor=done.dumps(user), has_more=False, sections=sections)
     return PullPage(cursor=cursor.dumps(user), has_more=True, sections=sections)

@@ -2,18 +2,25 @@
 
 Times are written in the event's own zone (DTSTART;TZID=America/Chicago:...) with the matching
 VTIMEZONE generated from the zoneinfo database, so phone calendars show local times correctly
-on both sides of a daylight-saving change.
+on both sides of a daylight-saving change. Two RFC 5545 rules matter on those nights:
+
+- A local time that occurs twice (01:30 on the night clocks fall back) means its *first*
+  occurrence (3.3.5). The second one cannot be written with a TZID, so it is written in UTC.
+- A VTIMEZONE onset's DTSTART is the local time *before* the change, in TZOFFSETFROM (3.6.5):
+  daylight time in Chicago begins at 02:00 CST. (icalendar's generator writes the wall time
+  after the change, 03:00, which readers take as an hour late.) So the VTIMEZONE is built here,
+  one onset per transition found in zoneinfo.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils import timezone
-from icalendar import Calendar
+from icalendar import Calendar, Timezone, TimezoneDaylight, TimezoneStandard
 from icalendar import Event as IcsEvent
 
 from events.models import Event, EventStatus, Shift, Signup, SignupStatus
@@ -51,8 +58,8 @@ def _component(
     component = IcsEvent()
     component.add("uid", f"{uid}@{_domain()}")
     component.add("dtstamp", timezone.now())
-    component.add("dtstart", starts_at.astimezone(zone))
-    component.add("dtend", ends_at.astimezone(zone))
+    component.add("dtstart", _in_zone(starts_at, zone))
+    component.add("dtend", _in_zone(ends_at, zone))
     component.add("summary", summary)
     description = "\n\n".join(part for part in (event.description, extra) if part)
     if description:
@@ -66,17 +73,80 @@ def _component(
     return component
 
 
-def _add_timezones(calendar: Calendar) -> None:
-    """Add a VTIMEZONE for every TZID used, covering only the years around the events (the
-    full 1970-2038 history would make the file ten times longer for nothing)."""
-    starts = [component.decoded("dtstart") for component in calendar.walk("VEVENT")]
-    if not starts:
-        return
-    first, last = min(starts).date(), max(starts).date()
-    calendar.add_missing_timezones(
-        first_date=first.replace(year=first.year - 1, month=1, day=1),
-        last_date=last.replace(year=last.year + 2, month=1, day=1),
+def _in_zone(moment: datetime, zone: ZoneInfo) -> datetime:
+    """The instant in the event's zone, or in UTC when that wall time occurs twice and this is
+    the second occurrence (a TZID time means the first one)."""
+    local = moment.astimezone(zone)
+    if local.fold and local.replace(fold=0).utcoffset() != local.utcoffset():
+        return moment.astimezone(UTC)
+    return local
+
+
+def _transitions(zone: ZoneInfo, start: datetime, end: datetime) -> list[datetime]:
+    """The UTC instants in [start, end) at which the zone's offset (or name) changes."""
+    found = []
+    day = timedelta(days=1)
+    moment = start
+    before = moment.astimezone(zone)
+    while moment < end:
+        after_moment = moment + day
+        after = after_moment.astimezone(zone)
+        if (before.utcoffset(), before.tzname()) != (after.utcoffset(), after.tzname()):
+            low, high = moment, after_moment  # offset(low) == before, offset(high) != before
+            while high - low > timedelta(seconds=1):
+                middle = low + (high - low) / 2
+                probe = middle.astimezone(zone)
+                if (probe.utcoffset(), probe.tzname()) == (before.utcoffset(), before.tzname()):
+                    low = middle
+                else:
+                    high = middle
+            found.append(high.replace(microsecond=0))
+        moment, before = after_moment, after
+    return found
+
+
+def _onset(zone: ZoneInfo, instant: datetime, offset_from: timedelta) -> TimezoneStandard:
+    local = instant.astimezone(zone)
+    onset: TimezoneStandard | TimezoneDaylight = (
+        TimezoneDaylight() if local.dst() else TimezoneStandard()
     )
+    # RFC 5545 3.6.5: the onset is the local time in the offset in effect *before* it.
+    onset.add("dtstart", (instant + offset_from).replace(tzinfo=None))
+    onset.add("tzoffsetfrom", offset_from)
+    onset.add("tzoffsetto", local.utcoffset())
+    onset.add("tzname", local.tzname() or "")
+    return onset  # type: ignore[return-value]
+
+
+def _vtimezone(name: str, first: datetime, last: datetime) -> Timezone:
+    zone = ZoneInfo(name)
+    timezone_component = Timezone()
+    timezone_component.add("tzid", name)
+    start = first.astimezone(zone)
+    # What holds when the covered span begins (no change then: from == to).
+    timezone_component.add_component(_onset(zone, first, start.utcoffset() or timedelta()))
+    offset = start.utcoffset() or timedelta()
+    for instant in _transitions(zone, first, last):
+        timezone_component.add_component(_onset(zone, instant, offset))
+        offset = instant.astimezone(zone).utcoffset() or timedelta()
+    return timezone_component
+
+
+def _add_timezones(calendar: Calendar, zones: set[str]) -> None:
+    """A VTIMEZONE for every zone used, covering only the years around the events (the full
+    1970-2038 history would make the file ten times longer for nothing)."""
+    moments = [
+        component.decoded(name)
+        for component in calendar.walk("VEVENT")
+        for name in ("dtstart", "dtend")
+    ]
+    if not moments:
+        return
+    first_year, last_year = min(moments).year - 1, max(moments).year + 2
+    first = datetime(first_year, 1, 1, tzinfo=UTC)
+    last = datetime(last_year, 1, 1, tzinfo=UTC)
+    # Before the events that use them, where readers expect them.
+    calendar.subcomponents[:0] = [_vtimezone(name, first, last) for name in sorted(zones)]
 
 
 def _shift_extra(shift: Shift) -> str:
@@ -111,13 +181,14 @@ def event_calendar(event: Event) -> bytes:
                 extra=_shift_extra(shift),
             )
         )
-    _add_timezones(calendar)
+    _add_timezones(calendar, {event.time_zone})
     return calendar.to_ical()
 
 
 def signups_calendar(signups: Iterable[Signup]) -> bytes:
     """One VEVENT per confirmed or waitlisted signup (the summary says which)."""
     calendar = _calendar("My DontLookAway shifts")
+    zones: set[str] = set()
     for signup in signups:
         if signup.status not in (SignupStatus.CONFIRMED, SignupStatus.WAITLISTED):
             continue
@@ -133,5 +204,6 @@ def signups_calendar(signups: Iterable[Signup]) -> bytes:
                 extra=_shift_extra(shift),
             )
         )
-    _add_timezones(calendar)
+        zones.add(event.time_zone)
+    _add_timezones(calendar, zones)
     return calendar.to_ical()

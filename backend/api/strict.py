@@ -5,6 +5,9 @@
   nature and keep DRF's parsing.)
 - Text may not contain NUL characters or lone UTF-16 surrogates anywhere (body, query, path):
   PostgreSQL cannot store them, so they are refused up front with a 400 instead of failing later.
+- Anything else the database would refuse is refused up front too: a date-time without a UTC
+  offset (it would silently be read in the server's zone), an offset PostgreSQL cannot store
+  (beyond ±15:59, though ISO 8601 allows up to ±23:59), an integer beyond 64 bits.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from rest_framework import fields as drf_fields
 from rest_framework import serializers
 
 from backend.api.text import TEXT_PATTERN, contains_bad_text
+from backend.api.times import BIGINT_MAX, BIGINT_MIN, datetime_text_problem
 
 # --- Strict JSON types -----------------------------------------------------------------------
 
@@ -96,6 +100,9 @@ EARLIEST_YEAR, LATEST_YEAR = 1900, 2200
 
 
 def _bounded_datetime(self: drf_fields.DateTimeField, value: Any) -> Any:
+    problem = datetime_text_problem(value)
+    if problem:
+        raise serializers.ValidationError(problem)
     # Year 202 parses, but then renders with a local-mean-time offset no client can read.
     parsed = _original_datetime_to_internal_value(self, value)
     if not EARLIEST_YEAR <= parsed.year <= LATEST_YEAR:
@@ -105,11 +112,23 @@ def _bounded_datetime(self: drf_fields.DateTimeField, value: Any) -> Any:
     return parsed
 
 
+_original_integer_to_internal_value = drf_fields.IntegerField.to_internal_value
+
+
+def _bigint(self: drf_fields.IntegerField, data: Any) -> int:
+    # Beyond 64 bits PostgreSQL refuses the parameter and SQLite's driver raises OverflowError.
+    value = _original_integer_to_internal_value(self, data)
+    if not BIGINT_MIN <= value <= BIGINT_MAX:
+        raise serializers.ValidationError(f"Must be between {BIGINT_MIN} and {BIGINT_MAX}.")
+    return value
+
+
 def install() -> None:
     """Apply the strict rules to every DRF serializer (called once from AppConfig.ready)."""
     if serializers.Serializer.to_internal_value is not _strict_to_internal_value:
         serializers.Serializer.to_internal_value = _strict_to_internal_value  # type: ignore[method-assign,assignment]
         drf_fields.DateTimeField.to_internal_value = _bounded_datetime  # type: ignore[method-assign]
+        drf_fields.IntegerField.to_internal_value = _bigint  # type: ignore[method-assign,assignment]
 
 
 def add_text_patterns(

@@ -21,6 +21,7 @@ from backend.api.permissions import IsCanvasser, IsFieldLeadOrOrganizer, IsOrgan
 from backend.audit.services import audit_record
 from canvass import selectors, selectors_logs
 from canvass.api import log_serializers as s
+from canvass.api.sync_views import request_body
 from canvass.models import ConversationLog, Script
 from canvass.services import logs as log_services
 
@@ -173,7 +174,7 @@ class OwnLogView(APIView):
     @extend_schema(request=s.LogUpdateInputSerializer, responses={200: s.OwnLogResponseSerializer})
     def patch(self, request: Request, pk: int) -> Response:
         log = self._own(request, pk)
-        data = s.LogUpdateInputSerializer(data=request.data)
+        data = s.LogUpdateInputSerializer(data=request_body(request))
         data.is_valid(raise_exception=True)
         log, warnings = log_services.log_update(
             actor=_user(request), log=log, changes=data.validated_data

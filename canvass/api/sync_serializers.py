@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.fields import SkipField
 
 from canvass.models import Pledge, QuestionKind, Result, TurfStatus, WillCaucus
 from canvass.services.sync import (
@@ -57,7 +58,9 @@ class LogItemInputSerializer(serializers.Serializer):
 
     client_uuid = serializers.UUIDField(help_text="Made by the phone; the idempotency key.")
     household = serializers.IntegerField(
-        min_value=1, max_value=MAX_ID, help_text="A door in turf assigned to you."
+        min_value=1,
+        max_value=MAX_ID,
+        help_text="A door in turf assigned to you at contacted_at or at your last pull.",
     )
     voter = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False, allow_null=True)
     result = serializers.ChoiceField(choices=Result.choices)
@@ -88,7 +91,8 @@ class LogItemInputSerializer(serializers.Serializer):
         "dropped (the log is kept) with a warning.",
     )
     contacted_at = serializers.DateTimeField(
-        help_text="The phone's clock, with a time zone. Up to SYNC_MAX_CLOCK_SKEW_MINUTES ahead."
+        help_text="The phone's clock, with a UTC offset within ±15:59. Up to "
+        "SYNC_MAX_CLOCK_SKEW_MINUTES ahead."
     )
     location = DeviceLocationSerializer(required=False, allow_null=True)
 
@@ -159,12 +163,26 @@ class SyncPullQuerySerializer(serializers.Serializer):
     pending_count = serializers.IntegerField(required=False, min_value=0, max_value=MAX_PENDING)
 
 
+class _OptionalNullableIntegerField(serializers.IntegerField):
+    """Null when the turf has no script; absent (not null) on removed assignments."""
+
+    def get_attribute(self, instance: Any) -> Any:
+        if isinstance(instance, dict) and self.source not in instance:
+            raise SkipField()
+        return super().get_attribute(instance)
+
+
 class PulledAssignmentSerializer(serializers.Serializer):
     turf = serializers.IntegerField()
     removed = serializers.BooleanField(help_text="True: drop this turf and its doors.")
     name = serializers.CharField(required=False)
     status = serializers.ChoiceField(choices=TurfStatus.choices, required=False)
     assigned_at = serializers.DateTimeField(required=False)
+    script = _OptionalNullableIntegerField(
+        required=False,
+        allow_null=True,
+        help_text="The turf's active script (null: none). Keep only scripts a held turf names.",
+    )
 
 
 class PulledHouseholdSerializer(serializers.Serializer):
@@ -185,6 +203,16 @@ class PulledHouseholdSerializer(serializers.Serializer):
 
 class RemovedHouseholdSerializer(serializers.Serializer):
     household = serializers.IntegerField()
+    turf = serializers.IntegerField()
+
+
+class RemovedVoterSerializer(serializers.Serializer):
+    voter = serializers.IntegerField()
+    household = serializers.IntegerField(help_text="The door the voter left.")
+
+
+class RemovedLogSerializer(serializers.Serializer):
+    log = serializers.IntegerField()
     turf = serializers.IntegerField()
 
 
@@ -237,12 +265,20 @@ class PulledScriptSerializer(serializers.Serializer):
 class SyncPullOutputSerializer(serializers.Serializer):
     cursor = serializers.CharField(help_text="Opaque; send it back as ?cursor= next time.")
     has_more = serializers.BooleanField(help_text="True: pull again now with the new cursor.")
+    removed_voters = RemovedVoterSerializer(
+        many=True,
+        help_text="Voters who left a door (erased, deleted or moved): if you hold this voter at "
+        "this household, drop them. Apply before anything else in the page.",
+    )
     assignments = PulledAssignmentSerializer(many=True)
     households = PulledHouseholdSerializer(many=True)
     removed_households = RemovedHouseholdSerializer(
-        many=True, help_text="Doors taken out of a turf you still hold: drop them."
+        many=True,
+        help_text="Doors taken out of a turf you still hold: if you hold this door in this "
+        "turf, drop it and its voters.",
     )
     voters = PulledVoterSerializer(many=True)
+    removed_logs = RemovedLogSerializer(many=True, help_text="Logs that no longer exist: drop.")
     logs = PulledLogSerializer(many=True)
     scripts = PulledScriptSerializer(many=True)
 

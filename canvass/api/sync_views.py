@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.http import UnreadablePostError
 from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.accounts.models import User
+from backend.api.errors import ApplicationError
 from backend.api.permissions import IsCanvasser
 from canvass.api import sync_serializers as s
 from canvass.selectors_sync import sync_pull
@@ -16,6 +20,22 @@ from canvass.services.sync import conversation_batch_record, device_sync_record
 
 def _user(request: Request) -> User:
     return request.user  # type: ignore[return-value]
+
+
+class UploadIncompleteError(ApplicationError):
+    code = "upload_incomplete"
+
+
+def request_body(request: Request) -> Any:
+    """The parsed body, or a 400 when the phone dropped the connection mid-upload: a client
+    abort (logged as a warning by django.request), not a server error with a traceback."""
+    try:
+        return request.data
+    except UnreadablePostError:
+        raise UploadIncompleteError(
+            "The upload was cut off before the end; send the same batch again.",
+            fields={"non_field_errors": ["Incomplete request body."]},
+        ) from None
 
 
 class SyncPushView(APIView):
@@ -31,7 +51,7 @@ class SyncPushView(APIView):
         responses={200: s.SyncPushOutputSerializer},
     )
     def post(self, request: Request) -> Response:
-        result = conversation_batch_record(actor=_user(request), payload=request.data)
+        result = conversation_batch_record(actor=_user(request), payload=request_body(request))
         return Response(result.as_dict())
 
 

@@ -122,6 +122,8 @@ def log_update(
             previous=_snapshot(log),
             previous_notes=log.notes,
         )
+        if "notes" in warnings:
+            values["notes"] = log.notes  # a refused new note keeps the previous one
         for name in EDITABLE:
             setattr(log, name, values[name])
         log.updated_at = timezone.now()

@@ -32,6 +32,7 @@ from django.utils import timezone
 from backend.accounts.models import User
 from backend.api.errors import ApplicationError, PayloadTooLargeError
 from backend.api.text import contains_bad_text
+from backend.api.times import aware_datetime_problem
 from backend.crypto import encrypt
 from backend.geo.services import great_circle_m
 from canvass.models import (
@@ -143,6 +144,9 @@ def _parse_datetime(value: Any) -> datetime | str:
         return "Expected an ISO 8601 date-time with a time zone, e.g. 2026-01-10T14:05:00Z."
     if parsed.tzinfo is None:
         return "Give the time zone (e.g. a trailing Z or +00:00)."
+    offset_problem = aware_datetime_problem(parsed)
+    if offset_problem:
+        return offset_problem  # valid ISO 8601, but PostgreSQL would refuse the whole batch
     if not 1900 <= parsed.year <= 2200:
         return "Dates must fall between the years 1900 and 2200."
     return parsed
@@ -207,6 +211,27 @@ class _Context:
     voters: dict[int, int]  # voter -> household
     turf_script: dict[int, int | None]
     questions: dict[int, dict[str, Question]]  # script -> code -> question
+    # Doors not in the canvasser's turf now, but in turf assigned to them before (an offline
+    # log pushed after the lead unassigned the turf): household -> [(turf, lat, lon, held from,
+    # held until or None)]. Filled only when a batch names such a door.
+    held: dict[int, list[tuple[int, float | None, float | None, datetime, datetime | None]]] = (
+        field(default_factory=dict)
+    )
+    last_pull_at: datetime | None = None
+
+
+def _held_door(
+    ctx: _Context, household: int, contacted_at: Any
+) -> tuple[int, float | None, float | None] | None:
+    """The door as the canvasser held it when they logged it (at `contacted_at`) or when they
+    last pulled: a log captured offline is kept even if the turf was unassigned since."""
+    moments = [
+        m for m in (_parse_datetime(contacted_at), ctx.last_pull_at) if isinstance(m, datetime)
+    ]
+    for turf_id, lat, lon, since, until in ctx.held.get(household, ()):
+        if any(since <= m and (until is None or m <= until) for m in moments):
+            return turf_id, lat, lon
+    return None
 
 
 def _check_answers(
@@ -283,6 +308,8 @@ def _validate(
         errors["household"] = ["Required: a household id (integer)."]
     else:
         door = ctx.doors.get(household)  # type: ignore[arg-type]
+        if door is None:
+            door = _held_door(ctx, household, item.get("contacted_at"))  # type: ignore[arg-type]
         if door is None:
             errors["household"] = ["This door is not in turf assigned to you."]
     voter = item.get("voter")
@@ -445,8 +472,9 @@ def _load_context(canvasser: User, now: datetime, items: list[Any]) -> _Context:
         if voter_ids
         else {}
     )
+    held, last_pull_at = _load_held_doors(canvasser, household_ids - doors.keys(), turf_script)
     questions: dict[int, dict[str, Question]] = {}
-    if doors:
+    if doors or held:
         if any(v is None for v in turf_script.values()):
             default = Script.objects.filter(is_default=True).order_by("-created_at", "-id").first()
             for turf_id, script_id in turf_script.items():
@@ -458,7 +486,40 @@ def _load_context(canvasser: User, now: datetime, items: list[Any]) -> _Context:
                 questions.setdefault(question.script_id, {})[question.code] = question
             for script_id in script_ids:
                 questions.setdefault(script_id, {})
-    return _Context(canvasser, now, doors, voters, turf_script, questions)
+    return _Context(canvasser, now, doors, voters, turf_script, questions, held, last_pull_at)
+
+
+def _load_held_doors(
+    canvasser: User, missing: set[int], turf_script: dict[int, int | None]
+) -> tuple[dict[int, list[Any]], datetime | None]:
+    """Doors of the batch outside the canvasser's turf now, in turf they held before, with the
+    assignment intervals (three queries, only when a batch names such a door)."""
+    held: dict[int, list[Any]] = {}
+    if not missing:
+        return held, None
+    intervals: dict[int, list[tuple[datetime, datetime | None]]] = {}
+    for turf_id, since, until in TurfAssignment.objects.filter(
+        canvasser=canvasser,
+        turf_id__in=TurfHousehold.objects.filter(household_id__in=missing).values("turf_id"),
+    ).values_list("turf_id", "assigned_at", "unassigned_at"):
+        intervals.setdefault(turf_id, []).append((since, until))
+    if not intervals:
+        return held, None
+    for household_id, turf_id, lat, lon, script_id in TurfHousehold.objects.filter(
+        household_id__in=missing, turf_id__in=list(intervals)
+    ).values_list(
+        "household_id", "turf_id", "household__latitude", "household__longitude", "turf__script_id"
+    ):
+        turf_script.setdefault(turf_id, script_id)
+        for since, until in intervals[turf_id]:
+            held.setdefault(household_id, []).append((turf_id, lat, lon, since, until))
+    last_pull_at = (
+        DeviceSync.objects.filter(canvasser=canvasser, last_pull_at__isnull=False)
+        .order_by("-last_pull_at")
+        .values_list("last_pull_at", flat=True)
+        .first()
+    )
+    return held, last_pull_at
 
 
 def _flag_pace(canvasser: User, rows: list[dict[str, Any]]) -> None:

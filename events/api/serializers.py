@@ -28,6 +28,8 @@ from events.models import (
 )
 from events.services.volunteers import DEFAULT_CONSENT_WORDING
 
+POSITIVE_INT_MAX = 2_147_483_647  # a PositiveIntegerField column on PostgreSQL
+
 
 class UtcDateTimeField(serializers.DateTimeField):
     def __init__(self, **kwargs: Any) -> None:
@@ -107,7 +109,10 @@ class LocationInputSerializer(serializers.Serializer):
         min_value=-180, max_value=180, required=False, allow_null=True
     )
     accessibility_notes = serializers.CharField(required=False, allow_blank=True)
-    capacity = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    # PositiveIntegerField: beyond its range the database refuses the row.
+    capacity = serializers.IntegerField(
+        min_value=1, max_value=POSITIVE_INT_MAX, required=False, allow_null=True
+    )
 
 
 # --- Shifts and events ----------------------------------------------------------------------
@@ -262,7 +267,9 @@ class ShiftInputSerializer(serializers.Serializer):
     starts_at = UtcDateTimeField()
     ends_at = UtcDateTimeField()
     capacity = serializers.IntegerField(min_value=1, max_value=10_000)
-    waitlist_limit = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    waitlist_limit = serializers.IntegerField(
+        min_value=0, max_value=POSITIVE_INT_MAX, required=False, allow_null=True
+    )
     minimum_age = serializers.IntegerField(
         min_value=1, max_value=120, required=False, allow_null=True
     )

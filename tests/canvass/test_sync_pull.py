@@ -18,7 +18,16 @@ def pull_all(client, cursor=None, limit=None):
     """Page until has_more is false; returns (merged sections, final cursor, pages)."""
     merged = {
         k: []
-        for k in ("assignments", "households", "removed_households", "voters", "logs", "scripts")
+        for k in (
+            "removed_voters",
+            "assignments",
+            "removed_households",
+            "households",
+            "voters",
+            "removed_logs",
+            "logs",
+            "scripts",
+        )
     }
     pages = 0
     while True:
@@ -75,6 +84,7 @@ def test_the_first_pull_delivers_turf_doors_voters_and_script(
             "name": "Turf A",
             "status": "draft",
             "assigned_at": data["assignments"][0]["assigned_at"],
+            "script": script.pk,
         }
     ]
     assert sorted(h["id"] for h in data["households"]) == sorted(d.pk for d in doors(turf_a))

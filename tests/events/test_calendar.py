@@ -100,3 +100,110 @@ def test_our_calendar_parses_like_the_reference_calendars():
     calendar = Calendar.from_ical((reference / "america_new_york.ics").read_bytes())
     (event,) = calendar.walk("VEVENT")
     assert event.decoded("DTSTART").utcoffset() == timedelta(hours=-4)
+
+
+def _dst_change_days(zone: ZoneInfo, year: int) -> list[datetime]:
+    """The UTC midnight before each day of `year` on which the zone's offset changes."""
+    days = []
+    moment = datetime(year, 1, 1, 12, tzinfo=ZoneInfo("UTC"))
+    while moment.year == year:
+        if (
+            moment.astimezone(zone).utcoffset()
+            != (moment + timedelta(days=1)).astimezone(zone).utcoffset()
+        ):
+            days.append(moment + timedelta(days=1))
+        moment += timedelta(days=1)
+    return days
+
+
+def _instants_from_vobject(body: bytes) -> list[datetime]:
+    import vobject
+
+    # vobject keeps the first VTIMEZONE it ever saw per TZID for the whole process: forget it,
+    # so this file's own VTIMEZONE is the one read.
+    getattr(vobject.icalendar, "__tzidMap").clear()
+    vobject.icalendar.registerTzid("UTC", vobject.icalendar.utc)
+    calendar = vobject.readOne(body.decode())
+    starts = [
+        component.dtstart.value for component in calendar.components() if component.name == "VEVENT"
+    ]
+    zones = {type(start.tzinfo).__name__ for start in starts}
+    assert zones <= {"_tzicalvtz", "tzutc"}, zones  # read from the VTIMEZONE, not a tz database
+    return [start.astimezone(ZoneInfo("UTC")) for start in starts]
+
+
+def _instants_from_the_embedded_vtimezone(body: bytes) -> list[datetime]:
+    # icalendar reads TZID=America/Chicago with zoneinfo; rebuild the zone from the file's own
+    # VTIMEZONE instead, so the VTIMEZONE itself is what is checked.
+    calendar = Calendar.from_ical(body)
+    (vtimezone,) = calendar.walk("VTIMEZONE")
+    zone = vtimezone.to_tz()
+    out = []
+    for component in calendar.walk("VEVENT"):
+        prop = component["DTSTART"]
+        value = prop.dt
+        if "TZID" in prop.params:
+            value = value.replace(tzinfo=None)
+            value = (
+                zone.localize(value) if hasattr(zone, "localize") else value.replace(tzinfo=zone)
+            )
+        out.append(value.astimezone(ZoneInfo("UTC")))
+    return out
+
+
+@pytest.mark.parametrize("zone_name", ["America/Chicago", "America/New_York"])
+@pytest.mark.parametrize("year", [2026, 2027, 2028, 2029, 2030])
+def test_every_instant_round_trips_through_two_parsers_on_dst_change_days(
+    api_client, make_event, make_shift, year, zone_name
+):
+    zone = ZoneInfo(zone_name)
+    utc = ZoneInfo("UTC")
+    expected = []
+    for day in _dst_change_days(zone, year):
+        # Every half hour from 23:00 the evening before to 05:00 local: both 01:30s of the
+        # fall-back night, and the instants around the missing 02:00-03:00 of spring.
+        start = day.astimezone(zone).replace(hour=0) - timedelta(hours=1)
+        event = make_event(starts_at=start, ends_at=start + timedelta(hours=8), time_zone=zone_name)
+        # Steps in UTC (wall-clock steps would skip the second 01:30 and repeat 03:30).
+        instants = [start.astimezone(utc) + timedelta(minutes=30 * i) for i in range(13)]
+        for instant in instants:
+            make_shift(event=event, starts_at=instant, ends_at=instant + timedelta(minutes=30))
+        body = api_client.get(f"/api/public/events/{event.pk}/calendar.ics").content
+        wanted = [start.astimezone(utc), *instants]
+        expected.append(wanted)
+
+        by_icalendar = [e.decoded("DTSTART").astimezone(utc) for e in vevents(body)]
+        assert by_icalendar == wanted
+        assert _instants_from_vobject(body) == wanted
+        assert _instants_from_the_embedded_vtimezone(body) == wanted
+    assert len(expected) == 2
+
+
+def test_the_vtimezone_starts_daylight_time_at_two_in_the_morning_standard_time(
+    api_client, make_event
+):
+    event = make_event(starts_at=datetime(2026, 3, 8, 12, tzinfo=CHICAGO))
+
+    text = api_client.get(f"/api/public/events/{event.pk}/calendar.ics").content.decode()
+
+    daylight = [part.split("END:DAYLIGHT")[0] for part in text.split("BEGIN:DAYLIGHT\r\n")[1:]]
+    (onset,) = [part for part in daylight if "DTSTART:2026" in part]
+    assert "DTSTART:20260308T020000" in onset
+    assert "TZOFFSETFROM:-0600" in onset and "TZOFFSETTO:-0500" in onset
+    standard = [part.split("END:STANDARD")[0] for part in text.split("BEGIN:STANDARD\r\n")[1:]]
+    assert any("DTSTART:20261101T020000" in part for part in standard)
+
+
+def test_the_second_one_thirty_of_the_fall_back_night_is_written_in_utc(
+    api_client, make_event, make_shift
+):
+    event = make_event(starts_at=datetime(2026, 10, 31, 22, tzinfo=CHICAGO))
+    first = datetime(2026, 11, 1, 6, 30, tzinfo=ZoneInfo("UTC"))  # 01:30 CDT
+    second = datetime(2026, 11, 1, 7, 30, tzinfo=ZoneInfo("UTC"))  # 01:30 CST
+    make_shift(event=event, starts_at=first, ends_at=first + timedelta(minutes=30))
+    make_shift(event=event, starts_at=second, ends_at=second + timedelta(minutes=30))
+
+    text = api_client.get(f"/api/public/events/{event.pk}/calendar.ics").content.decode()
+
+    assert "DTSTART;TZID=America/Chicago:20261101T013000" in text
+    assert "DTSTART:20261101T073000Z" in text
