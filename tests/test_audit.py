@@ -147,3 +147,20 @@ def test_no_audit_row_holds_any_part_of_a_token(api_client, client, organizer):
     secrets = [s[k] for s in (first, second, third) for k in ("token", "refresh_token")]
     leaked = {f for secret in secrets for f in token_fragments(secret) if any(f in r for r in rows)}
     assert leaked == set()
+
+
+@pytest.mark.parametrize("actor", ["-4.07e290", "99999999999999999999", "1.5", "0"])
+def test_an_impossible_actor_filter_is_a_400_naming_it(client_for, organizer, actor):
+    response = client_for(organizer).get("/api/audit-events", {"actor": actor})
+
+    assert response.status_code == 400
+    assert list(response.json()["error"]["fields"]) == ["actor"]
+
+
+def test_the_actor_filter_finds_that_actors_events(client_for, organizer, canvasser_a):
+    audit_record(actor=canvasser_a, action="x")
+    audit_record(actor=organizer, action="y")
+
+    body = client_for(organizer).get("/api/audit-events", {"actor": canvasser_a.pk}).json()
+
+    assert [e["action"] for e in body["results"]] == ["x"]

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.db.models import QuerySet
 from rest_framework import generics
 
@@ -10,10 +11,21 @@ from backend.audit.api.serializers import AuditEventSerializer
 from backend.audit.models import AuditEvent
 
 
+class IdFilter(django_filters.NumberFilter):
+    """A row id: a whole number from 1 up to what a 64-bit column holds (else 400, not 500)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
+
 class AuditEventFilter(StrictFilterSet):
     action = django_filters.CharFilter(field_name="action")
     action_prefix = django_filters.CharFilter(field_name="action", lookup_expr="startswith")
-    actor = django_filters.NumberFilter(field_name="actor_id")
+    actor = IdFilter(field_name="actor_id")
     target_type = django_filters.CharFilter(field_name="target_type")
     target_id = django_filters.CharFilter(field_name="target_id")
     since = django_filters.IsoDateTimeFilter(field_name="at", lookup_expr="gte")
