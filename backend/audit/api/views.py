@@ -1,7 +1,13 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.utils.dateparse import parse_datetime
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import generics
 
 from backend.api.filters import StrictFilterSet
@@ -9,15 +15,57 @@ from backend.api.permissions import IsOrganizer
 from backend.audit.api.serializers import AuditEventSerializer
 from backend.audit.models import AuditEvent
 
+MAX_ID = 2**63 - 1
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
+class IdFilter(django_filters.NumberFilter):
+    """A row id: a whole number from 1 up to what a 64-bit column holds (else 400, not 500)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
+
+class AwareDateTimeField(forms.DateTimeField):
+    """An ISO 8601 time with its UTC offset, held in UTC. A time without an offset is refused (it
+    would be read in the server's zone), and so is one no database column can hold (PostgreSQL
+    refuses offsets beyond 15:59, which Python allows)."""
+
+    def to_python(self, value: object) -> datetime | None:
+        if value in self.empty_values:
+            return None
+        try:
+            parsed = parse_datetime(str(value).strip())
+        except ValueError:
+            parsed = None
+        if parsed is None:
+            raise ValidationError("Enter a valid ISO 8601 date and time.", code="invalid")
+        if parsed.tzinfo is None:
+            raise ValidationError(
+                "Give the time with its UTC offset, e.g. 2026-01-15T18:00:00-06:00.", code="naive"
+            )
+        try:
+            return parsed.astimezone(UTC)
+        except OverflowError:
+            raise ValidationError("This date and time is out of range.", code="invalid") from None
+
+
+class AwareDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = AwareDateTimeField
+
 
 class AuditEventFilter(StrictFilterSet):
     action = django_filters.CharFilter(field_name="action")
     action_prefix = django_filters.CharFilter(field_name="action", lookup_expr="startswith")
-    actor = django_filters.NumberFilter(field_name="actor_id")
+    actor = IdFilter(field_name="actor_id")
     target_type = django_filters.CharFilter(field_name="target_type")
     target_id = django_filters.CharFilter(field_name="target_id")
-    since = django_filters.IsoDateTimeFilter(field_name="at", lookup_expr="gte")
-    until = django_filters.IsoDateTimeFilter(field_name="at", lookup_expr="lt")
+    since = AwareDateTimeFilter(field_name="at", lookup_expr="gte")
+    until = AwareDateTimeFilter(field_name="at", lookup_expr="lt")
 
     class Meta:
         model = AuditEvent

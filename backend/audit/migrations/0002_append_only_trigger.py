@@ -1,7 +1,6 @@
 """On PostgreSQL, make the audit table append-only: UPDATE and DELETE raise an error.
 
-TRUNCATE stays possible for the table owner (test database flushes use it); the application's
-code paths never truncate.
+TRUNCATE is refused by migration 0003 (statement trigger), except in a session that allows it.
 """
 
 from django.db import migrations
