@@ -1,4 +1,5 @@
-"""The status screen: no immigration or citizenship status is ever written down.
+"""The status screen: no immigration or citizenship status is ever written down; and free-text
+survey answers, which are the same kind of data as notes, are kept apart from the others.
 
 Notes and free-text answers are checked against CANVASS_SENSITIVE_WORDS (English and Spanish
 words and phrases). The rule, on normalized tokens rather than raw text:
@@ -23,11 +24,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from django.conf import settings
+
+from canvass.models import Question, QuestionKind, free_text_dump
 
 REPHRASE_MESSAGE = "Please rephrase: do not record anyone's immigration or citizenship status."
 
@@ -195,3 +199,32 @@ def mentions_immigration_status(note: str) -> bool:
         tuple(settings.CANVASS_SENSITIVE_WORDS), tuple(settings.CANVASS_INNOCENT_PHRASES)
     )
     return _mentions(screen, note)
+
+
+# --- Free-text answers are notes too ----------------------------------------------------------
+
+
+def answers_split(
+    answers: dict[str, Any], questions: Mapping[str, Question] | None
+) -> tuple[dict[str, Any], str]:
+    """(choice, yes/no and scale answers, JSON text of the free-text ones) of a checked answer
+    set: the second goes to the encrypted `free_text_answers` column, never to `answers`."""
+    if not answers:
+        return {}, ""
+    kinds = {code: q.kind for code, q in (questions or {}).items()}
+    free = {c: v for c, v in answers.items() if kinds.get(c) == QuestionKind.FREE_TEXT}
+    if not free:
+        return answers, ""
+    kept = {c: v for c, v in answers.items() if c not in free}
+    return kept, free_text_dump(free)
+
+
+def rows_split_free_text(
+    rows: list[dict[str, Any]], questions: Mapping[int, Mapping[str, Question]]
+) -> None:
+    """Move each validated push row's free-text answers out of `answers` (in place)."""
+    for row in rows:
+        script_id = row.get("script_id")
+        row["answers"], row["free_text_answers"] = answers_split(
+            row["answers"], questions.get(script_id) if script_id else None
+        )

@@ -95,7 +95,7 @@ class ReviewLogSerializer(serializers.ModelSerializer):
 class OwnLogSerializer(serializers.ModelSerializer):
     """The canvasser's own log, as they may still correct it."""
 
-    answers = AnswersField()
+    answers = AnswersField(source="all_answers")
     flags = serializers.ListField(child=serializers.ChoiceField(choices=FLAG_CHOICES))
 
     class Meta:
