@@ -74,8 +74,11 @@ class _Screen:
     words: frozenset[str]  # every inflection of every one-word entry
     phrases: dict[str, tuple[tuple[str, ...], ...]]  # first word -> multi-word entries
     joined: frozenset[str]  # words and phrases written as one token
+    singles: frozenset[str]  # words | joined: what one token may be
+    prefixes: frozenset[str]  # proper prefixes of `joined`: where a run of tokens may go on
     compounds: tuple[str, ...]  # joined forms long enough to match inside a compound
     acronyms: frozenset[str]
+    acronym_prefixes: frozenset[str]
     innocent: dict[str, tuple[tuple[str, ...], ...]]  # first word -> innocent phrases
     innocent_capitals: dict[str, tuple[tuple[str, ...], ...]]
 
@@ -113,8 +116,11 @@ def _screen(entries: tuple[str, ...], innocent: tuple[str, ...]) -> _Screen:
         words=frozenset(words),
         phrases=_by_first(phrases),
         joined=frozenset(joined),
+        singles=frozenset(words | joined),
+        prefixes=frozenset(j[:end] for j in joined for end in range(1, len(j))),
         compounds=compounds,
         acronyms=frozenset(acronyms),
+        acronym_prefixes=frozenset(a[:end] for a in acronyms for end in range(1, len(a))),
         innocent=_by_first(innocent_phrases),
         innocent_capitals=_by_first(tuple(t.upper() for t in p) for p in innocent_phrases),
     )
@@ -140,24 +146,32 @@ def _starts_phrase(
 def _blank_innocent(
     tokens: list[str | None], index: dict[str, tuple[tuple[str, ...], ...]]
 ) -> None:
-    for start in range(len(tokens)):
-        phrase = _starts_phrase(tokens, start, index)
-        if phrase is not None:
-            tokens[start : start + len(phrase)] = [None] * len(phrase)
+    for start, token in enumerate(tokens):
+        if token in index:
+            phrase = _starts_phrase(tokens, start, index)
+            if phrase is not None:
+                tokens[start : start + len(phrase)] = [None] * len(phrase)
 
 
-def _runs(tokens: list[str | None], most: int) -> Iterable[str]:
-    """Every run of 2..most adjacent tokens, written together."""
+def _joins_into(
+    tokens: list[str | None], targets: frozenset[str], prefixes: frozenset[str]
+) -> bool:
+    """Whether a run of 2.._MAX_JOINED adjacent tokens, written together, is one of `targets`
+    (runs stop as soon as they are no prefix of a target, so this stays linear)."""
     for start in range(len(tokens)):
         text = tokens[start]
-        if text is None:
+        if text is None or text not in prefixes:
             continue
-        for end in range(start + 1, min(start + most, len(tokens))):
+        for end in range(start + 1, min(start + _MAX_JOINED, len(tokens))):
             following = tokens[end]
             if following is None:
                 break
             text += following
-            yield text
+            if text in targets:
+                return True
+            if text not in prefixes:
+                break
+    return False
 
 
 def _is_compound(token: str, compounds: tuple[str, ...]) -> bool:
@@ -171,24 +185,30 @@ def _is_compound(token: str, compounds: tuple[str, ...]) -> bool:
 
 
 def _mentions(screen: _Screen, text: str) -> bool:
-    originals = _TOKEN.findall(text)
-    if screen.acronyms:
-        capitals: list[str | None] = [t if t.isupper() else None for t in originals]
+    if screen.acronyms and text != text.lower():
+        capitals: list[str | None] = [t if t.isupper() else None for t in _TOKEN.findall(text)]
         _blank_innocent(capitals, screen.innocent_capitals)
         if any(t in screen.acronyms for t in capitals if t is not None):
             return True
-        if any(run in screen.acronyms for run in _runs(capitals, _MAX_JOINED)):
+        if _joins_into(capitals, screen.acronyms, screen.acronym_prefixes):
             return True
-    tokens: list[str | None] = [_fold(t) for t in originals]
-    _blank_innocent(tokens, screen.innocent)
+    tokens: list[str | None] = list(_TOKEN.findall(_fold(text)))
+    if screen.innocent:
+        _blank_innocent(tokens, screen.innocent)
+    singles, compounds = screen.singles, screen.compounds
+    shortest_compound = _COMPOUND_ENTRY + _COMPOUND_REST
     for token in tokens:
-        if token is not None and (
-            token in screen.words or token in screen.joined or _is_compound(token, screen.compounds)
-        ):
+        if token is None:
+            continue
+        if token in singles:
             return True
-    if any(_starts_phrase(tokens, start, screen.phrases) for start in range(len(tokens))):
-        return True
-    return any(run in screen.joined for run in _runs(tokens, _MAX_JOINED))
+        if len(token) >= shortest_compound and _is_compound(token, compounds):
+            return True
+    phrases = screen.phrases
+    for start, token in enumerate(tokens):
+        if token in phrases and _starts_phrase(tokens, start, phrases):
+            return True
+    return _joins_into(tokens, screen.joined, screen.prefixes)
 
 
 def mentions_immigration_status(note: str) -> bool:
