@@ -93,17 +93,24 @@ PASS = [
     "undecided, asked about healthcare",
     "visited the dentist today",
     "vista del parque desde la casa",
-    "supports DACA? no, asked about data privacy",
+    "asked about data privacy",
+    "Visited by Vi Sanchez earlier",
+    "the green-house effect worries her",
+    "she is a proud citizen of Des Moines",
+    "card-carrying union member",
+    "Su hija estudia en la universidad",
+    "no quiere papeles de propaganda",
+    "llamar a su esposa mañana",
+    "trabaja en el aeropuerto, horario de noche",
+    "asks whether the caucus site has ramps",
 ]
-PASS.remove("supports DACA? no, asked about data privacy")  # a mention of DACA is refused
-PASS.append("asked about data privacy")
 
 TABLE = [(note, True) for note in REFUSED] + [(note, False) for note in PASS]
 
 
 def test_the_table_is_balanced_and_large_enough():
     assert len(TABLE) >= 60
-    assert abs(len(REFUSED) - len(PASS)) <= 10
+    assert abs(len(REFUSED) - len(PASS)) <= 2
 
 
 @pytest.mark.parametrize(("note", "refused"), TABLE, ids=[n for n, _ in TABLE])
