@@ -19,6 +19,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from backend.accounts.models import User
 from events.links import manage_token_for
 from tests.access import routes_canvass, routes_events
 
@@ -104,6 +105,12 @@ def seed_world(cast: Any) -> None:
                 next_attempt_at=timezone.now(),
                 status=SmsStatus.QUEUED,
             )
+    # Someone in both teams: team A sees them, but not that they are also in team B.
+    from backend.accounts.models import Membership, Role, User
+
+    shared = User.objects.create_user(username="both_teams", role=Role.CANVASSER)
+    Membership.objects.create(team=cast.team_a, user=shared)
+    Membership.objects.create(team=cast.team_b, user=shared)
     # A door in nobody's turf: the free pool field leads cut from.
     Household.objects.create(street="9 POOL ST", address_key="9 POOL ST||", latitude=41.7)
 
@@ -137,7 +144,7 @@ LISTINGS = [
     Listing("api/users"),
     Listing(
         "api/users/<int:pk>",
-        kwargs=lambda c: {"pk": c.canvasser_a.pk},
+        kwargs=lambda c: {"pk": User.objects.get(username="both_teams").pk},
         other_kwargs=lambda c: {"pk": c.canvasser_b.pk},
     ),
     Listing("api/teams"),

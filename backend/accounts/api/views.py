@@ -3,7 +3,7 @@ from __future__ import annotations
 import ipaddress
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
@@ -145,6 +145,12 @@ class MeView(APIView):
         return Response(MeSerializer(user_qs.get(pk=request.user.pk)).data)
 
 
+def _visible_teams(request: Request) -> Prefetch:
+    """A person's teams as the caller may see them: a member of two teams shows a field lead
+    only the lead's own."""
+    return Prefetch("teams", queryset=selectors.teams_for_user(user=request.user))  # type: ignore[arg-type]
+
+
 class UserListView(generics.ListAPIView):
     """People: all for organizers, their teams' members for field leads."""
 
@@ -155,7 +161,7 @@ class UserListView(generics.ListAPIView):
     def get_queryset(self) -> QuerySet[User]:
         return (
             selectors.users_for_user(user=self.request.user)
-            .prefetch_related("teams")
+            .prefetch_related(_visible_teams(self.request))
             .order_by("id")
         )  # type: ignore[arg-type]
 
@@ -170,7 +176,8 @@ class UserDetailView(APIView):
 
     def _get(self, request: Request, pk: int) -> User:
         return get_object_or_404(
-            selectors.users_for_user(user=request.user).prefetch_related("teams"), pk=pk
+            selectors.users_for_user(user=request.user).prefetch_related(_visible_teams(request)),
+            pk=pk,
         )  # type: ignore[arg-type]
 
     @extend_schema(responses={200: AdminUserSerializer})
