@@ -349,7 +349,7 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(  # type: ignore[attr-defined
 # Longest conversation note; longer notes are refused for that log item.
 CANVASS_NOTES_MAX_LENGTH = env.int("CANVASS_NOTES_MAX_LENGTH", 1000, minimum=1)
 # Words that suggest someone's immigration or citizenship status was written down (English and
-# Spanish; matched as whole words, ignoring case and accents). A note containing one is refused.
+# Spanish; matched on normalized tokens, see canvass/notes.py). A note containing one is refused.
 CANVASS_SENSITIVE_WORDS = env.list(
     "CANVASS_SENSITIVE_WORDS",
     [
@@ -379,6 +379,37 @@ CANVASS_SENSITIVE_WORDS = env.list(
         "deportacion",
         "residencia",
         "ilegal",
+        "non citizen",
+        "dacamented",
+        "refugee status",
+        "sin documentos",
+        "estatus migratorio",
+        "asilo",
+    ],
+)
+# Everyday phrases that use a listed word innocently; never flagged (same normalization).
+CANVASS_INNOCENT_PHRASES = env.list(
+    "CANVASS_INNOCENT_PHRASES",
+    [
+        "visa card",
+        "visa debit",
+        "visa credit",
+        "visa gift",
+        "visa prepaid",
+        "tarjeta visa",
+        "paid with visa",
+        "paid by visa",
+        "pay with visa",
+        "pay by visa",
+        "ice cream",
+        "ice storm",
+        "illegal parking",
+        "illegal dumping",
+        "illegal fireworks",
+        "lugar de residencia",
+        "residencia de ancianos",
+        "residencia universitaria",
+        "asilo de ancianos",
     ],
 )
 # A contacted_at further than this ahead of the server clock is refused (device clocks drift).

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -323,6 +326,15 @@ class WillCaucus(models.TextChoices):
     MAYBE = "maybe", "Maybe"
 
 
+def free_text_load(stored: str) -> dict[str, str]:
+    """The decrypted `free_text_answers` value as a dict (empty when there are none)."""
+    return json.loads(stored) if stored else {}
+
+
+def free_text_dump(answers: dict[str, str]) -> str:
+    return json.dumps(answers, sort_keys=True, ensure_ascii=False) if answers else ""
+
+
 class ConversationLog(models.Model):
     """One door knock, logged on the phone (maybe offline) and pushed later.
 
@@ -353,7 +365,10 @@ class ConversationLog(models.Model):
     result = models.CharField(max_length=20, choices=Result.choices)
     do_not_knock = models.BooleanField(default=False)
     support_level = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Choice, yes/no and scale answers; answers to free-text questions are personal data like
+    # notes and live encrypted in `free_text_answers` (JSON of code -> text), never here.
     answers = models.JSONField(default=dict, blank=True)
+    free_text_answers = EncryptedTextField(blank=True, default="", db_default="")
     pledge = models.CharField(max_length=10, choices=Pledge.choices, blank=True)
     will_caucus = models.CharField(max_length=10, choices=WillCaucus.choices, blank=True)
     wants_to_volunteer = models.BooleanField(default=False)
@@ -399,6 +414,11 @@ class ConversationLog(models.Model):
 
     def __str__(self) -> str:
         return f"log {self.pk}"
+
+    @property
+    def all_answers(self) -> dict[str, Any]:
+        """Every answer, free-text ones decrypted back in (for the canvasser who wrote them)."""
+        return {**self.answers, **free_text_load(self.free_text_answers)}
 
     @property
     def flagged(self) -> bool:
@@ -452,6 +472,7 @@ class LogRevision(models.Model):
     changed_at = models.DateTimeField()
     previous = models.JSONField()
     previous_notes = EncryptedTextField(blank=True)
+    previous_free_text_answers = EncryptedTextField(blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["changed_at", "id"]

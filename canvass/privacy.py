@@ -5,16 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.db.models.functions import Length
 
 from backend.privacy.registry import register_eraser, register_personal_fields, register_purger
-from canvass.models import ConversationLog, LogRevision, Question, QuestionKind, Voter
+from canvass.models import ConversationLog, LogRevision, Voter
 
 register_personal_fields("canvass.voter", "first_name", "middle_name", "last_name", "phone")
 register_personal_fields("canvass.household", "street", "address_key")
-register_personal_fields("canvass.conversationlog", "notes")
-register_personal_fields("canvass.logrevision", "previous_notes")
+register_personal_fields("canvass.conversationlog", "notes", "free_text_answers")
+register_personal_fields("canvass.logrevision", "previous_notes", "previous_free_text_answers")
 
 
 @register_eraser("voter")
@@ -24,29 +24,43 @@ def erase_voter(subject_id: int, *, actor: Any) -> dict[str, int]:
     logs = ConversationLog.objects.filter(voter_id=subject_id)
     log_ids = list(logs.values_list("id", flat=True))
     cleared = logs.update(
-        voter=None, notes="", answers={}, latitude=None, longitude=None, accuracy_m=None
+        voter=None,
+        notes="",
+        answers={},
+        free_text_answers="",
+        latitude=None,
+        longitude=None,
+        accuracy_m=None,
     )
-    LogRevision.objects.filter(log_id__in=log_ids).update(previous_notes="", previous={})
+    LogRevision.objects.filter(log_id__in=log_ids).update(
+        previous_notes="", previous={}, previous_free_text_answers=""
+    )
     deleted, _ = Voter.objects.filter(pk=subject_id).delete()
     return {"voters": deleted, "conversation_logs_anonymized": cleared}
 
 
 @register_purger("canvass-notes-locations")
 def purge_notes_and_locations(cutoff: datetime) -> dict[str, int]:
-    """Clear notes, free-text answers' history and device locations of logs received before
-    `cutoff`; the rows stay so progress and reports still add up."""
+    """Clear notes, free-text answers (and both in the history) and device locations of logs
+    received before `cutoff`; the rows stay so progress and reports still add up."""
     old = ConversationLog.objects.filter(received_at__lt=cutoff)
-    # Ciphertext supports no equality lookups; its length says whether a note is there.
+    # Ciphertext supports no equality lookups; its length says whether a value is there.
     notes = old.alias(note_length=Length("notes")).filter(note_length__gt=0).update(notes="")
+    free_text = (
+        old.alias(text_length=Length("free_text_answers"))
+        .filter(text_length__gt=0)
+        .update(free_text_answers="")
+    )
     locations = old.filter(latitude__isnull=False).update(
         latitude=None, longitude=None, accuracy_m=None
     )
-    free_text = _purge_free_text_answers(old)
     revisions = (
         LogRevision.objects.filter(changed_at__lt=cutoff)
-        .alias(note_length=Length("previous_notes"))
-        .filter(Q(note_length__gt=0) | ~Q(previous={}))
-        .update(previous_notes="", previous={})
+        .alias(
+            note_length=Length("previous_notes"), text_length=Length("previous_free_text_answers")
+        )
+        .filter(Q(note_length__gt=0) | Q(text_length__gt=0) | ~Q(previous={}))
+        .update(previous_notes="", previous={}, previous_free_text_answers="")
     )
     return {
         "notes_cleared": notes,
@@ -54,27 +68,3 @@ def purge_notes_and_locations(cutoff: datetime) -> dict[str, int]:
         "locations_cleared": locations,
         "revisions_cleared": revisions,
     }
-
-
-def _purge_free_text_answers(old: QuerySet[ConversationLog]) -> int:
-    """Drop answers to free-text questions (choice answers are not personal and stay)."""
-    codes: dict[int, set[str]] = {}
-    for script_id, code in Question.objects.filter(kind=QuestionKind.FREE_TEXT).values_list(
-        "script_id", "code"
-    ):
-        codes.setdefault(script_id, set()).add(code)
-    if not codes:
-        return 0
-    changed = []
-    for log in (
-        old.filter(script_id__in=list(codes))
-        .exclude(answers={})
-        .only("id", "script_id", "answers")
-        .iterator(chunk_size=2000)
-    ):
-        keep = {k: v for k, v in log.answers.items() if k not in codes[log.script_id]}  # type: ignore[index]
-        if keep != log.answers:
-            log.answers = keep
-            changed.append(log)
-    ConversationLog.objects.bulk_update(changed, ["answers"], batch_size=1000)
-    return len(changed)

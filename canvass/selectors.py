@@ -16,7 +16,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from backend.accounts.models import Role, User
+from backend.accounts.models import Membership, Role, User
 from canvass.models import Household, Precinct, Turf, TurfAssignment, TurfHousehold, Voter
 
 
@@ -144,7 +144,11 @@ def households_for_user(
     in_active_turf: bool | None = None,
 ) -> QuerySet[Household]:
     """Households (doors) for field leads and organizers, with their voter count; canvassers
-    get none (they see doors only through their walk lists)."""
+    get none (they see doors only through their walk lists).
+
+    Field leads see the doors of their teams' active turf and the doors in no active turf (the
+    pool every team cuts from), never a door in another team's active turf: this is the one
+    scope for the list, its filters, its count and every route on one door."""
     if user.role not in (Role.ORGANIZER, Role.FIELD_LEAD):
         return Household.objects.none()
     voters = (
@@ -158,6 +162,8 @@ def households_for_user(
         voter_count=Coalesce(Subquery(voters, output_field=IntegerField()), 0),
         in_active_turf=Exists(TurfHousehold.objects.filter(household=OuterRef("pk"), active=True)),
     )
+    if user.role == Role.FIELD_LEAD:
+        queryset = queryset.filter(_door_of_own_team_or_free(user))
     if precinct_id is not None:
         queryset = queryset.filter(precinct_id=precinct_id)
     if geocode_status:
@@ -165,6 +171,25 @@ def households_for_user(
     if in_active_turf is not None:
         queryset = queryset.filter(in_active_turf=in_active_turf)
     return queryset.order_by("id")
+
+
+def _door_of_own_team_or_free(user: User) -> Q:
+    # EXISTS rather than a join: a door must match once, however many turfs it was in.
+    active_stops = TurfHousehold.objects.filter(household=OuterRef("pk"), active=True)
+    return ~Exists(active_stops) | Exists(
+        active_stops.filter(turf__team__in=Membership.objects.filter(user=user).values("team_id"))
+    )
+
+
+def household_in_team_turf(*, user: User, household: Household) -> bool:
+    """Whether the door is (or was) in a turf of one of the user's teams (organizers: any).
+    A field lead may see a door of the free pool but changes only doors of their teams."""
+    if user.role == Role.ORGANIZER:
+        return True
+    return TurfHousehold.objects.filter(
+        household=household,
+        turf__team__in=Membership.objects.filter(user=user).values("team_id"),
+    ).exists()
 
 
 def precincts_list(*, county: str | None = None) -> QuerySet[Precinct]:

@@ -102,7 +102,7 @@ class BlankAsNullChoiceField(serializers.ChoiceField):
 class OwnLogSerializer(serializers.ModelSerializer):
     """The canvasser's own log, as they may still correct it."""
 
-    answers = AnswersField()
+    answers = AnswersField(source="all_answers")
     pledge = BlankAsNullChoiceField(choices=Pledge.choices, allow_null=True, read_only=True)
     will_caucus = BlankAsNullChoiceField(
         choices=WillCaucus.choices, allow_null=True, read_only=True

@@ -194,12 +194,15 @@ class HouseholdFlagsClearView(APIView):
 
     @extend_schema(request=s.FlagsClearInputSerializer, responses={200: s.HouseholdFlagsSerializer})
     def post(self, request: Request, pk: int) -> Response:
-        household = get_object_or_404(
-            selectors.households_for_user(user=_user(request)).filter(
-                selectors_households_of_teams(_user(request))
-            ),
-            pk=pk,
-        )
+        household = get_object_or_404(selectors.households_for_user(user=_user(request)), pk=pk)
+        if not selectors.household_in_team_turf(user=_user(request), household=household):
+            # Visible (a door of the free pool), so a 403 tells nothing new; its flags came
+            # from another team's logs.
+            raise ApplicationError(
+                "Only field leads of a team whose turf held this door may clear its flags.",
+                code="permission_denied",
+                status_code=403,
+            )
         data = s.FlagsClearInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         flags = sorted(set(data.validated_data["flags"]))
@@ -207,21 +210,6 @@ class HouseholdFlagsClearView(APIView):
             actor=_user(request), household=household, flags=flags
         )
         return Response(s.HouseholdFlagsSerializer(household).data)
-
-
-def selectors_households_of_teams(user: User) -> Any:
-    """Field leads clear flags only on doors of their teams' turf; organizers anywhere.
-    (An EXISTS, not a join: a door in several of the team's turfs must still match once.)"""
-    from django.db.models import Exists, OuterRef, Q
-
-    from backend.accounts.models import Role
-    from canvass.models import TurfHousehold
-
-    if user.role == Role.ORGANIZER:
-        return Q()
-    return Exists(
-        TurfHousehold.objects.filter(household=OuterRef("pk"), turf__team__memberships__user=user)
-    )
 
 
 class TurfProgressView(APIView):

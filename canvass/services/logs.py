@@ -23,6 +23,7 @@ from canvass.models import (
     Script,
     Turf,
 )
+from canvass.notes import answers_split
 from canvass.services import sync
 
 EDITABLE = (
@@ -61,7 +62,21 @@ def log_review(*, actor: User, log: ConversationLog, action: str) -> Conversatio
 
 
 def _snapshot(log: ConversationLog) -> dict[str, Any]:
+    """The previous version for the history. Free-text answers are left out, like notes: they
+    go to the revision's encrypted `previous_free_text_answers`."""
     return {name: getattr(log, name) for name in SNAPSHOT}
+
+
+def _revision(log: ConversationLog, *, action: str, actor: User) -> LogRevision:
+    return LogRevision.objects.create(
+        log=log,
+        action=action,
+        changed_by=actor,
+        changed_at=timezone.now(),
+        previous=_snapshot(log),
+        previous_notes=log.notes,
+        previous_free_text_answers=log.free_text_answers,
+    )
 
 
 def _check_window(actor: User, log: ConversationLog) -> None:
@@ -87,6 +102,7 @@ def log_update(
         log = ConversationLog.objects.select_for_update().select_related("household").get(pk=log.pk)
         _check_window(actor, log)
         merged: dict[str, Any] = {name: getattr(log, name) for name in EDITABLE}
+        merged["answers"] = log.all_answers
         merged["pledge"] = merged["pledge"] or None
         merged["will_caucus"] = merged["will_caucus"] or None
         merged.update(changes)
@@ -114,20 +130,14 @@ def log_update(
             raise ApplicationError(
                 next(iter(errors.values()))[0] if errors else "Invalid.", fields=errors
             )
-        LogRevision.objects.create(
-            log=log,
-            action="edit",
-            changed_by=actor,
-            changed_at=timezone.now(),
-            previous=_snapshot(log),
-            previous_notes=log.notes,
-        )
+        _revision(log, action="edit", actor=actor)
         if "notes" in warnings:
             values["notes"] = log.notes  # a refused new note keeps the previous one
-        for name in EDITABLE:
+        values["answers"], values["free_text_answers"] = answers_split(values["answers"], questions)
+        for name in (*EDITABLE, "free_text_answers"):
             setattr(log, name, values[name])
         log.updated_at = timezone.now()
-        log.save(update_fields=[*EDITABLE, "updated_at"])
+        log.save(update_fields=[*EDITABLE, "free_text_answers", "updated_at"])
         sync._set_safety_flags(
             [
                 {
@@ -146,14 +156,7 @@ def log_delete(*, actor: User, log: ConversationLog) -> None:
     with transaction.atomic():
         log = ConversationLog.objects.select_for_update().get(pk=log.pk)
         _check_window(actor, log)
-        LogRevision.objects.create(
-            log=log,
-            action="delete",
-            changed_by=actor,
-            changed_at=timezone.now(),
-            previous=_snapshot(log),
-            previous_notes=log.notes,
-        )
+        _revision(log, action="delete", actor=actor)
         log.deleted_at = timezone.now()
         log.updated_at = log.deleted_at
         log.save(update_fields=["deleted_at", "updated_at"])

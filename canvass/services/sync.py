@@ -49,7 +49,7 @@ from canvass.models import (
     Voter,
     WillCaucus,
 )
-from canvass.notes import REPHRASE_MESSAGE, mentions_immigration_status
+from canvass.notes import REPHRASE_MESSAGE, mentions_immigration_status, rows_split_free_text
 
 RESULTS = frozenset(Result.values)
 PLEDGES = frozenset(Pledge.values)
@@ -563,6 +563,7 @@ COLUMNS = [
     ("volunteer_consent", "boolean"),
     ("follow_up_needed", "boolean"),
     ("notes", "text"),
+    ("free_text_answers", "text"),
     ("contacted_at", "timestamptz"),
     ("latitude", "float8"),
     ("longitude", "float8"),
@@ -617,6 +618,7 @@ def _insert_postgresql(
                         r["volunteer_consent"],
                         r["follow_up_needed"],
                         encrypt(r["notes"]) if r["notes"] else "",
+                        encrypt(r["free_text_answers"]) if r["free_text_answers"] else "",
                         r["contacted_at"],
                         r["latitude"],
                         r["longitude"],
@@ -838,6 +840,7 @@ def conversation_batch_record(*, actor: User, payload: Any) -> BatchResult:
             rows.append(values)
             row_outcomes.append(outcome)
         _flag_pace(actor, rows)
+        rows_split_free_text(rows, context.questions)
         insert = _insert_postgresql if connection.vendor == "postgresql" else _insert_generic
         inserted = insert(rows, actor, envelope, now) if rows else {}
         lost = [r["client_uuid"] for r in rows if r["client_uuid"] not in inserted]

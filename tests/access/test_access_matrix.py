@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from types import SimpleNamespace
 
 import pytest
 
@@ -45,27 +44,6 @@ def test_every_api_route_has_an_access_entry():
 
     assert missing == [], f"routes without an access-matrix entry: {missing}"
     assert stale == [], f"access-matrix entries for routes that no longer exist: {stale}"
-
-
-@pytest.fixture
-def cast(request, organizer, lead_a, canvasser_a, lead_b, canvasser_b, team_a, team_b, client_for):
-    namespace = SimpleNamespace(
-        organizer=organizer,
-        lead_a=lead_a,
-        canvasser_a=canvasser_a,
-        lead_b=lead_b,
-        canvasser_b=canvasser_b,
-        team_a=team_a,
-        team_b=team_b,
-        request=request,
-    )
-    namespace.clients = {
-        "anonymous": client_for(None),
-        "organizer": client_for(organizer),
-        "field_lead": client_for(lead_a),
-        "canvasser": client_for(canvasser_a),
-    }
-    return namespace
 
 
 def call(cast, route: Route, method: str, role: str, kwargs: dict) -> int:

@@ -276,7 +276,7 @@ def test_organizer_defines_a_script_and_answers_are_validated_against_it(
         "answers.urgency": ["Expected an integer from 1 to 10."],
         "answers.nope": ["Not a question of the active script."],
     }
-    assert ConversationLog.objects.get().answers == good
+    assert ConversationLog.objects.get().all_answers == good
 
 
 def test_a_turf_gets_its_own_active_script(client_for, organizer, lead_a, lead_b, turf_a):

@@ -240,7 +240,7 @@ def test_retention_purges_old_notes_and_locations_but_keeps_the_rows(
     logs = {log.household_id: log for log in ConversationLog.objects.all()}
     assert (logs[old.pk].notes, logs[old.pk].latitude) == ("", None)
     assert (logs[new.pk].notes, logs[new.pk].latitude is not None) == ("New note", True)
-    assert (logs[old.pk].answers, logs[new.pk].answers) == ({"heard": True}, answers)
+    assert (logs[old.pk].all_answers, logs[new.pk].all_answers) == ({"heard": True}, answers)
 
 
 def test_report_dates_at_the_calendar_edges_are_not_a_500(client_for, lead_a, worked_turf):

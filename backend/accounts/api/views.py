@@ -3,7 +3,7 @@ from __future__ import annotations
 import ipaddress
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -167,6 +167,12 @@ class PasswordChangeView(APIView):
         return _token_response(issued)
 
 
+def _visible_teams(request: Request) -> Prefetch:
+    """A person's teams as the caller may see them: a member of two teams shows a field lead
+    only the lead's own."""
+    return Prefetch("teams", queryset=selectors.teams_for_user(user=request.user))  # type: ignore[arg-type]
+
+
 class UserListView(generics.ListAPIView):
     """People: all for organizers, their teams' members for field leads."""
 
@@ -177,7 +183,7 @@ class UserListView(generics.ListAPIView):
     def get_queryset(self) -> QuerySet[User]:
         return (
             selectors.users_for_user(user=self.request.user)  # type: ignore[arg-type]
-            .prefetch_related("teams")
+            .prefetch_related(_visible_teams(self.request))
             .order_by("id")
         )
 
@@ -192,7 +198,9 @@ class UserDetailView(APIView):
 
     def _get(self, request: Request, pk: int) -> User:
         return get_object_or_404(
-            selectors.users_for_user(user=request.user).prefetch_related("teams"),  # type: ignore[arg-type]
+            selectors.users_for_user(user=request.user).prefetch_related(  # type: ignore[arg-type]
+                _visible_teams(request)
+            ),
             pk=pk,
         )
 
