@@ -101,9 +101,14 @@ def route_for(path: str) -> Route | None:
     return None
 
 
+@cache
+def _validator(body_schema_json: str) -> OAS30ReadValidator:
+    root = {"allOf": [_strict(json.loads(body_schema_json))], "components": _components()}
+    return OAS30ReadValidator(root, format_checker=oas30_format_checker)
+
+
 def validate_body(instance: Any, body_schema: dict[str, Any], where: str) -> None:
-    root = {"allOf": [_strict(body_schema)], "components": _components()}
-    validator = OAS30ReadValidator(root, format_checker=oas30_format_checker)
+    validator = _validator(json.dumps(body_schema, sort_keys=True))
     errors = sorted(validator.iter_errors(instance), key=lambda e: list(e.absolute_path))
     if errors:
         lines = [
@@ -170,7 +175,7 @@ def check_response(method: str, path: str, response: Any, *, allow_500: bool = F
         )
     content = entry.get("content") or {}
     if not content:
-        if response.content and method != "HEAD":
+        if method != "HEAD" and (getattr(response, "streaming", False) or response.content):
             raise ContractError(f"{where}: documented without a body, but answered one")
         return
     media_type = _media_type(response)

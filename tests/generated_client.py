@@ -62,14 +62,11 @@ def generate(schema: dict, workdir: Path) -> GeneratedClient:
     output = result.stdout + result.stderr
     if result.returncode != 0:
         raise AssertionError(f"openapi-python-client failed ({result.returncode}):\n{output}")
+    # The package stays importable for the session (its submodules are imported lazily).
     sys.path.insert(0, str(workdir))
-    try:
-        for name in [n for n in sys.modules if n == PACKAGE or n.startswith(PACKAGE + ".")]:
-            del sys.modules[name]
-        package = importlib.import_module(PACKAGE)
-    finally:
-        sys.path.remove(str(workdir))
-    sys.path.append(str(workdir))
+    for name in [n for n in sys.modules if n == PACKAGE or n.startswith(PACKAGE + ".")]:
+        del sys.modules[name]
+    package = importlib.import_module(PACKAGE)
     return GeneratedClient(schema=schema, directory=workdir, output=output, package=package)
 
 

@@ -186,6 +186,12 @@ def test_the_field_lead_flow_through_the_generated_client(
     assert again.status_code == HTTPStatus.CONFLICT
     assert TurfAssignment.objects.filter(turf_id=turf_id, unassigned_at__isnull=True).count() == 1
 
+    geojson = gen.module("api.turfs.turfs_geojson_retrieve").sync_detailed(turf_id, client=client)
+    assert geojson.status_code == HTTPStatus.OK, geojson.content
+    kinds = [feature.properties.kind.value for feature in geojson.parsed.features]
+    assert kinds == ["boundary", "door", "door", "door"]
+    assert geojson.parsed.features[0].geometry.coordinates == _square(-93.6250, 41.5860, 0.001)
+
     progress = gen.module("api.turfs.turfs_progress_retrieve").sync_detailed(turf_id, client=client)
     assert progress.status_code == HTTPStatus.OK, progress.content
     assert progress.parsed.doors_total == 3

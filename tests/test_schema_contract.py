@@ -4,6 +4,7 @@ under (tests/contract.py, the `_api_contract` fixture) catches each kind of drif
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from django.http import HttpResponse, JsonResponse
@@ -58,6 +59,7 @@ def test_the_generator_builds_every_operation_without_a_warning(generated_client
 
     operation_ids = [op["operationId"] for _, _, op in _operations(generated_client.schema)]
     assert len(operation_ids) > 80
+    assert [op for op in operation_ids if not re.fullmatch(r"[a-z][a-z0-9_]*", op)] == []
     missing = {
         op for op in operation_ids if module_name(op) not in generated_client.operation_modules()
     }

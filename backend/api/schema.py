@@ -3,6 +3,7 @@ error shape, so clients (and the contract fuzzer) know what to expect."""
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
@@ -79,6 +80,10 @@ class AutoSchema(SpectacularAutoSchema):
     - what the view adds in `extra_error_codes`: a list for all its operations, or a dict from
       lower-case method to list (`{"post": ["409"]}`) when only some give it.
     """
+
+    def get_operation_id(self) -> str:
+        # `turfs_.geojson_retrieve` would become a method name with a dot in Swift or Kotlin.
+        return re.sub(r"_*\.+_*", "_", super().get_operation_id())
 
     def _throttles(self) -> bool:
         get_throttles = getattr(self.view, "get_throttles", None)
