@@ -20,6 +20,12 @@ class SmsKind(models.TextChoices):
     EVENT_CHANGED = "event_changed", "Event time or place changed"
     EVENT_CANCELLED = "event_cancelled", "Event or shift cancelled"
     REPLY = "reply", "Reply to an inbound message"
+    VERIFICATION = "verification", "One-time code to prove a phone number"
+
+
+# Texts that answer something just asked for (a reply, a one-time code): sent at once, outside
+# the consent ledger and quiet hours, but never to an opted-out number.
+ON_REQUEST_KINDS = (SmsKind.REPLY, SmsKind.VERIFICATION)
 
 
 # Kinds tied to one signup, at most one row per (signup, kind, offset): the database constraint.

@@ -37,6 +37,7 @@ from django.utils import timezone
 
 from backend.sms import BaseSmsBackend, SmsError, get_backend
 from events.models import (
+    ON_REQUEST_KINDS,
     EventStatus,
     OptOutReason,
     ShiftStatus,
@@ -182,7 +183,7 @@ def sms_reconcile_stale(*, now: datetime | None = None) -> int:
 def _skip_reason(message: SmsMessage, now: datetime) -> str:
     """Why a signup-related text is no longer useful, or ''."""
     signup = message.signup
-    if message.kind == SmsKind.REPLY:
+    if message.kind in ON_REQUEST_KINDS:
         return ""
     if signup is None:
         return "signup_removed" if message.kind != SmsKind.EVENT_CHANGED else ""
@@ -251,13 +252,13 @@ def _claim(
             reason = ""
             if row.phone_hash in opted_out:
                 reason = "opted_out"
-            elif row.kind != SmsKind.REPLY and not consent.get(row.volunteer_id or 0, False):
+            elif row.kind not in ON_REQUEST_KINDS and not consent.get(row.volunteer_id or 0, False):
                 reason = "no_consent"
             elif not row.phone:
                 reason = "no_phone"
             else:
                 reason = _skip_reason(row, now)
-            if not reason and row.kind != SmsKind.REPLY and in_quiet_hours(now, time_zone):
+            if not reason and row.kind not in ON_REQUEST_KINDS and in_quiet_hours(now, time_zone):
                 resume = quiet_hours_end(now, time_zone)
                 starts_at = row.signup.shift.starts_at if row.signup is not None else None
                 if row.kind == SmsKind.REMINDER and starts_at is not None and starts_at <= resume:
@@ -400,3 +401,54 @@ def sms_dispatch_due(
         for message in claimed:
             _send_one(message, token, backend, report)
     return report
+
+
+def sms_send_now(
+    *,
+    kind: str,
+    phone: str,
+    phone_hash: str,
+    body: str,
+    stored_body: str,
+    volunteer_id: int | None = None,
+    language: str = "en",
+) -> SmsMessage:
+    """Send one on-request text at once (a one-time code), outside the queue, and keep a row of
+    it for the record with `stored_body` (the code blanked) instead of what was sent.
+
+    Never sent to an opted-out number (the row is `skipped`). Errors are recorded on the row
+    and not raised: the caller answers the same whether the text left or not.
+    """
+    now = timezone.now()
+    opted_out = SmsOptOut.objects.filter(phone_hash=phone_hash).exists()
+    message = SmsMessage.objects.create(
+        volunteer_id=volunteer_id,
+        phone=phone,
+        phone_hash=phone_hash,
+        body=stored_body,
+        kind=kind,
+        language=language,
+        send_after=now,
+        next_attempt_at=now,
+        status=SmsStatus.SKIPPED if opted_out else SmsStatus.SENDING,
+        skip_reason="opted_out" if opted_out else "",
+        attempts=0 if opted_out else 1,
+        sending_started_at=None if opted_out else now,
+    )
+    if opted_out:
+        return message
+    _rate_limit(sender_key())
+    try:
+        result = get_backend().send(to=phone, body=body, message_id=str(message.pk))
+    except SmsError as error:
+        _record_error(message, error, DispatchReport())
+        message.refresh_from_db()
+        if message.status == SmsStatus.QUEUED:
+            # A code is only useful now: never retried later by the dispatcher.
+            SmsMessage.objects.filter(pk=message.pk).update(status=SmsStatus.FAILED)
+        return message
+    SmsMessage.objects.filter(pk=message.pk, status=SmsStatus.SENDING).update(
+        status=SmsStatus.SENT, provider_sid=result.provider_id, sent_at=timezone.now()
+    )
+    logger.info("sms %s sent now (%s)", message.pk, result.provider_id)
+    return message

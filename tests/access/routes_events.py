@@ -238,4 +238,10 @@ ROUTES = [
         },
         body=lambda c: {},
     ),
+    # Proving the number (texted code or manage link) and linking; an empty body is a 400.
+    Route(
+        "api/me/volunteer/verify",
+        {"POST": {"anonymous": 401, "organizer": 400, "field_lead": 400, "canvasser": 400}},
+        body=lambda c: {},
+    ),
 ]

@@ -9,7 +9,7 @@ import pytest
 from events.models import Event, Location, Shift, SmsKind
 from events.sms_templates import TEMPLATES, is_gsm7, render, segments
 
-SIGNUP_KINDS = [k for k in SmsKind.values if k != SmsKind.REPLY]
+SIGNUP_KINDS = [k for k in SmsKind.values if k not in (SmsKind.REPLY, SmsKind.VERIFICATION)]
 REPLY_NAMES = ["help", "confirmed", "cancelled", "no_signup", "opted_in"]
 
 
@@ -41,6 +41,16 @@ def test_short_replies_fit_one_segment(settings, language):
     settings.SMS_ORGANIZATION_NAME = "DontLookAway Iowa"
     for name in ("help", "no_signup", "opted_in"):
         assert segments(render(name, language)) == 1
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_the_one_time_code_text_fits_one_gsm7_segment(settings, language):
+    settings.SMS_ORGANIZATION_NAME = "DontLookAway Iowa"
+    text = render(SmsKind.VERIFICATION, language, code="012345", minutes="10")
+
+    assert "012345" in text
+    assert is_gsm7(text)
+    assert segments(text) == 1, (len(text), text)
 
 
 def test_both_languages_have_every_template():
