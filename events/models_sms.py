@@ -21,11 +21,12 @@ class SmsKind(models.TextChoices):
     EVENT_CANCELLED = "event_cancelled", "Event or shift cancelled"
     REPLY = "reply", "Reply to an inbound message"
     VERIFICATION = "verification", "One-time code to prove a phone number"
+    MANAGE_LINK = "manage_link", "Manage link, texted on request"
 
 
 # Texts that answer something just asked for (a reply, a one-time code): sent at once, outside
 # the consent ledger and quiet hours, but never to an opted-out number.
-ON_REQUEST_KINDS = (SmsKind.REPLY, SmsKind.VERIFICATION)
+ON_REQUEST_KINDS = (SmsKind.REPLY, SmsKind.VERIFICATION, SmsKind.MANAGE_LINK)
 
 
 # Kinds tied to one signup, at most one row per (signup, kind, offset): the database constraint.

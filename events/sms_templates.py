@@ -73,6 +73,7 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "opted_in": "{org}: You'll get our texts again. Reply STOP to opt out.",
         SmsKind.VERIFICATION: "{org}: {code} is your code to link this number to your account. "
         "It expires in {minutes} min. Didn't ask for it? Ignore this text.",
+        SmsKind.MANAGE_LINK: "{org}: see or cancel your shifts here: {url}",
     },
     "es": {
         SmsKind.CONFIRMATION: "{org}: Confirmado como {role} para {event}, {when}, {place}. "
@@ -95,6 +96,7 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "opted_in": "{org}: Recibiras nuestros mensajes otra vez. STOP para salir.",
         SmsKind.VERIFICATION: "{org}: {code} es tu codigo para vincular este numero a tu cuenta. "
         "Vence en {minutes} min. No lo pediste? Ignora este mensaje.",
+        SmsKind.MANAGE_LINK: "{org}: mira o cancela tus turnos aqui: {url}",
     },
 }
 

@@ -341,8 +341,24 @@ class VolunteerSignupSerializer(serializers.ModelSerializer):
 
 class PublicSignupOutputSerializer(serializers.Serializer):
     signup = VolunteerSignupSerializer()
-    manage_token = serializers.CharField()
-    manage_url = serializers.CharField()
+    manage_token = serializers.CharField(
+        allow_null=True,
+        help_text="Only when this signup created the volunteer record; otherwise null (the "
+        "link shows every signup of the number, so it is texted to the number on request: "
+        "POST /api/public/manage-link)",
+    )
+    manage_url = serializers.CharField(allow_null=True)
+
+
+class ManageLinkRequestSerializer(serializers.Serializer):
+    phone = serializers.CharField(max_length=40)
+    language = serializers.ChoiceField(
+        choices=Language.choices, required=False, default=Language.ENGLISH
+    )
+
+
+class ManageLinkSentSerializer(serializers.Serializer):
+    detail = serializers.CharField()
 
 
 class VolunteerPageSerializer(serializers.Serializer):

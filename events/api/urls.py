@@ -13,6 +13,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="public-event-calendar",
     ),
     path("public/shifts/<int:pk>/signups", views.PublicSignupView.as_view(), name="public-signup"),
+    path("public/manage-link", views.ManageLinkRequestView.as_view(), name="public-manage-link"),
     path("public/me/<str:token>", views.VolunteerPageView.as_view(), name="volunteer-page"),
     path(
         "public/me/<str:token>/calendar.ics",

@@ -36,6 +36,7 @@ from events.services.volunteers import (
     sms_consent_current,
     volunteer_link_code_send,
     volunteer_link_verify,
+    volunteer_manage_link_send,
 )
 
 ICS_RESPONSE = OpenApiResponse(OpenApiTypes.STR, description="text/calendar (RFC 5545)")
@@ -207,13 +208,41 @@ class PublicSignupView(PublicView):
         outcome = signups.signup_create(
             shift_id=pk, source_ip=client_ip(request), **data.validated_data
         )
+        # The manage link shows every signup of that number and cancels them: hand it only to
+        # whoever made the record just now. Anyone may type a known number into the form.
+        created = outcome.volunteer_created
         return Response(
             {
                 "signup": s.VolunteerSignupSerializer(outcome.signup).data,
-                "manage_token": links.manage_token_for(outcome.volunteer),
-                "manage_url": links.manage_url_for(outcome.volunteer),
+                "manage_token": links.manage_token_for(outcome.volunteer) if created else None,
+                "manage_url": links.manage_url_for(outcome.volunteer) if created else None,
             },
             status=status.HTTP_201_CREATED,
+        )
+
+
+class ManageLinkRequestView(PublicView):
+    """Text the signed manage link to a volunteer's own number.
+
+    202 with the same answer whether or not the number belongs to a volunteer: the link goes
+    only to the number, never into the response.
+    """
+
+    throttle_classes = [SignupIpThrottle]
+
+    @extend_schema(
+        request=s.ManageLinkRequestSerializer,
+        responses={202: s.ManageLinkSentSerializer},
+        auth=[],
+    )
+    def post(self, request: Request) -> Response:
+        data = s.ManageLinkRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        with _throttled_as_429():
+            volunteer_manage_link_send(source_ip=client_ip(request), **data.validated_data)
+        return Response(
+            {"detail": "If this number belongs to a volunteer, we texted it the link."},
+            status=status.HTTP_202_ACCEPTED,
         )
 
 

@@ -398,3 +398,56 @@ def _link(
             actor=user,
         )
         return volunteer
+
+
+def volunteer_manage_link_send(
+    *, phone: str, language: str = Language.ENGLISH, source_ip: str | None = None
+) -> None:
+    """Text the volunteer with this number their signed manage link (never put in a response).
+
+    Returns None whether or not a volunteer has the number, so the call tells nobody who is a
+    volunteer; limited per number (VOLUNTEER_LINK_CODES_PER_NUMBER an hour, 429 beyond).
+    """
+    normalized = phone_normalize(phone)
+    wait = counter_take(
+        key=f"manage-link:phone:{normalized.hash}",
+        limit=settings.VOLUNTEER_LINK_CODES_PER_NUMBER,
+        window_seconds=LINK_WINDOW_SECONDS,
+    )
+    if wait is not None:
+        audit_record(
+            actor=None,
+            action="volunteer.manage_link_throttled",
+            ip_address=source_ip,
+            details={"limit": "links_per_number"},
+        )
+        raise LinkThrottledError("Too many requests for this number; try later.", retry_after=wait)
+    volunteer = Volunteer.objects.filter(phone_hash=normalized.hash).first()
+    if volunteer is None:
+        audit_record(
+            actor=None,
+            action="volunteer.manage_link_requested",
+            ip_address=source_ip,
+            details={"volunteer_id": None},
+        )
+        return
+    from events.services.sms_dispatch import sms_send_now
+    from events.sms_templates import render
+
+    lang = volunteer.language or language
+    message = sms_send_now(
+        kind=SmsKind.MANAGE_LINK,
+        phone=volunteer.phone,
+        phone_hash=volunteer.phone_hash,
+        body=render(SmsKind.MANAGE_LINK, lang, url=links.manage_url_for(volunteer)),
+        stored_body=render(SmsKind.MANAGE_LINK, lang, url="(link)"),
+        volunteer_id=volunteer.pk,
+        language=lang,
+    )
+    audit_record(
+        actor=None,
+        action="volunteer.manage_link_requested",
+        target=volunteer,
+        ip_address=source_ip,
+        details={"sms_message_id": message.pk, "sms_status": message.status},
+    )

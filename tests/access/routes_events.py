@@ -93,6 +93,12 @@ ROUTES = [
         kwargs=shift_kwargs("a"),
         body=lambda c: {},
     ),
+    # Texting a volunteer their own manage link: an empty body is a 400 for everyone.
+    Route(
+        "api/public/manage-link",
+        {"POST": {"anonymous": 400, "organizer": 400, "field_lead": 400, "canvasser": 400}},
+        body=lambda c: {},
+    ),
     Route(
         "api/public/me/<str:token>",
         {"GET": PUBLIC},
