@@ -85,6 +85,8 @@ class SmsMessage(models.Model):
     status = models.CharField(max_length=12, choices=SmsStatus.choices, default=SmsStatus.QUEUED)
     skip_reason = models.CharField(max_length=40, blank=True)
     provider_sid = models.CharField(max_length=64, blank=True, db_index=True)
+    # Twilio's MessageStatus exactly as the last callback sent it (also one we do not know).
+    provider_status = models.CharField(max_length=32, blank=True)
     error_code = models.CharField(max_length=40, blank=True)
     error_message = models.CharField(max_length=300, blank=True)
     attempts = models.PositiveIntegerField(default=0)

@@ -36,6 +36,7 @@ class SmsMessageSerializer(serializers.ModelSerializer):
             "error_code",
             "attempts",
             "provider_sid",
+            "provider_status",
             "send_after",
             "next_attempt_at",
             "sent_at",
@@ -135,7 +136,10 @@ class StatusWebhookSerializer(serializers.Serializer):
 
 class StatusQuerySerializer(QuerySerializer):
     message = serializers.IntegerField(
-        required=False, min_value=1, help_text="Our outbox id, set in the callback URL we give"
+        required=False,
+        min_value=1,
+        max_value=2**63 - 1,
+        help_text="Our outbox id, set in the callback URL we give",
     )
 
 

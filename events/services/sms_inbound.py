@@ -216,6 +216,10 @@ def sms_status_record(
     status = TWILIO_STATUS.get(twilio_status)
     if not message_sid:  # every real callback names the message
         return None
+    if status is None:
+        return _unknown_status_record(
+            message_sid=message_sid, twilio_status=twilio_status, message_id=message_id
+        )
     with transaction.atomic():
         message = None
         if message_id is not None:
@@ -228,7 +232,8 @@ def sms_status_record(
             )
         if message is None:
             return None
-        changed: list[str] = []
+        changed: list[str] = ["provider_status"]
+        message.provider_status = twilio_status[:32]
         if not message.provider_sid and message_sid:
             message.provider_sid = message_sid
             changed.append("provider_sid")
@@ -251,3 +256,26 @@ def sms_status_record(
         if error_code in NUMBER_ERRORS and message.status in FINAL_STATUSES:
             sms_number_mark(phone_hash=message.phone_hash, reason=NUMBER_ERRORS[error_code])
         return message
+
+
+def _unknown_status_record(
+    *, message_sid: str, twilio_status: str, message_id: int | None
+) -> SmsMessage | None:
+    """A MessageStatus we do not know (Twilio adds some now and then): the message's status,
+    SID and timestamps stay as they are; only the raw value is kept, for the record."""
+    with transaction.atomic():
+        message = None
+        if message_id is not None:
+            message = SmsMessage.objects.select_for_update().filter(pk=message_id).first()
+            if message is not None and message.provider_sid not in ("", message_sid):
+                message = None  # our id with someone else's SID: not ours to annotate
+        if message is None:
+            message = (
+                SmsMessage.objects.select_for_update().filter(provider_sid=message_sid).first()
+            )
+        if message is None:
+            return None
+        message.provider_status = twilio_status[:32]
+        message.save(update_fields=["provider_status", "updated_at"])
+    logger.warning("sms %s: unknown Twilio status in a callback; status kept", message.pk)
+    return message
