@@ -319,9 +319,11 @@ from events.models_sms import (  # noqa: E402, F401
     InboundAction,
     InboundSms,
     OptOutReason,
+    ReviewStatus,
     SmsKind,
     SmsMessage,
     SmsOptOut,
     SmsRateBucket,
+    SmsReview,
     SmsStatus,
 )

@@ -74,6 +74,8 @@ TEMPLATES: dict[str, dict[str, str]] = {
         SmsKind.VERIFICATION: "{org}: {code} is your code to link this number to your account. "
         "It expires in {minutes} min. Didn't ask for it? Ignore this text.",
         SmsKind.MANAGE_LINK: "{org}: see or cancel your shifts here: {url}",
+        SmsKind.OPT_OUT_CONFIRMATION: "{org}: You're unsubscribed and will get no more texts "
+        "from us. Reply START to get them again.",
     },
     "es": {
         SmsKind.CONFIRMATION: "{org}: Confirmado como {role} para {event}, {when}, {place}. "
@@ -97,6 +99,8 @@ TEMPLATES: dict[str, dict[str, str]] = {
         SmsKind.VERIFICATION: "{org}: {code} es tu codigo para vincular este numero a tu cuenta. "
         "Vence en {minutes} min. No lo pediste? Ignora este mensaje.",
         SmsKind.MANAGE_LINK: "{org}: mira o cancela tus turnos aqui: {url}",
+        SmsKind.OPT_OUT_CONFIRMATION: "{org}: Listo, ya no recibiras mensajes nuestros. "
+        "Responde START para recibirlos otra vez.",
     },
 }
 

@@ -6,7 +6,16 @@ from typing import Any
 
 from rest_framework import serializers
 
-from events.models import InboundAction, InboundSms, OptOutReason, SmsKind, SmsMessage, SmsStatus
+from events.models import (
+    InboundAction,
+    InboundSms,
+    OptOutReason,
+    ReviewStatus,
+    SmsKind,
+    SmsMessage,
+    SmsReview,
+    SmsStatus,
+)
 
 
 class SmsVolunteerSerializer(serializers.Serializer):
@@ -93,6 +102,29 @@ class InboundSmsSerializer(serializers.ModelSerializer):
 
     def get_phone_last4(self, inbound: InboundSms) -> str:
         return (inbound.phone or "")[-4:]
+
+
+class ReviewFilterSerializer(QuerySerializer):
+    status = serializers.ChoiceField(
+        choices=ReviewStatus.choices, required=False, default=ReviewStatus.PENDING
+    )
+
+
+class SmsReviewSerializer(serializers.ModelSerializer):
+    inbound = InboundSmsSerializer()
+    status = serializers.ChoiceField(choices=ReviewStatus.choices)
+
+    class Meta:
+        model = SmsReview
+        fields = ["id", "status", "language", "inbound", "created_at", "resolved_at", "resolved_by"]
+        read_only_fields = fields
+
+
+class ReviewResolveSerializer(serializers.Serializer):
+    opt_out = serializers.BooleanField(
+        help_text="true: the reply asks to stop (opt the number out, send the one confirmation); "
+        "false: it does not (release the held texts)"
+    )
 
 
 class OptOutSerializer(serializers.Serializer):

@@ -23,8 +23,12 @@ from backend.api.permissions import IsFieldLeadOrOrganizer, IsOrganizer
 from backend.sms import webhook_signature_valid
 from events import selectors, selectors_sms
 from events.api import sms_serializers as s
-from events.models import InboundSms, SmsMessage, SmsOptOut
-from events.services.sms_inbound import sms_inbound_receive, sms_status_record
+from events.models import InboundSms, SmsMessage, SmsOptOut, SmsReview
+from events.services.sms_inbound import (
+    sms_inbound_receive,
+    sms_review_resolve,
+    sms_status_record,
+)
 
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
@@ -98,6 +102,43 @@ class OptOutListView(ListAPIView):
             for row in rows
         ]
         return self.get_paginated_response(s.OptOutSerializer(data, many=True).data)
+
+
+class SmsReviewListView(ListAPIView):
+    """Replies that might mean "stop" (texts to those numbers are held), oldest first."""
+
+    permission_classes = [IsOrganizer]
+    serializer_class = s.SmsReviewSerializer
+    queryset = SmsReview.objects.none()
+    filter_backends: list = []
+
+    @extend_schema(parameters=[s.ReviewFilterSerializer])
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self) -> Any:
+        query = s.ReviewFilterSerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        return selectors_sms.sms_reviews(**query.validated_data)
+
+
+class SmsReviewResolveView(APIView):
+    """Decide a held reply: opt the number out (one confirmation text) or release its texts."""
+
+    permission_classes = [IsOrganizer]
+    extra_error_codes = ["404", "409"]
+
+    @extend_schema(request=s.ReviewResolveSerializer, responses={200: s.SmsReviewSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        review = selectors_sms.sms_review(review_id=pk)
+        if review is None:
+            raise NotFoundError("No such review.")
+        data = s.ReviewResolveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        resolved = sms_review_resolve(
+            review=review, actor=_user(request), opt_out=data.validated_data["opt_out"]
+        )
+        return Response(s.SmsReviewSerializer(resolved).data)
 
 
 class EventSmsStatsView(APIView):

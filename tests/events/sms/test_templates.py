@@ -11,7 +11,14 @@ from events.models import ON_REQUEST_KINDS, Event, Location, Shift, SmsKind, Vol
 from events.sms_templates import TEMPLATES, is_gsm7, render, segments
 
 SIGNUP_KINDS = [k for k in SmsKind.values if k not in ON_REQUEST_KINDS]
-REPLY_NAMES = ["help", "confirmed", "cancelled", "no_signup", "opted_in"]
+REPLY_NAMES = [
+    "help",
+    "confirmed",
+    "cancelled",
+    "no_signup",
+    "opted_in",
+    SmsKind.OPT_OUT_CONFIRMATION,
+]
 
 
 def long_shift() -> Shift:

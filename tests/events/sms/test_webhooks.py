@@ -276,8 +276,6 @@ def test_the_same_inbound_delivered_three_times_stores_one_row_and_one_reply(api
         "STOPALL",
         "revoke",
         "OPTOUT",
-        "parar",
-        "Alto.",
     ],
 )
 def test_opt_out_keywords_opt_the_number_out_of_everything(
