@@ -207,6 +207,10 @@ def _act(
         )
     if keyword in OPT_IN and (opted_out or keyword != "YES"):
         SmsOptOut.objects.filter(phone_hash=phone_hash).delete()
+        # Asking for texts again answers any pending "might mean stop" review too.
+        SmsReview.objects.filter(phone_hash=phone_hash, status=ReviewStatus.PENDING).update(
+            status=ReviewStatus.RELEASED, resolved_at=timezone.now()
+        )
         if volunteer is not None:
             sms_consent_record(
                 volunteer=volunteer,

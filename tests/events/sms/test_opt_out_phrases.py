@@ -267,3 +267,13 @@ def test_the_review_queue_is_for_organizers_only(
     review.refresh_from_db()
     assert review.status == ReviewStatus.PENDING
     assert not SmsOptOut.objects.exists()
+
+
+def test_start_after_an_unclear_reply_releases_the_hold(api_client, volunteer_with_shifts):
+    inbound(api_client, "ya no", sid="SM1")
+
+    inbound(api_client, "START", sid="SM2")
+    sms_dispatch_due()
+
+    assert SmsReview.objects.get().status == ReviewStatus.RELEASED
+    assert len(_sent_to(1)) == 1 and "texts again" in _sent_to(1)[0]
