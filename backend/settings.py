@@ -296,6 +296,12 @@ EVENTS_MANAGE_LINK_MAX_AGE_DAYS = env.int("EVENTS_MANAGE_LINK_MAX_AGE_DAYS", 180
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["signup_phone"] = env.str(  # type: ignore[index]
     "THROTTLE_SIGNUP_PHONE", "10/hour"
 )
+# Linking an account to a volunteer record: a one-time code texted to the number proves it.
+VOLUNTEER_LINK_CODE_TTL_SECONDS = env.int("VOLUNTEER_LINK_CODE_TTL_SECONDS", 600, minimum=60)
+VOLUNTEER_LINK_CODE_MAX_ATTEMPTS = env.int("VOLUNTEER_LINK_CODE_MAX_ATTEMPTS", 5, minimum=1)
+VOLUNTEER_LINK_CODES_PER_ACCOUNT = env.int("VOLUNTEER_LINK_CODES_PER_ACCOUNT", 5, minimum=1)
+VOLUNTEER_LINK_CODES_PER_NUMBER = env.int("VOLUNTEER_LINK_CODES_PER_NUMBER", 3, minimum=1)
+VOLUNTEER_LINK_VERIFY_PER_ACCOUNT = env.int("VOLUNTEER_LINK_VERIFY_PER_ACCOUNT", 10, minimum=1)
 # Distinct OpenAPI enum names for the events app's choice sets.
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     "EventStatusEnum": "events.models.EventStatus",

@@ -277,16 +277,53 @@ class Signup(models.Model):
         return f"{self.volunteer_id} → shift {self.shift_id}: {self.status}"
 
 
+class VolunteerLinkCode(models.Model):
+    """A one-time code texted to a phone number so an account can prove it owns the number
+    before it is linked to that number's volunteer record.
+
+    Only a keyed hash of the code is stored (bound to the account and the number), never the
+    code itself; the number is kept as its keyed hash only.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    phone_hash = models.CharField(max_length=64, db_index=True)
+    code_hash = models.CharField(max_length=64)
+    attempts = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"link code {self.pk} for user {self.user_id}"
+
+
+class SecurityCounter(models.Model):
+    """A fixed-window counter for security limits (codes per account, per number), taken under
+    a row lock so concurrent requests cannot overspend it. `key` holds ids or keyed hashes only."""
+
+    key = models.CharField(max_length=120, unique=True)
+    window_started_at = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.count}"
+
+
 # The SMS models (outbox, inbound, opt-outs) live in their own module; re-exported here.
 from events.models_sms import (  # noqa: E402, F401
     FINAL_STATUSES,
+    ON_REQUEST_KINDS,
     SIGNUP_UNIQUE_KINDS,
     InboundAction,
     InboundSms,
     OptOutReason,
+    ReviewStatus,
     SmsKind,
     SmsMessage,
     SmsOptOut,
     SmsRateBucket,
+    SmsReview,
     SmsStatus,
 )

@@ -6,6 +6,7 @@ inbound free text is encrypted; the opt-out list holds only the keyed hash.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -20,6 +21,19 @@ class SmsKind(models.TextChoices):
     EVENT_CHANGED = "event_changed", "Event time or place changed"
     EVENT_CANCELLED = "event_cancelled", "Event or shift cancelled"
     REPLY = "reply", "Reply to an inbound message"
+    VERIFICATION = "verification", "One-time code to prove a phone number"
+    MANAGE_LINK = "manage_link", "Manage link, texted on request"
+    OPT_OUT_CONFIRMATION = "opt_out_confirmation", "Confirms an opt-out in the person's words"
+
+
+# Texts that answer something just asked for (a reply, a one-time code): sent at once, outside
+# the consent ledger and quiet hours, but never to an opted-out number.
+ON_REQUEST_KINDS = (
+    SmsKind.REPLY,
+    SmsKind.VERIFICATION,
+    SmsKind.MANAGE_LINK,
+    SmsKind.OPT_OUT_CONFIRMATION,
+)
 
 
 # Kinds tied to one signup, at most one row per (signup, kind, offset): the database constraint.
@@ -78,6 +92,8 @@ class SmsMessage(models.Model):
     status = models.CharField(max_length=12, choices=SmsStatus.choices, default=SmsStatus.QUEUED)
     skip_reason = models.CharField(max_length=40, blank=True)
     provider_sid = models.CharField(max_length=64, blank=True, db_index=True)
+    # Twilio's MessageStatus exactly as the last callback sent it (also one we do not know).
+    provider_status = models.CharField(max_length=32, blank=True)
     error_code = models.CharField(max_length=40, blank=True)
     error_message = models.CharField(max_length=300, blank=True)
     attempts = models.PositiveIntegerField(default=0)
@@ -119,6 +135,7 @@ class InboundAction(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled a signup"
     NO_SIGNUP = "no_signup", "Yes/No without an upcoming signup"
     STORED = "stored", "Stored for organizers"
+    REVIEW = "review", "Might mean stop: texts held for an organizer's review"
 
 
 class InboundSms(models.Model):
@@ -151,6 +168,8 @@ class OptOutReason(models.TextChoices):
     INVALID_NUMBER = "invalid_number", "Twilio: not a valid number (21211)"
     UNKNOWN_NUMBER = "unknown_number", "Carrier: unknown number (30005)"
     LANDLINE = "landline", "Carrier: landline or unreachable (30006)"
+    PHRASE = "phrase", "Asked to stop in their own words"
+    REVIEWED = "reviewed", "An organizer read a reply as a request to stop"
 
 
 class SmsOptOut(models.Model):
@@ -166,6 +185,42 @@ class SmsOptOut(models.Model):
 
     def __str__(self) -> str:
         return f"opt-out {self.pk}: {self.reason}"
+
+
+class ReviewStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for an organizer (texts to the number held)"
+    OPTED_OUT = "opted_out", "Read as a request to stop: opted out"
+    RELEASED = "released", "Not a request to stop: texts released"
+
+
+class SmsReview(models.Model):
+    """A reply that might mean "stop": while any review of a number is pending, nothing is sent
+    to it (queued texts wait); an organizer resolves it one way or the other."""
+
+    inbound = models.OneToOneField(
+        "events.InboundSms", on_delete=models.CASCADE, related_name="review"
+    )
+    phone_hash = models.CharField(max_length=64)
+    status = models.CharField(
+        max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.PENDING
+    )
+    language = models.CharField(max_length=2, default="en")
+    created_at = models.DateTimeField()
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["phone_hash", "status"], name="sms_review_pending")]
+
+    def __str__(self) -> str:
+        return f"review {self.pk}: {self.status}"
 
 
 class SmsRateBucket(models.Model):

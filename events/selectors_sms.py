@@ -5,7 +5,16 @@ from __future__ import annotations
 from django.db.models import Count, Q, QuerySet
 
 from backend.accounts.models import Role, User
-from events.models import Event, InboundSms, SmsMessage, SmsOptOut, SmsStatus, Volunteer
+from events.models import (
+    Event,
+    InboundSms,
+    ReviewStatus,
+    SmsMessage,
+    SmsOptOut,
+    SmsReview,
+    SmsStatus,
+    Volunteer,
+)
 from events.selectors import events_for_user
 
 
@@ -71,3 +80,16 @@ def sms_stats_for_event(*, event: Event) -> dict[str, object]:
         "by_status": {status: by_status.get(status, 0) for status in SmsStatus.values},
         "by_kind": by_kind,
     }
+
+
+def sms_reviews(*, status: str = ReviewStatus.PENDING) -> QuerySet[SmsReview]:
+    """Replies that might mean "stop", oldest first (organizers only: they hold the text)."""
+    return (
+        SmsReview.objects.filter(status=status)
+        .select_related("inbound__volunteer")
+        .order_by("created_at", "id")
+    )
+
+
+def sms_review(*, review_id: int) -> SmsReview | None:
+    return SmsReview.objects.select_related("inbound__volunteer").filter(pk=review_id).first()

@@ -71,6 +71,11 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "cancelled": "{org}: Done, you're off {event}, {when}. Thanks for telling us.",
         "no_signup": "{org}: You have no upcoming shift with us. Reply HELP for help.",
         "opted_in": "{org}: You'll get our texts again. Reply STOP to opt out.",
+        SmsKind.VERIFICATION: "{org}: {code} is your code to link this number to your account. "
+        "It expires in {minutes} min. Didn't ask for it? Ignore this text.",
+        SmsKind.MANAGE_LINK: "{org}: see or cancel your shifts here: {url}",
+        SmsKind.OPT_OUT_CONFIRMATION: "{org}: You're unsubscribed and will get no more texts "
+        "from us. Reply START to get them again.",
     },
     "es": {
         SmsKind.CONFIRMATION: "{org}: Confirmado como {role} para {event}, {when}, {place}. "
@@ -91,6 +96,11 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "cancelled": "{org}: Listo, cancelamos tu turno en {event}, {when}. Gracias por avisar.",
         "no_signup": "{org}: No tienes turnos proximos. Responde AYUDA para ayuda.",
         "opted_in": "{org}: Recibiras nuestros mensajes otra vez. STOP para salir.",
+        SmsKind.VERIFICATION: "{org}: {code} es tu codigo para vincular este numero a tu cuenta. "
+        "Vence en {minutes} min. No lo pediste? Ignora este mensaje.",
+        SmsKind.MANAGE_LINK: "{org}: mira o cancela tus turnos aqui: {url}",
+        SmsKind.OPT_OUT_CONFIRMATION: "{org}: Listo, ya no recibiras mensajes nuestros. "
+        "Responde START para recibirlos otra vez.",
     },
 }
 
@@ -119,10 +129,11 @@ def _place(event: Event) -> str:
     return _clip(location.address or location.name, PLACE_MAX)
 
 
-def render(kind: str, language: str, *, shift: Shift | None = None) -> str:
-    """The text of one message. `kind` is an SmsKind or a reply name ("help", "confirmed"...)."""
+def render(kind: str, language: str, *, shift: Shift | None = None, **extra: str) -> str:
+    """The text of one message. `kind` is an SmsKind or a reply name ("help", "confirmed"...);
+    `extra` fills template-specific fields (the one-time code of a verification text)."""
     lang = language if language in TEMPLATES else "en"
-    values: dict[str, str] = {"org": settings.SMS_ORGANIZATION_NAME}
+    values: dict[str, str] = {"org": settings.SMS_ORGANIZATION_NAME, **extra}
     if shift is not None:
         event = shift.event
         values.update(

@@ -5,6 +5,8 @@ Business code calls `send_sms()` and never imports a vendor SDK.
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs, urlsplit
+
 from django.conf import settings
 from django.utils.module_loading import import_string
 
@@ -39,9 +41,15 @@ def send_sms(
 
 def webhook_signature_valid(*, url: str, params: object, signature: str) -> bool:
     """True when `signature` (X-Twilio-Signature) matches `url` and the POSTed `params` under
-    TWILIO_AUTH_TOKEN; False when any of them is missing."""
+    TWILIO_AUTH_TOKEN; False when any of them is missing.
+
+    `params` is the form fields of a form-encoded request, or the raw body as text for any other
+    body: then the URL must carry Twilio's `bodySHA256` and it must equal the body's SHA-256
+    (checked in constant time by the validator), or the request is not valid."""
     if not (settings.TWILIO_AUTH_TOKEN and signature):
         return False
+    if isinstance(params, str) and "bodySHA256" not in parse_qs(urlsplit(url).query):
+        return False  # a raw body is only ever signed through its hash in the URL
     from backend.sms.backends.twilio import signature_valid
 
     return signature_valid(url=url, params=params, signature=signature)

@@ -6,7 +6,16 @@ from typing import Any
 
 from rest_framework import serializers
 
-from events.models import InboundAction, InboundSms, OptOutReason, SmsKind, SmsMessage, SmsStatus
+from events.models import (
+    InboundAction,
+    InboundSms,
+    OptOutReason,
+    ReviewStatus,
+    SmsKind,
+    SmsMessage,
+    SmsReview,
+    SmsStatus,
+)
 
 
 class SmsVolunteerSerializer(serializers.Serializer):
@@ -36,6 +45,7 @@ class SmsMessageSerializer(serializers.ModelSerializer):
             "error_code",
             "attempts",
             "provider_sid",
+            "provider_status",
             "send_after",
             "next_attempt_at",
             "sent_at",
@@ -94,6 +104,29 @@ class InboundSmsSerializer(serializers.ModelSerializer):
         return (inbound.phone or "")[-4:]
 
 
+class ReviewFilterSerializer(QuerySerializer):
+    status = serializers.ChoiceField(
+        choices=ReviewStatus.choices, required=False, default=ReviewStatus.PENDING
+    )
+
+
+class SmsReviewSerializer(serializers.ModelSerializer):
+    inbound = InboundSmsSerializer()
+    status = serializers.ChoiceField(choices=ReviewStatus.choices)
+
+    class Meta:
+        model = SmsReview
+        fields = ["id", "status", "language", "inbound", "created_at", "resolved_at", "resolved_by"]
+        read_only_fields = fields
+
+
+class ReviewResolveSerializer(serializers.Serializer):
+    opt_out = serializers.BooleanField(
+        help_text="true: the reply asks to stop (opt the number out, send the one confirmation); "
+        "false: it does not (release the held texts)"
+    )
+
+
 class OptOutSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     reason = serializers.ChoiceField(choices=OptOutReason.choices)
@@ -135,7 +168,10 @@ class StatusWebhookSerializer(serializers.Serializer):
 
 class StatusQuerySerializer(QuerySerializer):
     message = serializers.IntegerField(
-        required=False, min_value=1, help_text="Our outbox id, set in the callback URL we give"
+        required=False,
+        min_value=1,
+        max_value=2**63 - 1,
+        help_text="Our outbox id, set in the callback URL we give",
     )
 
 

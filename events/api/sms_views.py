@@ -9,6 +9,7 @@ from django.conf import settings
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.exceptions import UnsupportedMediaType
 from rest_framework.generics import ListAPIView
 from rest_framework.parsers import FormParser
 from rest_framework.permissions import AllowAny
@@ -22,9 +23,14 @@ from backend.api.permissions import IsFieldLeadOrOrganizer, IsOrganizer
 from backend.sms import webhook_signature_valid
 from events import selectors, selectors_sms
 from events.api import sms_serializers as s
-from events.models import InboundSms, SmsMessage, SmsOptOut
-from events.services.sms_inbound import sms_inbound_receive, sms_status_record
+from events.models import InboundSms, SmsMessage, SmsOptOut, SmsReview
+from events.services.sms_inbound import (
+    sms_inbound_receive,
+    sms_review_resolve,
+    sms_status_record,
+)
 
+FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
 
@@ -98,6 +104,43 @@ class OptOutListView(ListAPIView):
         return self.get_paginated_response(s.OptOutSerializer(data, many=True).data)
 
 
+class SmsReviewListView(ListAPIView):
+    """Replies that might mean "stop" (texts to those numbers are held), oldest first."""
+
+    permission_classes = [IsOrganizer]
+    serializer_class = s.SmsReviewSerializer
+    queryset = SmsReview.objects.none()
+    filter_backends: list = []
+
+    @extend_schema(parameters=[s.ReviewFilterSerializer])
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self) -> Any:
+        query = s.ReviewFilterSerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        return selectors_sms.sms_reviews(**query.validated_data)
+
+
+class SmsReviewResolveView(APIView):
+    """Decide a held reply: opt the number out (one confirmation text) or release its texts."""
+
+    permission_classes = [IsOrganizer]
+    extra_error_codes = ["404", "409"]
+
+    @extend_schema(request=s.ReviewResolveSerializer, responses={200: s.SmsReviewSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        review = selectors_sms.sms_review(review_id=pk)
+        if review is None:
+            raise NotFoundError("No such review.")
+        data = s.ReviewResolveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        resolved = sms_review_resolve(
+            review=review, actor=_user(request), opt_out=data.validated_data["opt_out"]
+        )
+        return Response(s.SmsReviewSerializer(resolved).data)
+
+
 class EventSmsStatsView(APIView):
     """Delivery counts of the texts about one event, per status and per kind."""
 
@@ -132,20 +175,32 @@ class TwilioWebhookView(APIView):
     authentication_classes: list = []
     parser_classes = [FormParser]
     throttle_classes: list = []
-    # A missing or invalid signature is a 403 (public views are not documented with one).
-    extra_error_codes = ["403"]
+    # A missing or invalid signature is a 403 (public views are not documented with one); a
+    # signed body that is not form-encoded is a 415.
+    extra_error_codes = ["403", "415"]
 
     def signed_params(self, request: Request) -> Any:
-        # Django's own POST: form bodies only; anything else is empty (and then unsigned).
         django_request = request._request
-        params = django_request.POST
         url = settings.PUBLIC_BASE_URL.rstrip("/") + django_request.get_full_path()
         signature = request.headers.get("X-Twilio-Signature", "")
-        if not webhook_signature_valid(url=url, params=params, signature=signature):
+        is_form = django_request.content_type == FORM_CONTENT_TYPE
+        if "bodySHA256" in django_request.GET or not is_form:
+            # Twilio signs a JSON (non-form) body through the bodySHA256 query parameter: the
+            # signature covers only the URL, so the hash must be checked against the raw body
+            # (the validator does, given the body as text), or a replayed URL could carry any
+            # body at all.
+            signed: Any = django_request.body.decode("utf-8", errors="replace")
+        else:
+            signed = django_request.POST
+        if not webhook_signature_valid(url=url, params=signed, signature=signature):
             raise InvalidSignatureError(
                 "Missing or invalid X-Twilio-Signature.", code="invalid_signature"
             )
-        return params
+        if not is_form:
+            # Messaging webhooks are form-encoded; a signed body of another type is refused
+            # before anything reads it.
+            raise UnsupportedMediaType(django_request.content_type or "none")
+        return django_request.POST
 
 
 class InboundSmsWebhookView(TwilioWebhookView):

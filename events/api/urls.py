@@ -13,6 +13,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="public-event-calendar",
     ),
     path("public/shifts/<int:pk>/signups", views.PublicSignupView.as_view(), name="public-signup"),
+    path("public/manage-link", views.ManageLinkRequestView.as_view(), name="public-manage-link"),
     path("public/me/<str:token>", views.VolunteerPageView.as_view(), name="volunteer-page"),
     path(
         "public/me/<str:token>/calendar.ics",
@@ -32,6 +33,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("events/<int:pk>/cancel", views.EventCancelView.as_view(), name="event-cancel"),
     path("events/<int:pk>/complete", views.EventCompleteView.as_view(), name="event-complete"),
     path("me/volunteer", views.MyVolunteerView.as_view(), name="my-volunteer"),
+    path("me/volunteer/verify", views.MyVolunteerVerifyView.as_view(), name="my-volunteer-verify"),
     path("events/<int:pk>/shifts", views.EventShiftsView.as_view(), name="event-shifts"),
     path("events/<int:pk>/roster", views.EventRosterView.as_view(), name="event-roster"),
     path("events/<int:pk>/roster.csv", views.EventRosterCsvView.as_view(), name="event-roster-csv"),

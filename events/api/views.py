@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
-from rest_framework import serializers, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.generics import GenericAPIView, ListAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -29,7 +31,13 @@ from events.api.throttles import SignupIpThrottle, SignupPhoneThrottle
 from events.models import EventKind, Location, Volunteer
 from events.services import locations as location_services
 from events.services import schedule, signups
-from events.services.volunteers import sms_consent_current, volunteer_link_user
+from events.services.volunteers import (
+    LinkThrottledError,
+    sms_consent_current,
+    volunteer_link_code_send,
+    volunteer_link_verify,
+    volunteer_manage_link_send,
+)
 
 ICS_RESPONSE = OpenApiResponse(OpenApiTypes.STR, description="text/calendar (RFC 5545)")
 CSV_RESPONSE = OpenApiResponse(OpenApiTypes.STR, description="text/csv")
@@ -201,13 +209,41 @@ class PublicSignupView(PublicView):
         outcome = signups.signup_create(
             shift_id=pk, source_ip=client_ip(request), **data.validated_data
         )
+        # The manage link shows every signup of that number and cancels them: hand it only to
+        # whoever made the record just now. Anyone may type a known number into the form.
+        created = outcome.volunteer_created
         return Response(
             {
                 "signup": s.VolunteerSignupSerializer(outcome.signup).data,
-                "manage_token": links.manage_token_for(outcome.volunteer),
-                "manage_url": links.manage_url_for(outcome.volunteer),
+                "manage_token": links.manage_token_for(outcome.volunteer) if created else None,
+                "manage_url": links.manage_url_for(outcome.volunteer) if created else None,
             },
             status=status.HTTP_201_CREATED,
+        )
+
+
+class ManageLinkRequestView(PublicView):
+    """Text the signed manage link to a volunteer's own number.
+
+    202 with the same answer whether or not the number belongs to a volunteer: the link goes
+    only to the number, never into the response.
+    """
+
+    throttle_classes = [SignupIpThrottle]
+
+    @extend_schema(
+        request=s.ManageLinkRequestSerializer,
+        responses={202: s.ManageLinkSentSerializer},
+        auth=[],
+    )
+    def post(self, request: Request) -> Response:
+        data = s.ManageLinkRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        with _throttled_as_429():
+            volunteer_manage_link_send(source_ip=client_ip(request), **data.validated_data)
+        return Response(
+            {"detail": "If this number belongs to a volunteer, we texted it the link."},
+            status=status.HTTP_202_ACCEPTED,
         )
 
 
@@ -387,10 +423,15 @@ class EventCompleteView(StaffView):
 
 
 class MyVolunteerView(APIView):
-    """The signed-in user's own volunteer record: read it, or link it by phone number."""
+    """The signed-in user's own volunteer record: read it, or start linking it by phone number.
+
+    POST texts a one-time code to the number and answers 202 the same way whether or not a
+    volunteer has that number; nothing about any volunteer is returned or written until the
+    code (or the volunteer's manage link) is given to `POST /api/me/volunteer/verify`.
+    """
 
     permission_classes = [IsStaffRole]
-    extra_error_codes = {"get": ["404"], "post": ["409"]}
+    extra_error_codes = {"get": ["404"], "post": ["429"]}
 
     @extend_schema(responses={200: s.MyVolunteerSerializer})
     def get(self, request: Request) -> Response:
@@ -399,14 +440,51 @@ class MyVolunteerView(APIView):
             raise NotFoundError("No volunteer record is linked to this account.")
         return Response(_my_volunteer(volunteer))
 
-    @extend_schema(request=s.LinkVolunteerInputSerializer, responses={200: s.MyVolunteerSerializer})
+    @extend_schema(request=s.LinkCodeRequestSerializer, responses={202: s.LinkCodeSentSerializer})
     def post(self, request: Request) -> Response:
-        data = s.LinkVolunteerInputSerializer(data=request.data)
+        data = s.LinkCodeRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        volunteer = volunteer_link_user(
-            user=_user(request), source_ip=client_ip(request), **data.validated_data
+        with _throttled_as_429():
+            volunteer_link_code_send(
+                user=_user(request), source_ip=client_ip(request), **data.validated_data
+            )
+        return Response(
+            {
+                "detail": "If this number can receive texts, we sent it a code. "
+                "Send the code to /api/me/volunteer/verify.",
+                "expires_in_seconds": settings.VOLUNTEER_LINK_CODE_TTL_SECONDS,
+            },
+            status=status.HTTP_202_ACCEPTED,
         )
+
+
+class MyVolunteerVerifyView(APIView):
+    """Prove the number (the texted code, or the volunteer's own manage link) and link the
+    volunteer record to this account; answers the linked record."""
+
+    permission_classes = [IsStaffRole]
+    extra_error_codes = ["409", "429"]
+
+    @extend_schema(
+        request=s.LinkVolunteerVerifySerializer, responses={200: s.MyVolunteerSerializer}
+    )
+    def post(self, request: Request) -> Response:
+        data = s.LinkVolunteerVerifySerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        with _throttled_as_429():
+            volunteer = volunteer_link_verify(
+                user=_user(request), source_ip=client_ip(request), **data.validated_data
+            )
         return Response(_my_volunteer(volunteer))
+
+
+@contextmanager
+def _throttled_as_429() -> Iterator[None]:
+    # DRF's Throttled carries the Retry-After header; the service cannot import DRF.
+    try:
+        yield
+    except LinkThrottledError as error:
+        raise exceptions.Throttled(wait=error.retry_after, detail=error.message) from None
 
 
 def _my_volunteer(volunteer: Volunteer) -> dict[str, Any]:

@@ -37,8 +37,10 @@ from django.utils import timezone
 
 from backend.sms import BaseSmsBackend, SmsError, get_backend
 from events.models import (
+    ON_REQUEST_KINDS,
     EventStatus,
     OptOutReason,
+    ReviewStatus,
     ShiftStatus,
     SignupStatus,
     SmsConsent,
@@ -46,11 +48,15 @@ from events.models import (
     SmsMessage,
     SmsOptOut,
     SmsRateBucket,
+    SmsReview,
     SmsStatus,
 )
 from events.services.sms_outbox import in_quiet_hours, next_local_morning, quiet_hours_end
 
 logger = logging.getLogger(__name__)
+
+# How often a text held for a pending review is looked at again.
+REVIEW_HOLD_RECHECK_SECONDS = 300
 
 # Twilio error codes that say the number cannot take our texts: never retried, number marked.
 NUMBER_ERRORS = {
@@ -107,17 +113,29 @@ def retry_delay(attempts: int) -> float:
     return ceiling / 2 + random.uniform(0, ceiling / 2)  # noqa: S311 - jitter, not security
 
 
-def sms_number_mark(*, phone_hash: str, reason: str, keyword: str = "") -> None:
-    """Put a number on the opt-out list (only its keyed hash) and skip what is queued for it."""
+def sms_number_mark(*, phone_hash: str, reason: str, keyword: str = "") -> bool:
+    """Put a number on the opt-out list (only its keyed hash) and skip what is queued for it.
+    True when the number was not on the list before (the unique row decides, under
+    concurrency too)."""
     if not phone_hash:
-        return
+        return False
     now = timezone.now()
-    SmsOptOut.objects.update_or_create(
+    _, created = SmsOptOut.objects.update_or_create(
         phone_hash=phone_hash,
         defaults={"reason": reason, "keyword": keyword, "opted_out_at": now},
     )
     SmsMessage.objects.filter(phone_hash=phone_hash, status=SmsStatus.QUEUED).update(
         status=SmsStatus.SKIPPED, skip_reason="opted_out", updated_at=now
+    )
+    return created
+
+
+def held_numbers(hashes: set[str]) -> set[str]:
+    """The numbers among `hashes` with a reply waiting for an organizer's review."""
+    return set(
+        SmsReview.objects.filter(phone_hash__in=hashes, status=ReviewStatus.PENDING).values_list(
+            "phone_hash", flat=True
+        )
     )
 
 
@@ -182,7 +200,7 @@ def sms_reconcile_stale(*, now: datetime | None = None) -> int:
 def _skip_reason(message: SmsMessage, now: datetime) -> str:
     """Why a signup-related text is no longer useful, or ''."""
     signup = message.signup
-    if message.kind == SmsKind.REPLY:
+    if message.kind in ON_REQUEST_KINDS:
         return ""
     if signup is None:
         return "signup_removed" if message.kind != SmsKind.EVENT_CHANGED else ""
@@ -221,6 +239,7 @@ def _claim(
         opted_out = set(
             SmsOptOut.objects.filter(phone_hash__in=hashes).values_list("phone_hash", flat=True)
         )
+        held = held_numbers(hashes)
         consent: dict[int, bool] = {}
         for volunteer_id, granted in (
             SmsConsent.objects.filter(volunteer_id__in={r.volunteer_id for r in rows})
@@ -249,15 +268,21 @@ def _claim(
         for row in rows:
             time_zone = row.event.time_zone if row.event is not None else settings.TIME_ZONE
             reason = ""
-            if row.phone_hash in opted_out:
+            # The opt-out confirmation is the one text that goes to an opted-out number.
+            confirmation = row.kind == SmsKind.OPT_OUT_CONFIRMATION
+            if row.phone_hash in held and not confirmation:
+                # A reply that might mean "stop" waits for an organizer: late, not lost.
+                _postpone(row, now + timedelta(seconds=REVIEW_HOLD_RECHECK_SECONDS), report)
+                continue
+            if row.phone_hash in opted_out and not confirmation:
                 reason = "opted_out"
-            elif row.kind != SmsKind.REPLY and not consent.get(row.volunteer_id or 0, False):
+            elif row.kind not in ON_REQUEST_KINDS and not consent.get(row.volunteer_id or 0, False):
                 reason = "no_consent"
             elif not row.phone:
                 reason = "no_phone"
             else:
                 reason = _skip_reason(row, now)
-            if not reason and row.kind != SmsKind.REPLY and in_quiet_hours(now, time_zone):
+            if not reason and row.kind not in ON_REQUEST_KINDS and in_quiet_hours(now, time_zone):
                 resume = quiet_hours_end(now, time_zone)
                 starts_at = row.signup.shift.starts_at if row.signup is not None else None
                 if row.kind == SmsKind.REMINDER and starts_at is not None and starts_at <= resume:
@@ -265,8 +290,10 @@ def _claim(
                 else:
                     _postpone(row, resume, report)
                     continue
-            if not reason and per_phone.get(row.phone_hash, 0) >= (
-                settings.SMS_DAILY_CAP_PER_VOLUNTEER
+            if (
+                not reason
+                and not confirmation
+                and per_phone.get(row.phone_hash, 0) >= (settings.SMS_DAILY_CAP_PER_VOLUNTEER)
             ):
                 reason = "daily_cap_volunteer"
             if reason:
@@ -400,3 +427,55 @@ def sms_dispatch_due(
         for message in claimed:
             _send_one(message, token, backend, report)
     return report
+
+
+def sms_send_now(
+    *,
+    kind: str,
+    phone: str,
+    phone_hash: str,
+    body: str,
+    stored_body: str,
+    volunteer_id: int | None = None,
+    language: str = "en",
+) -> SmsMessage:
+    """Send one on-request text at once (a one-time code), outside the queue, and keep a row of
+    it for the record with `stored_body` (the code blanked) instead of what was sent.
+
+    Never sent to an opted-out number (the row is `skipped`). Errors are recorded on the row
+    and not raised: the caller answers the same whether the text left or not.
+    """
+    now = timezone.now()
+    opted_out = SmsOptOut.objects.filter(phone_hash=phone_hash).exists()
+    held = bool(held_numbers({phone_hash}))
+    message = SmsMessage.objects.create(
+        volunteer_id=volunteer_id,
+        phone=phone,
+        phone_hash=phone_hash,
+        body=stored_body,
+        kind=kind,
+        language=language,
+        send_after=now,
+        next_attempt_at=now,
+        status=SmsStatus.SKIPPED if opted_out or held else SmsStatus.SENDING,
+        skip_reason="opted_out" if opted_out else "held_for_review" if held else "",
+        attempts=0 if opted_out or held else 1,
+        sending_started_at=None if opted_out or held else now,
+    )
+    if opted_out or held:
+        return message
+    _rate_limit(sender_key())
+    try:
+        result = get_backend().send(to=phone, body=body, message_id=str(message.pk))
+    except SmsError as error:
+        _record_error(message, error, DispatchReport())
+        message.refresh_from_db()
+        if message.status == SmsStatus.QUEUED:
+            # A code is only useful now: never retried later by the dispatcher.
+            SmsMessage.objects.filter(pk=message.pk).update(status=SmsStatus.FAILED)
+        return message
+    SmsMessage.objects.filter(pk=message.pk, status=SmsStatus.SENDING).update(
+        status=SmsStatus.SENT, provider_sid=result.provider_id, sent_at=timezone.now()
+    )
+    logger.info("sms %s sent now (%s)", message.pk, result.provider_id)
+    return message

@@ -182,6 +182,26 @@ def sms_reply_enqueue(
     )
 
 
+def sms_opt_out_confirmation_enqueue(
+    *, inbound: InboundSms, volunteer: Volunteer | None, phone: str, phone_hash: str, language: str
+) -> SmsMessage:
+    """Queue the one text that confirms an opt-out the carrier did not see (a phrase, a Spanish
+    word): the only row the dispatcher sends to an opted-out number. The caller queues it only
+    when the number was not opted out before (so never twice for one opt-out)."""
+    now = timezone.now()
+    return SmsMessage.objects.create(
+        volunteer=volunteer,
+        phone=phone,
+        phone_hash=phone_hash,
+        body=render(SmsKind.OPT_OUT_CONFIRMATION, language),
+        kind=SmsKind.OPT_OUT_CONFIRMATION,
+        language=language,
+        in_reply_to=inbound,
+        send_after=now,
+        next_attempt_at=now,
+    )
+
+
 def _reminders_sync(signup: Signup) -> None:
     """Create or move the reminders of a confirmed signup to the shift's current start.
 

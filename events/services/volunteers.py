@@ -2,17 +2,31 @@
 
 from __future__ import annotations
 
+import hmac
+import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
 import phonenumbers
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from phonenumbers import PhoneNumberType
 
 from backend.accounts.models import User
-from backend.api.errors import ApplicationError, ConflictError
+from backend.api.errors import ApplicationError, ConflictError, NotFoundError
+from backend.audit.services import audit_record
 from backend.crypto import keyed_hash
-from events.models import ConsentMethod, Language, SmsConsent, Volunteer
+from events import links
+from events.models import (
+    ConsentMethod,
+    Language,
+    SmsConsent,
+    SmsKind,
+    Volunteer,
+    VolunteerLinkCode,
+)
+from events.services.counters import counter_take
 
 # Types that can receive SMS. US numbers are almost all FIXED_LINE_OR_MOBILE because the
 # numbering plan cannot tell them apart; a clearly fixed line, toll-free, premium, shared-cost,
@@ -131,26 +145,240 @@ def sms_consent_current(*, volunteer: Volunteer) -> SmsConsent | None:
     return volunteer.sms_consents.order_by("-recorded_at", "-id").first()
 
 
-def volunteer_link_user(
+class LinkThrottledError(ApplicationError):
+    """Too many link codes or confirmations in the window; `retry_after` is in seconds."""
+
+    status_code = 429  # type: ignore[assignment]
+    code = "throttled"
+
+    def __init__(self, message: str, *, retry_after: float) -> None:
+        super().__init__(message, extra={"retry_after_seconds": int(retry_after)})
+        self.retry_after = retry_after
+
+
+LINK_WINDOW_SECONDS = 3600
+LINK_CODE_DIGITS = 6
+
+
+def _code_hash(*, user_id: int, phone_hash: str, code: str) -> str:
+    # Bound to the account and the number: a code is worthless from another account.
+    return keyed_hash(f"volunteer-link-code:{user_id}:{phone_hash}:{code}")
+
+
+def _take_or_refuse(*, user: User, key: str, limit: int, what: str, ip: str | None) -> None:
+    wait = counter_take(key=key, limit=limit, window_seconds=LINK_WINDOW_SECONDS)
+    if wait is None:
+        return
+    # Audited outside any transaction of the caller's, so the refusal is kept.
+    audit_record(
+        actor=user, action="volunteer.link_throttled", ip_address=ip, details={"limit": what}
+    )
+    raise LinkThrottledError("Too many attempts; try again later.", retry_after=wait)
+
+
+def volunteer_link_code_send(
+    *, user: User, phone: str, language: str = Language.ENGLISH, source_ip: str | None = None
+) -> None:
+    """Text a one-time code to `phone` so the signed-in `user` can prove they hold it.
+
+    Answers the same (returns None) whether or not a volunteer has that number, and whether or
+    not the text could be sent, so the call cannot tell anyone who is a volunteer. Nothing about
+    a volunteer is read into the answer and nothing of theirs is written. Limited per account
+    and per number (429 beyond). Audited with ids only.
+    """
+    normalized = phone_normalize(phone)
+    if Volunteer.objects.filter(user=user).exists():
+        audit_record(
+            actor=user,
+            action="volunteer.link_refused",
+            ip_address=source_ip,
+            details={"reason": "account_already_linked"},
+        )
+        raise ConflictError(
+            "This account is already linked to a volunteer record.", code="already_linked"
+        )
+    _take_or_refuse(
+        user=user,
+        key=f"link-code:user:{user.pk}",
+        limit=settings.VOLUNTEER_LINK_CODES_PER_ACCOUNT,
+        what="codes_per_account",
+        ip=source_ip,
+    )
+    _take_or_refuse(
+        user=user,
+        key=f"link-code:phone:{normalized.hash}",
+        limit=settings.VOLUNTEER_LINK_CODES_PER_NUMBER,
+        what="codes_per_number",
+        ip=source_ip,
+    )
+    code = f"{secrets.randbelow(10**LINK_CODE_DIGITS):0{LINK_CODE_DIGITS}d}"
+    now = timezone.now()
+    ttl = settings.VOLUNTEER_LINK_CODE_TTL_SECONDS
+    with transaction.atomic():
+        # One live code per account: a new request replaces the old one.
+        VolunteerLinkCode.objects.filter(user=user).delete()
+        row = VolunteerLinkCode.objects.create(
+            user=user,
+            phone_hash=normalized.hash,
+            code_hash=_code_hash(user_id=user.pk, phone_hash=normalized.hash, code=code),
+            created_at=now,
+            expires_at=now + timedelta(seconds=ttl),
+        )
+    volunteer_id = (
+        Volunteer.objects.filter(phone_hash=normalized.hash).values_list("pk", flat=True).first()
+    )
+    from events.services.sms_dispatch import sms_send_now
+    from events.sms_templates import render
+
+    minutes = str(max(1, ttl // 60))
+    message = sms_send_now(
+        kind=SmsKind.VERIFICATION,
+        phone=normalized.e164,
+        phone_hash=normalized.hash,
+        body=render(SmsKind.VERIFICATION, language, code=code, minutes=minutes),
+        stored_body=render(SmsKind.VERIFICATION, language, code="******", minutes=minutes),
+        volunteer_id=volunteer_id,
+        language=language,
+    )
+    audit_record(
+        actor=user,
+        action="volunteer.link_code_sent",
+        target=row,
+        ip_address=source_ip,
+        details={"sms_message_id": message.pk, "sms_status": message.status},
+    )
+
+
+def volunteer_link_verify(
     *,
     user: User,
-    phone: str,
-    name: str,
     sms_consent: bool,
+    phone: str = "",
+    code: str = "",
+    manage_token: str = "",
+    name: str = "",
     consent_wording: str = DEFAULT_CONSENT_WORDING,
     language: str = Language.ENGLISH,
     source_ip: str | None = None,
 ) -> Volunteer:
-    """Link a signed-in user (a canvasser) to the volunteer record with their phone number,
-    creating it if new, and record their SMS consent answer (method "app").
+    """Link `user` to the volunteer record of a number they proved they hold: with the code
+    texted by `volunteer_link_code_send` (few tries, short-lived, compared in constant time)
+    or with the volunteer's own signed manage link. Creates the record when the proven number
+    has none, and records the SMS consent answer (method "app").
 
-    One account per volunteer and one volunteer per account: linking a second phone number, or
-    a number already linked to someone else, is a 409 `already_linked`.
+    Before the proof holds nothing is read back or written but the attempt count and the
+    audit entry. One account per volunteer and one volunteer per account: 409 `already_linked`.
     """
-    normalized = phone_normalize(phone)
+    _take_or_refuse(
+        user=user,
+        key=f"link-verify:user:{user.pk}",
+        limit=settings.VOLUNTEER_LINK_VERIFY_PER_ACCOUNT,
+        what="confirmations_per_account",
+        ip=source_ip,
+    )
+    if manage_token:
+        try:
+            volunteer: Volunteer | None = links.volunteer_from_token(manage_token)
+        except NotFoundError:
+            volunteer = None
+        if volunteer is None:
+            audit_record(
+                actor=user,
+                action="volunteer.link_failed",
+                ip_address=source_ip,
+                details={"proof": "manage_link"},
+            )
+            raise ApplicationError(
+                "This link is not valid or has expired.",
+                code="invalid_link",
+                fields={"manage_token": ["This link is not valid or has expired."]},
+            )
+        proof = "manage_link"
+        normalized = NormalizedPhone(
+            e164=volunteer.phone, hash=volunteer.phone_hash, last4=volunteer.phone_last4
+        )
+    else:
+        normalized = phone_normalize(phone)
+        if not _code_matches(user=user, phone_hash=normalized.hash, code=code):
+            audit_record(
+                actor=user,
+                action="volunteer.link_failed",
+                ip_address=source_ip,
+                details={"proof": "code"},
+            )
+            raise ApplicationError(
+                "This code is wrong or has expired. Ask for a new one.",
+                code="invalid_code",
+                fields={"code": ["Wrong or expired code."]},
+            )
+        proof = "code"
+    try:
+        volunteer = _link(
+            user=user,
+            phone=normalized,
+            name=name,
+            sms_consent=sms_consent,
+            consent_wording=consent_wording,
+            language=language,
+            source_ip=source_ip,
+        )
+    except ConflictError:
+        audit_record(
+            actor=user,
+            action="volunteer.link_refused",
+            ip_address=source_ip,
+            details={"reason": "already_linked", "proof": proof},
+        )
+        raise
+    audit_record(
+        actor=user,
+        action="volunteer.linked",
+        target=volunteer,
+        ip_address=source_ip,
+        details={"proof": proof},
+    )
+    return volunteer
+
+
+def _code_matches(*, user: User, phone_hash: str, code: str) -> bool:
+    """Spend one try of the account's live code for this number; True when `code` is it.
+
+    The row lock makes tries count exactly under concurrency; a used, expired or exhausted
+    code never matches. The code row is deleted once it matched (one use)."""
+    now = timezone.now()
+    with transaction.atomic():
+        row = (
+            VolunteerLinkCode.objects.select_for_update()
+            .filter(user=user, phone_hash=phone_hash)
+            .order_by("-created_at", "-id")
+            .first()
+        )
+        if row is None or row.expires_at <= now:
+            return False
+        if row.attempts >= settings.VOLUNTEER_LINK_CODE_MAX_ATTEMPTS:
+            return False
+        row.attempts += 1
+        row.save(update_fields=["attempts"])
+        given = _code_hash(user_id=user.pk, phone_hash=phone_hash, code=(code or "").strip())
+        if not hmac.compare_digest(row.code_hash, given):
+            return False
+        row.delete()
+        return True
+
+
+def _link(
+    *,
+    user: User,
+    phone: NormalizedPhone,
+    name: str,
+    sms_consent: bool,
+    consent_wording: str,
+    language: str,
+    source_ip: str | None,
+) -> Volunteer:
     with transaction.atomic():
         volunteer, _ = volunteer_get_or_create(
-            phone=normalized, name=name or user.get_full_name() or user.username, language=language
+            phone=phone, name=name or user.get_full_name() or user.username, language=language
         )
         other = Volunteer.objects.filter(user=user).exclude(pk=volunteer.pk).first()
         if other is not None or (volunteer.user_id and volunteer.user_id != user.pk):
@@ -170,3 +398,56 @@ def volunteer_link_user(
             actor=user,
         )
         return volunteer
+
+
+def volunteer_manage_link_send(
+    *, phone: str, language: str = Language.ENGLISH, source_ip: str | None = None
+) -> None:
+    """Text the volunteer with this number their signed manage link (never put in a response).
+
+    Returns None whether or not a volunteer has the number, so the call tells nobody who is a
+    volunteer; limited per number (VOLUNTEER_LINK_CODES_PER_NUMBER an hour, 429 beyond).
+    """
+    normalized = phone_normalize(phone)
+    wait = counter_take(
+        key=f"manage-link:phone:{normalized.hash}",
+        limit=settings.VOLUNTEER_LINK_CODES_PER_NUMBER,
+        window_seconds=LINK_WINDOW_SECONDS,
+    )
+    if wait is not None:
+        audit_record(
+            actor=None,
+            action="volunteer.manage_link_throttled",
+            ip_address=source_ip,
+            details={"limit": "links_per_number"},
+        )
+        raise LinkThrottledError("Too many requests for this number; try later.", retry_after=wait)
+    volunteer = Volunteer.objects.filter(phone_hash=normalized.hash).first()
+    if volunteer is None:
+        audit_record(
+            actor=None,
+            action="volunteer.manage_link_requested",
+            ip_address=source_ip,
+            details={"volunteer_id": None},
+        )
+        return
+    from events.services.sms_dispatch import sms_send_now
+    from events.sms_templates import render
+
+    lang = volunteer.language or language
+    message = sms_send_now(
+        kind=SmsKind.MANAGE_LINK,
+        phone=volunteer.phone,
+        phone_hash=volunteer.phone_hash,
+        body=render(SmsKind.MANAGE_LINK, lang, url=links.manage_url_for(volunteer)),
+        stored_body=render(SmsKind.MANAGE_LINK, lang, url="(link)"),
+        volunteer_id=volunteer.pk,
+        language=lang,
+    )
+    audit_record(
+        actor=None,
+        action="volunteer.manage_link_requested",
+        target=volunteer,
+        ip_address=source_ip,
+        details={"sms_message_id": message.pk, "sms_status": message.status},
+    )

@@ -93,6 +93,12 @@ ROUTES = [
         kwargs=shift_kwargs("a"),
         body=lambda c: {},
     ),
+    # Texting a volunteer their own manage link: an empty body is a 400 for everyone.
+    Route(
+        "api/public/manage-link",
+        {"POST": {"anonymous": 400, "organizer": 400, "field_lead": 400, "canvasser": 400}},
+        body=lambda c: {},
+    ),
     Route(
         "api/public/me/<str:token>",
         {"GET": PUBLIC},
@@ -236,6 +242,12 @@ ROUTES = [
             "GET": {"anonymous": 401, "organizer": 404, "field_lead": 404, "canvasser": 404},
             "POST": {"anonymous": 401, "organizer": 400, "field_lead": 400, "canvasser": 400},
         },
+        body=lambda c: {},
+    ),
+    # Proving the number (texted code or manage link) and linking; an empty body is a 400.
+    Route(
+        "api/me/volunteer/verify",
+        {"POST": {"anonymous": 401, "organizer": 400, "field_lead": 400, "canvasser": 400}},
         body=lambda c: {},
     ),
 ]

@@ -27,12 +27,33 @@ def _event(team: Any) -> int:
     ).pk
 
 
+def _review() -> int:
+    """A held reply ("ya no") waiting for an organizer, made through the real inbound service."""
+    from events.models import SmsReview
+    from events.services.sms_inbound import sms_inbound_receive
+
+    inbound = sms_inbound_receive(
+        message_sid=f"SMaccess{SmsReview.objects.count()}", from_number="+15155550177", body="ya no"
+    )
+    assert inbound is not None
+    return inbound.review.pk
+
+
 UNSIGNED = expect(PUBLIC, anonymous=403, organizer=403, field_lead=403, canvasser=403)
 
 ROUTES = [
     Route("api/sms/messages", {"GET": STAFF_ONLY}),
     Route("api/sms/inbound-messages", {"GET": ORGANIZER_ONLY}),
     Route("api/sms/opt-outs", {"GET": ORGANIZER_ONLY}),
+    # The review queue of replies that might mean "stop" (organizers hold the decision).
+    Route("api/sms/reviews", {"GET": ORGANIZER_ONLY}),
+    Route(
+        "api/sms/reviews/<int:pk>/resolve",
+        {"POST": expect(ORGANIZER_ONLY, organizer=400)},
+        kwargs=lambda c: {"pk": _review()},
+        missing_kwargs={"pk": 999999},
+        body=lambda c: {},
+    ),
     Route(
         "api/events/<int:pk>/sms-stats",
         {"GET": STAFF_ONLY},

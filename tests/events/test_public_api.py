@@ -9,9 +9,10 @@ import pytest
 import time_machine
 from django.core import signing
 
+from backend.sms.backends import locmem
 from events.links import SALT, manage_token_for
-from events.models import EventKind, EventStatus, Volunteer
-from tests.events.helpers import signup_body
+from events.models import EventKind, EventStatus, SmsKind, SmsMessage, Volunteer
+from tests.events.helpers import e164, phone, signup_body
 
 pytestmark = pytest.mark.django_db
 CHICAGO = ZoneInfo("America/Chicago")
@@ -276,3 +277,63 @@ def test_an_expired_manage_link_is_404(api_client, make_shift, settings):
 
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "invalid_link"
+
+
+def test_a_signup_with_a_known_number_hands_out_no_manage_link(api_client, make_shift):
+    """Anyone can type a known phone number into the public form: the answer must not unlock
+    that person's other signups (their name, their shifts, a link that cancels them)."""
+    mine, theirs = make_shift(starts_at=at(3)), make_shift(starts_at=at(5))
+    victim = api_client.post(
+        f"/api/public/shifts/{mine.pk}/signups", signup_body(1), format="json"
+    ).json()
+
+    response = api_client.post(
+        f"/api/public/shifts/{theirs.pk}/signups",
+        signup_body(1, name="Someone Else"),
+        format="json",
+    )
+
+    assert response.status_code == 201
+    body = response.json()
+    assert (body["manage_token"], body["manage_url"]) == (None, None)
+    assert "Volunteer 1" not in response.content.decode()
+    assert body["signup"]["shift"]["id"] == theirs.pk
+    # The first signup's link (made with the record) still shows both, to its owner.
+    page = api_client.get(f"/api/public/me/{victim['manage_token']}").json()
+    assert page["name"] == "Volunteer 1"
+    assert len(page["signups"]) == 2
+
+
+def test_the_manage_link_is_texted_to_the_number_and_never_answered(
+    api_client, make_shift, settings
+):
+    settings.SMS_BACKEND = "locmem"
+    settings.SMS_RATE_PER_SECOND = 0
+    settings.VOLUNTEER_LINK_CODES_PER_NUMBER = 3
+    locmem.outbox.clear()
+    shift = make_shift(starts_at=at(3))
+    first = api_client.post(
+        f"/api/public/shifts/{shift.pk}/signups", signup_body(1), format="json"
+    ).json()
+    locmem.outbox.clear()
+
+    known = api_client.post("/api/public/manage-link", {"phone": phone(1)}, format="json")
+    unknown = api_client.post("/api/public/manage-link", {"phone": phone(9)}, format="json")
+
+    assert known.status_code == unknown.status_code == 202
+    assert known.json() == unknown.json()
+    assert first["manage_token"] not in known.content.decode()
+    assert [(m.to, first["manage_url"] in m.body) for m in locmem.outbox] == [(e164(1), True)]
+    stored = SmsMessage.objects.get(kind=SmsKind.MANAGE_LINK)
+    assert first["manage_token"] not in stored.body
+    # Limited per number.
+    more = [
+        api_client.post("/api/public/manage-link", {"phone": phone(1)}, format="json")
+        for _ in range(3)
+    ]
+    assert [r.status_code for r in more] == [202, 202, 429]
+    assert len(locmem.outbox) == 3
+    bad = api_client.post("/api/public/manage-link", {"phone": "12"}, format="json")
+    assert bad.status_code == 400
+    assert "phone" in bad.json()["error"]["fields"]
+    locmem.outbox.clear()

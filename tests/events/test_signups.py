@@ -292,9 +292,9 @@ def test_signing_up_without_consent_is_allowed_and_recorded_as_no(api_client, ma
 
 
 def test_the_latest_consent_answer_is_the_current_one(api_client, make_event, make_shift):
-    post_signup(api_client, make_shift(), signup_body(1, sms_consent=True))
+    body = post_signup(api_client, make_shift(), signup_body(1, sms_consent=True)).json()
     later = make_shift(starts_at=timezone.now() + timedelta(days=9))
-    body = post_signup(api_client, later, signup_body(1, sms_consent=False)).json()
+    post_signup(api_client, later, signup_body(1, sms_consent=False))
 
     page = api_client.get(f"/api/public/me/{body['manage_token']}").json()
 

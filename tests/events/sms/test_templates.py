@@ -6,11 +6,19 @@ from datetime import UTC, datetime
 
 import pytest
 
-from events.models import Event, Location, Shift, SmsKind
+from events.links import manage_url_for
+from events.models import ON_REQUEST_KINDS, Event, Location, Shift, SmsKind, Volunteer
 from events.sms_templates import TEMPLATES, is_gsm7, render, segments
 
-SIGNUP_KINDS = [k for k in SmsKind.values if k != SmsKind.REPLY]
-REPLY_NAMES = ["help", "confirmed", "cancelled", "no_signup", "opted_in"]
+SIGNUP_KINDS = [k for k in SmsKind.values if k not in ON_REQUEST_KINDS]
+REPLY_NAMES = [
+    "help",
+    "confirmed",
+    "cancelled",
+    "no_signup",
+    "opted_in",
+    SmsKind.OPT_OUT_CONFIRMATION,
+]
 
 
 def long_shift() -> Shift:
@@ -41,6 +49,28 @@ def test_short_replies_fit_one_segment(settings, language):
     settings.SMS_ORGANIZATION_NAME = "DontLookAway Iowa"
     for name in ("help", "no_signup", "opted_in"):
         assert segments(render(name, language)) == 1
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_the_one_time_code_text_fits_one_gsm7_segment(settings, language):
+    settings.SMS_ORGANIZATION_NAME = "DontLookAway Iowa"
+    text = render(SmsKind.VERIFICATION, language, code="012345", minutes="10")
+
+    assert "012345" in text
+    assert is_gsm7(text)
+    assert segments(text) == 1, (len(text), text)
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_the_manage_link_text_is_gsm7_and_at_most_two_segments(settings, language):
+    settings.SMS_ORGANIZATION_NAME = "DontLookAway Iowa"
+    settings.PUBLIC_BASE_URL = "https://field.dontlookaway-iowa.example.org"
+    url = manage_url_for(Volunteer(pk=2**31 - 1, phone_hash="f" * 64))
+    text = render(SmsKind.MANAGE_LINK, language, url=url)
+
+    assert url in text
+    assert is_gsm7(text)
+    assert segments(text) <= 2, (len(text), text)
 
 
 def test_both_languages_have_every_template():
