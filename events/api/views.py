@@ -431,7 +431,7 @@ class MyVolunteerView(APIView):
     """
 
     permission_classes = [IsStaffRole]
-    extra_error_codes = {"get": ["404"], "post": ["429"]}
+    extra_error_codes = {"get": ["404"], "post": ["409", "429"]}
 
     @extend_schema(responses={200: s.MyVolunteerSerializer})
     def get(self, request: Request) -> Response:

@@ -235,6 +235,7 @@ LISTINGS = [
     ),
     Listing("api/sms/inbound-messages"),
     Listing("api/sms/opt-outs"),
+    Listing("api/sms/reviews"),
     Listing(
         "api/events/<int:pk>/sms-stats",
         kwargs=event_a,
