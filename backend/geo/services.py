@@ -72,7 +72,41 @@ def normalize_address_query(text: str) -> str:
     return _SPACES.sub(" ", _PUNCT.sub(" ", text.upper())).strip()
 
 
+# Words in an answer's addresstype, class or type that name an area, never a door. Nominatim's
+# place_rank for such answers is not reliable (a boundary relation or a postcode can carry a high
+# rank), so they are refused first, whatever the rank or the echoed house number says.
+AREA_WORDS = {
+    "city",
+    "town",
+    "village",
+    "hamlet",
+    "municipality",
+    "county",
+    "state",
+    "country",
+    "region",
+    "postcode",
+    "postal_code",
+    "boundary",
+    "administrative",
+    "suburb",
+    "neighbourhood",
+    "quarter",
+}
+
+
+def _says_area(raw: dict[str, Any]) -> bool:
+    for key in ("addresstype", "class", "type"):
+        value = str(raw.get(key) or "").lower()
+        if value in AREA_WORDS:
+            return True
+    return False
+
+
 def classify_nominatim(raw: dict[str, Any]) -> str:
+    """Door only for a house- or building-level answer; an area answer is always coarse."""
+    if _says_area(raw):
+        return GeocodePrecision.COARSE
     address = raw.get("address") or {}
     if address.get("house_number"):
         return GeocodePrecision.DOOR

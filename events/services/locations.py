@@ -38,6 +38,12 @@ LOCATION_FIELDS = (
 )
 
 REVIEW_VAGUE = "Address too vague to place (no street, city or ZIP)."
+REVIEW_PO_BOX_ONLY = "Only a PO box (a mailing address) was given, no street to place the site."
+REVIEW_NO_STREET = "No street address (only a city or ZIP) to place the site."
+REVIEW_RURAL_ROUTE = (
+    "Rural route address: a route and box number, not a street a geocoder can place; "
+    "place it by hand."
+)
 REVIEW_COARSE = "The geocoder matched only a street, city or county, not the building."
 REVIEW_NOT_FOUND = "The geocoder did not find this address."
 
@@ -129,6 +135,12 @@ _ADDRESS = re.compile(
 )
 _PO_BOX = re.compile(r"^P\.?\s*O\.?\s*BOX\b", re.IGNORECASE)
 _PO_BOX_PREFIX = re.compile(r"^P\.?\s*O\.?\s*BOX\s+\S+\s*,\s*", re.IGNORECASE)
+# "302 WARREN ST PO BOX 114": a street followed by the mailing box; keep the street.
+_PO_BOX_SUFFIX = re.compile(r"[\s,]+P\.?\s*O\.?\s*BOX\s+\S+$", re.IGNORECASE)
+_RURAL_ROUTE = re.compile(
+    r"^(?:RR|R\s+R|RFD|RURAL\s+ROUTE|RURAL\s+RTE)\s*#?\s*\d+\b", re.IGNORECASE
+)
+_CITY_ZIP = re.compile(r"^(?P<city>[^,]+), IA (?P<zip>\d{5})(?:-\d{4})?$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -161,8 +173,8 @@ def parse_site_address(raw: str) -> ParsedAddress | None:
         extra_lines = lines[:-2]
     if match is None:
         return None
-    street = match["street"].strip()
-    if _PO_BOX.match(street.split(",")[-1].strip()):
+    street = _PO_BOX_SUFFIX.sub("", match["street"].strip()).strip(" ,")
+    if not street or _PO_BOX.match(street.split(",")[-1].strip()):
         return None
     return ParsedAddress(
         street=street,
@@ -170,6 +182,22 @@ def parse_site_address(raw: str) -> ParsedAddress | None:
         zip_code=match["zip"],
         extra=" / ".join(extra_lines),
     )
+
+
+def site_address_problem(raw: str, parsed: ParsedAddress | None) -> str:
+    """Why an address cannot be placed by the geocoder, in the file's own terms; "" when it can.
+
+    A PO box alone is a mailing address; a rural route ("RR 2 BOX 14") is a real address but
+    not a street; "IA" alone says nothing."""
+    if parsed is not None:
+        return REVIEW_RURAL_ROUTE if _RURAL_ROUTE.match(parsed.street) else ""
+    text = raw.replace("_x000D_", "").replace("\r", "")
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    if any(_PO_BOX.match(line) for line in lines):
+        return REVIEW_PO_BOX_ONLY
+    if lines and _CITY_ZIP.match(lines[-1]):
+        return REVIEW_NO_STREET
+    return REVIEW_VAGUE
 
 
 @dataclass
@@ -213,6 +241,7 @@ class _Site:
     name: str
     county: str
     parsed: ParsedAddress | None
+    problem: str = ""
     precincts: list[str] = field(default_factory=list)
     rows: list[int] = field(default_factory=list)
     latitude: float | None = None
@@ -261,7 +290,13 @@ def read_sites_csv(stream: IO[str]) -> tuple[list[_Site], list[RowReport]]:
             key = normalize_address_query(f"{parsed.street} {parsed.city} IA {parsed.zip_code}")
         site = sites.get(key)
         if site is None:
-            site = sites[key] = _Site(key=key, name=name, county=county, parsed=parsed)
+            site = sites[key] = _Site(
+                key=key,
+                name=name,
+                county=county,
+                parsed=parsed,
+                problem=site_address_problem(row.get("address") or "", parsed),
+            )
         if precinct and precinct not in site.precincts:
             site.precincts.append(precinct)
         site.rows.append(number)
@@ -315,8 +350,8 @@ def _upsert_sites(sites: list[_Site]) -> list[tuple[_Site, Location, str]]:
                 location = Location(
                     source_key=site.key, precinct_codes=site.precincts, **_site_values(site)
                 )
-                if site.parsed is None:
-                    location.needs_review, location.review_reason = True, REVIEW_VAGUE
+                if site.problem:
+                    location.needs_review, location.review_reason = True, site.problem
                 if site.latitude is not None:
                     location.latitude, location.longitude = site.latitude, site.longitude
                 new.append(location)
@@ -347,7 +382,13 @@ def sites_import(
         )
         setattr(report, counter, getattr(report, counter) + 1)
         note = ""
-        if geocode and site.parsed and not location.is_placed and not report.geocoder_unavailable:
+        if (
+            geocode
+            and site.parsed
+            and not site.problem
+            and not location.is_placed
+            and not report.geocoder_unavailable
+        ):
             try:
                 outcome = location_place(location=location)
                 note = outcome.note
