@@ -222,6 +222,11 @@ GEOCODER_USER_AGENT = env.str("GEOCODER_USER_AGENT", "dontlookaway-field-backend
 GEOCODER_MIN_DELAY_SECONDS = env.float("GEOCODER_MIN_DELAY_SECONDS", 1.0, minimum=0.0)
 GEOCODER_TIMEOUT_SECONDS = env.float("GEOCODER_TIMEOUT_SECONDS", 10.0, minimum=0.1)
 GEOCODER_ERROR_WAIT_SECONDS = env.float("GEOCODER_ERROR_WAIT_SECONDS", 5.0, minimum=0.0)
+# The circuit breaker: after this many consecutive failed calls, stop asking for the cool-down.
+GEOCODER_BREAKER_FAILURES = env.int("GEOCODER_BREAKER_FAILURES", 3, minimum=1)
+GEOCODER_BREAKER_COOLDOWN_SECONDS = env.float(
+    "GEOCODER_BREAKER_COOLDOWN_SECONDS", 120.0, minimum=1.0
+)
 
 # --- SMS ------------------------------------------------------------------------------------
 SMS_BACKEND = env.str("SMS_BACKEND", "backend.sms.backends.console.SmsBackend")

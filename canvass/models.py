@@ -50,7 +50,8 @@ class GeocodeStatus(models.TextChoices):
     GEOCODED = "geocoded", "Geocoded to the door"
     NEEDS_REVIEW = "needs_review", "Geocoder match too coarse; needs review"
     FAILED = "failed", "Geocoding failed or found nothing"
-    PENDING = "pending", "Not geocoded yet (geocoder off)"
+    PENDING = "pending", "Not geocoded yet (geocoder off, paused or failing; retried later)"
+    PLACED = "placed", "Placed by hand by a field lead"
 
 
 class Household(models.Model):

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import codecs
 import csv
-import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -22,7 +21,13 @@ from django.utils import timezone
 from backend.api.errors import ApplicationError
 from backend.audit.services import audit_record
 from backend.crypto import keyed_hash
-from backend.geo.services import GeocodingUnavailableError, geocode_address, geocoder_enabled
+from backend.geo.services import (
+    GeocoderPausedError,
+    GeocodingUnavailableError,
+    geocode_address,
+    geocoder_enabled,
+)
+from backend.textfiles import LineSource
 from canvass.geometry import match_key
 from canvass.models import GeocodeStatus, Household, Precinct, Voter, VoterImport
 from canvass.services.addresses import AddressError, NormalizedAddress, normalize_address
@@ -132,6 +137,7 @@ class ImportReport:
     warnings: list[dict[str, Any]] = field(default_factory=list)
     problems_not_listed: int = 0
     aborted: str | None = None
+    geocoder_paused: bool = False
 
     def _note(self, bucket: list[dict[str, Any]], entry: dict[str, Any]) -> None:
         if len(self.errors) + len(self.warnings) < MAX_REPORTED_PROBLEMS:
@@ -161,6 +167,13 @@ class ImportReport:
             "warnings": list(self.warnings),
             "problems_not_listed": self.problems_not_listed,
             "aborted": self.aborted,
+            "geocoder_paused": self.geocoder_paused,
+            "geocoder_note": (
+                "The geocoder failed repeatedly and was paused; doors without coordinates are "
+                "stored pending and geocoded later (geocode_pending)."
+                if self.geocoder_paused
+                else ""
+            ),
         }
 
     def counts(self) -> dict[str, Any]:
@@ -306,26 +319,59 @@ def parse_row(line: int, row: list[str], columns: dict[str, int]) -> ParsedRow:
     )
 
 
-def _open_text(stream: IO[bytes]) -> io.TextIOWrapper:
-    """Check the start of the file, rewind, and wrap it as UTF-8 text (BOM optional)."""
+def check_file_head(stream: IO[bytes]) -> None:
+    """Refuse what is not a UTF-8 text file at all, then rewind: empty, UTF-16, or a file in
+    another encoding (the start has bytes that are not UTF-8 and not one valid multi-byte UTF-8
+    character, as a Latin-1 or Windows-1252 export does). A stray bad byte in a UTF-8 file is a
+    problem of its line, not of the file (see backend.textfiles), and so is a NUL byte."""
     head = stream.read(HEAD_BYTES)
+    stream.seek(0)
     if not head or not head.strip():
         raise ImportFileError("The file is empty.", code="empty_file")
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise ImportFileError(
             "The file is UTF-16; save it as UTF-8 (with or without BOM).", code="bad_encoding"
         )
-    if b"\x00" in head:
-        raise ImportFileError("The file is not a CSV text file.", code="not_csv")
-    try:
-        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
-    except UnicodeDecodeError as exc:
+    lines = head.split(b"\n")
+    if len(head) == HEAD_BYTES:
+        lines = lines[:-1]  # the last one may be cut mid-character
+    first_bad: int | None = None
+    bad_lines = 0
+    valid_multibyte = False
+    for number, raw in enumerate(lines[1:], start=2):
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            first_bad = first_bad or number
+            bad_lines += 1
+            continue
+        valid_multibyte = valid_multibyte or not text.isascii()
+    # More than 1 line in 20 not UTF-8, and no UTF-8 accent anywhere: another encoding.
+    data_lines = max(len(lines) - 1, 1)
+    if first_bad is not None and not valid_multibyte and bad_lines * 20 > data_lines:
         raise ImportFileError(
-            f"The file is not UTF-8 (invalid byte at offset {exc.start}); save it as UTF-8.",
+            f"The file is not UTF-8 (first at line {first_bad}); save it as UTF-8.",
             code="bad_encoding",
-        ) from None
-    stream.seek(0)
-    return io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")  # type: ignore[arg-type]
+        )
+
+
+def read_header(stream: IO[bytes]) -> dict[str, int]:
+    """Map the first line's columns; the stream is left after it. Raises ImportFileError."""
+    problems: list[tuple[int, str]] = []
+    source = LineSource(stream, lambda line, problem: problems.append((line, problem)))
+    reader = csv.reader(source)
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise ImportFileError("The file is empty.", code="empty_file") from None
+    except csv.Error as exc:
+        raise ImportFileError(f"The file is not a readable CSV: {exc}", code="not_csv") from None
+    if problems and problems[0][0] == 1:
+        raise ImportFileError(
+            f"This is not a CSV text file: line 1 (the header): {problems[0][1]}.",
+            code="not_csv",
+        )
+    return map_header(header)
 
 
 class _Batcher:
@@ -351,6 +397,12 @@ class _Batcher:
             return
         try:
             result = geocode_address(row.address.building_line)
+        except GeocoderPausedError:
+            # The breaker is open: store the door now, heal it later (geocode_pending).
+            counts["pending"] += 1
+            household.geocode_status = GeocodeStatus.PENDING
+            self.report.geocoder_paused = True
+            return
         except GeocodingUnavailableError as exc:
             counts["failed"] += 1
             household.geocode_status = GeocodeStatus.FAILED
@@ -414,7 +466,11 @@ class _Batcher:
                     if key not in new:
                         changed[key] = household
             elif household.latitude is None and (
-                key in new or household.geocode_status == GeocodeStatus.PENDING
+                key in new
+                or (
+                    self.geocoding
+                    and household.geocode_status in (GeocodeStatus.PENDING, GeocodeStatus.FAILED)
+                )
             ):
                 before = household.geocode_status
                 self._geocode(row, household)
@@ -537,16 +593,6 @@ class _Batcher:
             voters_mark_seen(unchanged_ids, self.run.pk)
 
 
-def _rows(reader: Iterator[list[str]]) -> Iterator[tuple[int, list[str]]]:
-    """(line number, row); line numbers count physical lines, like a spreadsheet would."""
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        yield reader.line_num, row  # type: ignore[attr-defined]
-
-
 def voters_import(
     *,
     actor: Any | None,
@@ -555,53 +601,27 @@ def voters_import(
     ip_address: str | None = None,
     batch_size: int = BATCH_SIZE,
 ) -> ImportReport:
-    """Import a voter-file CSV from a binary, seekable stream; return the report.
+    """Import a voter-file CSV from a binary, seekable stream in one go; return the report.
 
     Idempotent: voters are matched by state voter id and updated, households by normalized
-    address. Bad rows are skipped and listed with their line and reason; file-level problems
-    (empty, not UTF-8, not a CSV, missing required columns) raise ImportFileError before
-    anything is written. A decoding or CSV error mid-file stops the import there, keeping the
-    batches already written, and is reported in `aborted`.
+    address. Bad rows (and lines with bad bytes) are skipped and listed with their line and
+    reason; file-level problems (empty, UTF-16, missing required columns) raise ImportFileError
+    before anything is written. Background jobs use `voter_file_process` directly.
     """
-    text = _open_text(stream)
-    reader = csv.reader(text)
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise ImportFileError("The file is empty.", code="empty_file") from None
-    except (csv.Error, UnicodeDecodeError) as exc:
-        raise ImportFileError(f"The file is not a readable CSV: {exc}", code="not_csv") from None
-    columns = map_header(header)
-
+    check_file_head(stream)
+    columns = read_header(stream)
     run = VoterImport.objects.create(created_by=actor, source_name=source_name[:200])
     report = ImportReport(import_id=run.pk)
-    batcher = _Batcher(run, report)
-    batch: list[ParsedRow] = []
-    rows = _rows(reader)
-    while True:
-        try:
-            item = next(rows, None)
-        except (csv.Error, UnicodeDecodeError) as exc:
-            line = reader.line_num + 1
-            report.aborted = f"line {line}: the file stops being a readable UTF-8 CSV ({exc})"
-            break
-        if item is None:
-            break
-        line, row = item
-        if not any(cell.strip() for cell in row):
-            continue
-        report.rows_read += 1
-        try:
-            batch.append(parse_row(line, row, columns))
-        except RowError as exc:
-            report.skip(line, str(exc))
-        if len(batch) >= batch_size:
-            batcher.write(batch)
-            batch = []
-    if batch:
-        batcher.write(batch)
-    text.detach()
+    voter_file_process(
+        stream=stream, columns=columns, run=run, report=report, batch_size=batch_size
+    )
+    voter_import_finish(run=run, report=report, actor=actor, ip_address=ip_address)
+    return report
 
+
+def voter_import_finish(
+    *, run: VoterImport, report: ImportReport, actor: Any | None, ip_address: str | None = None
+) -> None:
     run.finished_at = timezone.now()
     run.report = report.as_dict()
     run.save(update_fields=["finished_at", "report"])
@@ -612,4 +632,74 @@ def voters_import(
         ip_address=ip_address,
         details=report.counts(),
     )
-    return report
+
+
+def voter_file_process(
+    *,
+    stream: IO[bytes],
+    columns: dict[str, int],
+    run: VoterImport,
+    report: ImportReport,
+    batch_size: int = BATCH_SIZE,
+    start_offset: int = 0,
+    start_line: int = 2,
+    after_batch: Callable[[int, int], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> bool:
+    """Read data lines from `start_offset` (just after the header when 0) and write them in
+    batches. `after_batch(offset, next_line)` runs inside each batch's transaction, so a
+    checkpoint saved there commits together with the rows it covers. Returns True when the
+    file was read to its end, False when `should_stop()` asked to stop between batches."""
+    if not start_offset:
+        stream.seek(0)
+        read_header(stream)
+        start_offset, start_line = stream.tell(), 2
+
+    def bad_line(line: int, problem: str) -> None:
+        report.rows_read += 1
+        report.skip(line, problem)
+
+    source = LineSource(
+        stream,
+        bad_line,
+        start_offset=start_offset,
+        start_line=start_line,
+    )
+    reader = csv.reader(source)
+    batcher = _Batcher(run, report)
+    batch: list[ParsedRow] = []
+
+    def flush() -> None:
+        with transaction.atomic():
+            if batch:
+                batcher.write(batch)
+            if after_batch is not None:
+                after_batch(source.offset, source.line + 1)
+
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            # csv.reader starts a fresh record after an error: report the line, go on.
+            report.rows_read += 1
+            report.skip(source.record_start, f"not a readable CSV line ({exc})")
+            source.end_record()
+            continue
+        line = source.record_start
+        source.end_record()
+        if not any(cell.strip() for cell in row):
+            continue
+        report.rows_read += 1
+        try:
+            batch.append(parse_row(line, row, columns))
+        except RowError as exc:
+            report.skip(line, str(exc))
+        if len(batch) >= batch_size:
+            flush()
+            batch = []
+            if should_stop is not None and should_stop():
+                return False
+    flush()
+    return True

@@ -153,6 +153,7 @@ def test_header_variations_are_accepted_case_insensitively_and_bom_is_ignored():
             "bad_encoding",
         ),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not_csv"),
+        (b"voter_id,first\x00name,last_name,street\nIA1,Zo,Z,1 A St\n", "not_csv"),
         (b'{"voters": [1, 2, 3]}', "missing_columns"),
     ],
 )
@@ -166,18 +167,39 @@ def test_bad_files_are_rejected_before_anything_is_written(content, code):
     assert Voter.objects.count() == 1
 
 
-def test_an_encoding_error_late_in_the_file_keeps_earlier_batches_and_is_reported():
-    head = csv_bytes(*GOOD).getvalue()
-    filler = b"".join(
-        f"IA9{i:04d},Fill,Er,DEM,1980,,{i} Pine St,,Ames,IA,50010,,\n".encode() for i in range(2000)
+def _filler(count: int, start: int = 0) -> bytes:
+    return b"".join(
+        f"IA9{i:05d},Fill,Er,DEM,1980,,{i} Pine St,,Ames,IA,50010,,\n".encode()
+        for i in range(start, start + count)
     )
-    stream = io.BytesIO(head + filler + b"IA999,Bad,\xff\xfe,DEM,1980,,1 A St,,Ames,IA,50010,,\n")
+
+
+@pytest.mark.parametrize(
+    ("bad", "problem"),
+    [
+        (b"IA999,Bad,\xff\xfe,DEM,1980,,1 A St,,Ames,IA,50010,,\n", "not UTF-8"),
+        (b"IA999,Bad,N\x00ul,DEM,1980,,1 A St,,Ames,IA,50010,,\n", "NUL byte"),
+    ],
+)
+@pytest.mark.parametrize("where", ["first_64k", "past_64k"])
+def test_a_bad_line_anywhere_is_named_and_costs_no_good_line(bad, problem, where):
+    before = 20 if where == "first_64k" else 2000  # 2000 filler lines are ~100 KiB
+    head = csv_bytes(*GOOD).getvalue()
+    stream = io.BytesIO(head + _filler(before) + bad + _filler(30, start=before))
+    bad_line = 1 + len(GOOD) + before + 1
 
     report = run(stream, batch_size=500)
 
-    assert report.aborted is not None and "UTF-8" in report.aborted
-    assert Voter.objects.filter(state_voter_id="IA001").exists()
-    assert Voter.objects.count() >= 1000
+    assert report.aborted is None
+    assert report.errors == [{"line": bad_line, "reason": report.errors[0]["reason"]}]
+    assert problem in report.errors[0]["reason"]
+    assert (report.rows_read, report.created, report.skipped) == (
+        len(GOOD) + before + 31,
+        len(GOOD) + before + 30,
+        1,
+    )
+    assert Voter.objects.count() == len(GOOD) + before + 30
+    assert not Voter.objects.filter(state_voter_id="IA999").exists()
 
 
 def test_households_get_their_precinct_by_point_in_polygon_when_the_file_does_not_say():
