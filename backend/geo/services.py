@@ -9,6 +9,7 @@ house- or building-level match is a door; a match on a street, city, county or s
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import re
@@ -77,16 +78,15 @@ class CircuitBreaker:
     def _get(self, key: str) -> float:
         try:
             value = cache.get(key)
-        except Exception:  # noqa: BLE001 - a cache outage must not stop geocoding
+        except Exception:  # a cache outage must not stop geocoding
             value = self._local.get(key)
         return float(value or 0)
 
     def _set(self, key: str, value: float) -> None:
         self._local[key] = value
-        try:
+        # On a cache outage the process-local copy stands in.
+        with contextlib.suppress(Exception):
             cache.set(key, value, timeout=24 * 60 * 60)
-        except Exception:  # noqa: BLE001, S110 - the process-local copy stands in
-            pass
 
     def is_open(self) -> bool:
         return time.time() < self._get(self.OPEN_UNTIL_KEY)
