@@ -13,6 +13,7 @@ from django.db import transaction
 from backend.accounts.models import User
 from backend.api.errors import ApplicationError
 from backend.audit.services import audit_record
+from backend.textfiles import LineSource
 from backend.geo.models import GeocodePrecision
 from backend.geo.services import (
     GeocodingUnavailableError,
@@ -257,9 +258,25 @@ def _float_or_none(value: str | None, lo: float, hi: float) -> float | None:
     return number
 
 
-def read_sites_csv(stream: IO[str]) -> tuple[list[_Site], list[RowReport]]:
-    """Group the rows by site: rows at one address (one county) become one location."""
-    reader = csv.DictReader(stream)
+def read_sites_csv(stream: IO[str] | IO[bytes]) -> tuple[list[_Site], list[RowReport]]:
+    """Group the rows by site: rows at one address (one county) become one location.
+
+    A binary stream is read line by line: a line with a NUL byte or bytes that are not UTF-8
+    is reported as an error row naming its physical line, and the rows around it import."""
+    errors: list[RowReport] = []
+    counter = {"row": 0}
+    lines: Any = stream
+    if isinstance(stream.read(0), bytes):
+
+        def bad_line(line: int, problem: str) -> None:
+            if line == 1:
+                errors.append(RowReport(0, "error", message=f"line 1 (the header): {problem}"))
+                return
+            counter["row"] += 1
+            errors.append(RowReport(counter["row"], "error", message=f"line {line}: {problem}"))
+
+        lines = LineSource(stream, bad_line)  # type: ignore[arg-type]
+    reader = csv.DictReader(lines)
     missing = [col for col in REQUIRED_COLUMNS if col not in (reader.fieldnames or [])]
     if missing:
         raise ApplicationError(
@@ -268,8 +285,9 @@ def read_sites_csv(stream: IO[str]) -> tuple[list[_Site], list[RowReport]]:
             fields={"file": [f"Missing columns: {', '.join(missing)}"]},
         )
     sites: dict[str, _Site] = {}
-    errors: list[RowReport] = []
-    for number, row in enumerate(reader, start=1):
+    for row in reader:
+        counter["row"] += 1
+        number = counter["row"]
         name = " ".join((row.get("name") or "").split())
         county = (row.get("county_name") or "").strip()
         precinct = (row.get("precinct_id") or "").strip()
@@ -366,7 +384,7 @@ def _upsert_sites(sites: list[_Site]) -> list[tuple[_Site, Location, str]]:
 
 
 def sites_import(
-    *, stream: IO[str], actor: User | None = None, geocode: bool = True
+    *, stream: IO[str] | IO[bytes], actor: User | None = None, geocode: bool = True
 ) -> ImportReport:
     """Import caucus sites from a CSV stream, idempotently, with a report for every row.
 

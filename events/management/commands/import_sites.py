@@ -29,8 +29,8 @@ class Command(BaseCommand):
         path: Path = options["file"]
         if not path.is_file():
             raise CommandError(f"No such file: {path}")
-        # newline="" lets the csv module handle newlines inside quoted fields.
-        with path.open(encoding="utf-8-sig", newline="") as stream:
+        # Binary: lines with bad bytes are reported by line, the rest import.
+        with path.open("rb") as stream:
             try:
                 report = sites_import(stream=stream, geocode=not options["no_geocode"])
             except ApplicationError as exc:
