@@ -150,6 +150,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
+# Uploaded import files wait here for their background job (shared by web and worker hosts).
+IMPORT_UPLOAD_DIR = Path(env.str("IMPORT_UPLOAD_DIR", str(BASE_DIR / "var" / "imports")))
 
 # --- REST framework -------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -209,6 +211,8 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# An import of a statewide file runs far longer than the default task limit.
+IMPORT_TASK_TIME_LIMIT_SECONDS = env.int("IMPORT_TASK_TIME_LIMIT_SECONDS", 4 * 60 * 60, minimum=60)
 
 # Real public data (Iowa precincts, polling places, test vectors) used by seed_demo and the tests;
 # the repository expects it beside the clone, at ../shared/data.

@@ -17,7 +17,15 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from backend.accounts.models import Role, User
-from canvass.models import Household, Precinct, Turf, TurfAssignment, TurfHousehold, Voter
+from canvass.models import (
+    Household,
+    ImportJob,
+    Precinct,
+    Turf,
+    TurfAssignment,
+    TurfHousehold,
+    Voter,
+)
 
 
 def _with_counts(queryset: QuerySet[Turf]) -> QuerySet[Turf]:
@@ -175,3 +183,27 @@ def precincts_list(*, county: str | None = None) -> QuerySet[Precinct]:
     if county:
         queryset = queryset.filter(county_key=match_key(county))
     return queryset
+
+
+def import_jobs_for_user(*, user: User) -> QuerySet[ImportJob]:
+    """Import jobs the user may follow: organizers all; field leads their teams' and their own."""
+    if user.role == Role.ORGANIZER:
+        return ImportJob.objects.all()
+    if user.role == Role.FIELD_LEAD:
+        return ImportJob.objects.filter(
+            Q(team__memberships__user=user) | Q(team__isnull=True, created_by=user)
+        ).distinct()
+    return ImportJob.objects.none()
+
+
+def households_placeable_by(*, user: User) -> QuerySet[Household]:
+    """Doors a user may place by hand: organizers any; field leads any not in an active turf
+    of a team they are not in."""
+    if user.role == Role.ORGANIZER:
+        return Household.objects.all()
+    if user.role == Role.FIELD_LEAD:
+        foreign = TurfHousehold.objects.filter(household=OuterRef("pk"), active=True).exclude(
+            turf__team__memberships__user=user
+        )
+        return Household.objects.exclude(Exists(foreign))
+    return Household.objects.none()

@@ -13,7 +13,6 @@ from django.db import transaction
 from backend.accounts.models import User
 from backend.api.errors import ApplicationError
 from backend.audit.services import audit_record
-from backend.textfiles import LineSource
 from backend.geo.models import GeocodePrecision
 from backend.geo.services import (
     GeocodingUnavailableError,
@@ -21,6 +20,7 @@ from backend.geo.services import (
     geocoder_enabled,
     normalize_address_query,
 )
+from backend.textfiles import LineSource
 from events.models import Location
 
 logger = logging.getLogger(__name__)

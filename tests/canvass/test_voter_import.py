@@ -264,20 +264,26 @@ def upload(content: bytes, name: str = "voters.csv") -> dict:
     return {"file": SimpleUploadedFile(name, content, content_type="text/csv")}
 
 
-def test_field_lead_uploads_a_voter_file_and_gets_the_report(client_for, lead_a):
-    response = client_for(lead_a).post(
-        "/api/voters/import", upload(csv_bytes(*GOOD).getvalue()), format="multipart"
-    )
+def test_field_lead_uploads_a_voter_file_and_gets_a_job_with_the_report(
+    client_for, lead_a, team_a, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(lead_a).post(
+            "/api/voters/import", upload(csv_bytes(*GOOD).getvalue()), format="multipart"
+        )
 
-    assert response.status_code == 200
+    assert response.status_code == 202
     body = response.json()
-    assert {k: body[k] for k in ("rows_read", "created", "updated", "skipped")} == {
+    assert (body["kind"], body["team"]) == ("voters", team_a.pk)
+    job = client_for(lead_a).get(f"/api/imports/{body['id']}").json()
+    assert {k: job[k] for k in ("state", "rows_read", "rows_stored", "rows_skipped")} == {
+        "state": "done",
         "rows_read": 3,
-        "created": 3,
-        "updated": 0,
-        "skipped": 0,
+        "rows_stored": 3,
+        "rows_skipped": 0,
     }
-    assert body["errors"] == []
+    assert job["counts"]["created"] == 3
+    assert job["report"] == {"count": 0, "page": 1, "pages": 1, "results": []}
     assert AuditEvent.objects.get(action="voters.import").actor == lead_a
 
 
@@ -316,13 +322,15 @@ def test_anonymous_cannot_upload_a_voter_file(client_for):
 
 
 def test_a_large_upload_spooled_to_a_temporary_file_streams_the_same(
-    client_for, organizer, settings
+    client_for, organizer, settings, django_capture_on_commit_callbacks
 ):
     settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 100  # force Django's TemporaryUploadedFile
 
-    response = client_for(organizer).post(
-        "/api/voters/import", upload(csv_bytes(*GOOD, bom=True).getvalue()), format="multipart"
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(organizer).post(
+            "/api/voters/import", upload(csv_bytes(*GOOD, bom=True).getvalue()), format="multipart"
+        )
 
-    assert response.status_code == 200
-    assert response.json()["created"] == 3
+    assert response.status_code == 202
+    job = client_for(organizer).get(f"/api/imports/{response.json()['id']}").json()
+    assert (job["state"], job["counts"]["created"]) == ("done", 3)
