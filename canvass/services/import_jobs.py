@@ -22,6 +22,7 @@ from django.utils import timezone
 from backend.api.errors import ApplicationError
 from canvass.models import ImportJob, ImportJobProblem, ImportKind, ImportState, VoterImport
 from canvass.services.imports import (
+    BATCH_SIZE,
     ImportFileError,
     ImportReport,
     check_file_head,
@@ -172,7 +173,11 @@ def _flush_problems(job: ImportJob, report: ImportReport) -> None:
 
 
 def import_job_run(
-    *, job_id: int, max_batches: int | None = None, progress: Progress | None = None
+    *,
+    job_id: int,
+    max_batches: int | None = None,
+    progress: Progress | None = None,
+    batch_size: int = BATCH_SIZE,
 ) -> ImportJob:
     """Run (or resume) a job to its end, or for `max_batches` batches. Safe to call twice:
     a finished job is left alone, a running one continues from its checkpoint."""
@@ -187,7 +192,7 @@ def import_job_run(
         job.save(update_fields=["state", "started_at", "attempts", "updated_at"])
         try:
             if job.kind == ImportKind.VOTERS:
-                _run_voters(job, max_batches, progress)
+                _run_voters(job, max_batches, progress, batch_size)
             else:
                 _run_sites(job, progress)
         except (ApplicationError, OSError) as exc:
@@ -197,7 +202,9 @@ def import_job_run(
         return job
 
 
-def _run_voters(job: ImportJob, max_batches: int | None, progress: Progress | None) -> None:
+def _run_voters(
+    job: ImportJob, max_batches: int | None, progress: Progress | None, batch_size: int
+) -> None:
     if job.voter_import_id is None:
         job.voter_import = VoterImport.objects.create(
             created_by=job.created_by, source_name=job.source_name
@@ -228,6 +235,7 @@ def _run_voters(job: ImportJob, max_batches: int | None, progress: Progress | No
             columns=columns,
             run=run,
             report=report,
+            batch_size=batch_size,
             start_offset=job.resume_offset,
             start_line=job.resume_line or 2,
             after_batch=after_batch,
