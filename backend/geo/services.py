@@ -22,6 +22,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from geopy.adapters import RequestsAdapter
 from geopy.distance import EARTH_RADIUS, great_circle
 from geopy.exc import GeopyError
 from geopy.extra.rate_limiter import RateLimiter
@@ -203,7 +204,18 @@ def _nominatim_geocode(
     min_delay: float,
     error_wait: float = 5.0,
 ) -> Callable[..., Any]:
-    geolocator = Nominatim(domain=domain, scheme=scheme, user_agent=user_agent, timeout=timeout)
+    def adapter(proxies: Any, ssl_context: Any) -> RequestsAdapter:
+        # geopy's requests adapter retries failed connections twice by default: a dead
+        # geocoder would cost three timeouts per address. Retrying is the breaker's business.
+        return RequestsAdapter(proxies=proxies, ssl_context=ssl_context, max_retries=0)
+
+    geolocator = Nominatim(
+        domain=domain,
+        scheme=scheme,
+        user_agent=user_agent,
+        timeout=timeout,
+        adapter_factory=adapter,
+    )
     # RateLimiter spaces calls by min_delay (Nominatim's policy is one request per second);
     # swallow_exceptions=False so outages are reported, not hidden. No retries here: a failed
     # address is stored with coordinates pending and retried later (geocode_pending), and the
