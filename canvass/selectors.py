@@ -17,6 +17,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from backend.accounts.models import Role, User
+from backend.geo.counties import canonical_county
 from canvass.models import (
     Household,
     ImportJob,
@@ -150,6 +151,7 @@ def households_for_user(
     precinct_id: int | None = None,
     geocode_status: str | None = None,
     in_active_turf: bool | None = None,
+    county: str | None = None,
 ) -> QuerySet[Household]:
     """Households (doors) for field leads and organizers, with their voter count; canvassers
     get none (they see doors only through their walk lists)."""
@@ -170,6 +172,9 @@ def households_for_user(
         queryset = queryset.filter(precinct_id=precinct_id)
     if geocode_status:
         queryset = queryset.filter(geocode_status=geocode_status)
+    if county:
+        # Counties are stored canonically, so any spelling of one finds it.
+        queryset = queryset.filter(county=canonical_county(county))
     if in_active_turf is not None:
         queryset = queryset.filter(in_active_turf=in_active_turf)
     return queryset.order_by("id")

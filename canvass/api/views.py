@@ -60,7 +60,8 @@ def _turf_data(turfs: list[Turf]) -> list[dict[str, Any]]:
 
 class HouseholdListView(generics.ListAPIView):
     """Doors with coordinates, geocoding status, precinct and voter count (field leads and
-    organizers). Filters: `precinct`, `geocode_status` (e.g. `needs_review`), `in_active_turf`."""
+    organizers). Filters: `precinct`, `county` (any spelling), `geocode_status` (e.g.
+    `needs_review`), `in_active_turf`."""
 
     permission_classes = [IsFieldLeadOrOrganizer]
     serializer_class = s.HouseholdListSerializer
@@ -80,6 +81,7 @@ class HouseholdListView(generics.ListAPIView):
             precinct_id=values.get("precinct"),
             geocode_status=values.get("geocode_status"),
             in_active_turf=values.get("in_active_turf"),
+            county=values.get("county"),
         )
 
 

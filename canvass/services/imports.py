@@ -21,6 +21,7 @@ from django.utils import timezone
 from backend.api.errors import ApplicationError
 from backend.audit.services import audit_record
 from backend.crypto import keyed_hash
+from backend.geo.counties import canonical_county
 from backend.geo.services import (
     GeocoderPausedError,
     GeocodingUnavailableError,
@@ -312,7 +313,7 @@ def parse_row(line: int, row: list[str], columns: dict[str, int]) -> ParsedRow:
         phone=normalize_phone(get("phone")),
         language=get("language")[:40],
         address=address,
-        county=get("county")[:80],
+        county=canonical_county(get("county"))[:80],
         precinct=get("precinct"),
         latitude=latitude,
         longitude=longitude,

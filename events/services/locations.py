@@ -13,6 +13,7 @@ from django.db import transaction
 from backend.accounts.models import User
 from backend.api.errors import ApplicationError
 from backend.audit.services import audit_record
+from backend.geo.counties import canonical_county
 from backend.geo.models import GeocodePrecision
 from backend.geo.services import (
     GeocodingUnavailableError,
@@ -289,7 +290,7 @@ def read_sites_csv(stream: IO[str] | IO[bytes]) -> tuple[list[_Site], list[RowRe
         counter["row"] += 1
         number = counter["row"]
         name = " ".join((row.get("name") or "").split())
-        county = (row.get("county_name") or "").strip()
+        county = canonical_county(row.get("county_name") or "")
         precinct = (row.get("precinct_id") or "").strip()
         if not name or not county:
             errors.append(RowReport(number, "error", message="name and county_name are required"))
