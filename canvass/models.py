@@ -131,6 +131,9 @@ class Voter(models.Model):
     last_import = models.ForeignKey(
         VoterImport, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Hash of the file's cells for this voter as last imported: an identical line in the next
+    # file is recognised as unchanged without parsing it, and the row is not written.
+    source_hash = models.CharField(max_length=32, blank=True, db_default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, null=True, db_index=True)
     change_stamp = models.BigIntegerField(db_default=0, editable=False, db_index=True)
@@ -569,3 +572,20 @@ class ImportJobProblem(models.Model):
 
     def __str__(self) -> str:
         return f"job {self.job_id} line {self.line}"
+
+
+class ImportSeenVoter(models.Model):
+    """Voter ids an import run found unchanged (so written nowhere else): the duplicate check
+    for later lines of the same file. Scratch bookkeeping, emptied when the run finishes;
+    UNLOGGED on PostgreSQL (no WAL)."""
+
+    import_run = models.ForeignKey(VoterImport, on_delete=models.CASCADE, related_name="+")
+    state_voter_id = models.CharField(max_length=40)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["import_run", "state_voter_id"], name="importseen_run_voter")
+        ]
+
+    def __str__(self) -> str:
+        return f"run {self.import_run_id} saw {self.state_voter_id}"

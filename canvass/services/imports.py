@@ -2,7 +2,9 @@
 
 Memory stays bounded: rows are read one at a time and written BATCH_SIZE at a time; nothing
 grows with the file except the capped list of error lines. Duplicate voter ids across batches
-are caught through `Voter.last_import` (the run that last wrote the row), not an in-memory set.
+are caught through `Voter.last_import` (the run that last wrote the row) and, for rows found
+unchanged (which are not written), the run's `ImportSeenVoter` scratch rows; not an in-memory
+set.
 Each batch commits on its own, so a problem late in the file never loses what came before.
 """
 
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -35,12 +38,18 @@ from canvass.services.addresses import AddressError, NormalizedAddress, normaliz
 from canvass.services.bulk import (
     households_insert,
     matching,
-    voters_mark_seen,
+    seen_forget,
+    seen_lookup,
+    seen_record,
+    voters_known,
     voters_upsert,
 )
 from canvass.services.precincts import PrecinctLocator
 
 BATCH_SIZE = 5000
+# Part of every row hash: change it when parsing or normalization changes, so the next import
+# of an unchanged file re-parses every row once.
+HASH_VERSION = "1"
 MAX_REPORTED_PROBLEMS = 1000
 HEAD_BYTES = 64 * 1024
 
@@ -200,6 +209,7 @@ class ParsedRow:
     precinct: str
     latitude: float | None
     longitude: float | None
+    source_hash: str = ""
 
 
 def _header_key(name: str) -> str:
@@ -378,9 +388,11 @@ def read_header(stream: IO[bytes]) -> dict[str, int]:
 class _Batcher:
     """Per-import lookups that do not grow with the file: precincts by name and the locator."""
 
-    def __init__(self, run: VoterImport, report: ImportReport) -> None:
+    def __init__(self, run: VoterImport, report: ImportReport, columns: dict[str, int]) -> None:
         self.run = run
         self.report = report
+        self.columns = columns
+        self.hashed_columns = [columns[name] for name in COLUMN_ALIASES if name in columns]
         self.precinct_ids: dict[tuple[str, str], int] = {
             (county_key, name_key): pk
             for pk, county_key, name_key in Precinct.objects.values_list(
@@ -567,7 +579,8 @@ class _Batcher:
                 found = existing.get(row.voter_id)
                 if found is not None:
                     if all(getattr(found, name) == value for name, value in values.items()):
-                        unchanged_ids.append(found.pk)
+                        # Same facts, spelled differently in the file: still not written.
+                        unchanged_ids.append(row.voter_id)
                         report.unchanged += 1
                         continue
                     report.updated += 1
@@ -586,12 +599,62 @@ class _Batcher:
                         row.language,
                         values["household_id"],
                         self.run.pk,
+                        row.source_hash,
                         now,
                         now,
                     )
                 )
             voters_upsert(upserts, all_new=not any(r[0] in existing for r in upserts))
-            voters_mark_seen(unchanged_ids, self.run.pk)
+            seen_record(self.run.pk, unchanged_ids)
+
+    def write_raw(self, lines: list[tuple[int, list[str]]]) -> None:
+        """Write a batch of CSV records. A line whose cells hash as they did when its voter was
+        last imported is unchanged: counted, remembered for the duplicate check, and neither
+        parsed nor written (unless its door still waits for geocoding and the geocoder is on).
+        The rest is parsed and written by `write`."""
+        report = self.report
+        voter_index = self.columns["voter_id"]
+        ids = {row[voter_index].strip() for _, row in lines if voter_index < len(row)}
+        ids.discard("")
+        known = voters_known(ids)
+        seen = seen_lookup(self.run.pk, ids)
+        first_line: dict[str, int] = {}
+        unchanged: list[str] = []
+        parsed: list[ParsedRow] = []
+        for line, row in lines:
+            voter_id = row[voter_index].strip() if voter_index < len(row) else ""
+            if voter_id and voter_id in first_line:
+                report.skip(
+                    line, f"duplicate voter id in this file (first at line {first_line[voter_id]})"
+                )
+                continue
+            found = known.get(voter_id)
+            if voter_id in seen or (found is not None and found[1] == self.run.pk):
+                report.skip(line, "duplicate voter id in this file (an earlier line)")
+                continue
+            source_hash = self.row_hash(row)
+            if found is not None and found[0] == source_hash and not (self.geocoding and found[2]):
+                first_line[voter_id] = line
+                unchanged.append(voter_id)
+                report.unchanged += 1
+                continue
+            try:
+                item = parse_row(line, row, self.columns)
+            except RowError as exc:
+                report.skip(line, str(exc))
+                continue
+            item.source_hash = source_hash
+            first_line[voter_id] = line
+            parsed.append(item)
+        with transaction.atomic():
+            seen_record(self.run.pk, unchanged)
+            if parsed:
+                self.write(parsed)
+
+    def row_hash(self, row: list[str]) -> str:
+        cells = [row[index] if index < len(row) else "" for index in self.hashed_columns]
+        text = "\x1f".join([HASH_VERSION, *cells])
+        return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
 def voters_import(
@@ -623,6 +686,7 @@ def voters_import(
 def voter_import_finish(
     *, run: VoterImport, report: ImportReport, actor: Any | None, ip_address: str | None = None
 ) -> None:
+    seen_forget(run.pk)
     run.finished_at = timezone.now()
     run.report = report.as_dict()
     run.save(update_fields=["finished_at", "report"])
@@ -667,13 +731,13 @@ def voter_file_process(
         start_line=start_line,
     )
     reader = csv.reader(source)
-    batcher = _Batcher(run, report)
-    batch: list[ParsedRow] = []
+    batcher = _Batcher(run, report, columns)
+    batch: list[tuple[int, list[str]]] = []
 
     def flush() -> None:
         with transaction.atomic():
             if batch:
-                batcher.write(batch)
+                batcher.write_raw(batch)
             if after_batch is not None:
                 after_batch(source.offset, source.line + 1)
 
@@ -693,10 +757,7 @@ def voter_file_process(
         if not any(cell.strip() for cell in row):
             continue
         report.rows_read += 1
-        try:
-            batch.append(parse_row(line, row, columns))
-        except RowError as exc:
-            report.skip(line, str(exc))
+        batch.append((line, row))
         if len(batch) >= batch_size:
             flush()
             batch = []

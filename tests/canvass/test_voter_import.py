@@ -334,3 +334,36 @@ def test_a_large_upload_spooled_to_a_temporary_file_streams_the_same(
     assert response.status_code == 202
     job = client_for(organizer).get(f"/api/imports/{response.json()['id']}").json()
     assert (job["state"], job["counts"]["created"]) == ("done", 3)
+
+
+def _snapshot():
+    from canvass.models import Household
+
+    return (
+        sorted(Voter.objects.values_list("id", "change_stamp", "updated_at", "last_import_id")),
+        sorted(Household.objects.values_list("id", "change_stamp", "updated_at")),
+    )
+
+
+def test_an_unchanged_re_import_writes_no_row_not_even_its_change_stamp():
+    content = csv_bytes(*GOOD).getvalue()
+    run(io.BytesIO(content))
+    before = _snapshot()
+
+    report = run(io.BytesIO(content))
+
+    assert (report.unchanged, report.created, report.updated) == (3, 0, 0)
+    assert _snapshot() == before
+
+
+def test_a_duplicate_of_an_unchanged_line_in_a_later_batch_is_still_caught():
+    run(csv_bytes(*GOOD))
+    lines = [*GOOD, GOOD[0].replace("Ana", "Anna")]
+
+    report = run(csv_bytes(*lines), batch_size=1)
+
+    assert report.unchanged == 3
+    assert report.errors == [
+        {"line": 5, "reason": "duplicate voter id in this file (an earlier line)"}
+    ]
+    assert Voter.objects.get(state_voter_id="IA001").first_name == "Ana"
