@@ -1,50 +1,8 @@
-from typing import Any
-
 from django.contrib import admin
-from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.core.exceptions import ValidationError
-from django.views.decorators.debug import sensitive_variables
 
 from backend.accounts import services
-from backend.accounts.api.views import client_ip
 from backend.accounts.models import AuthToken, Membership, Team, User
-
-
-class AdminLoginForm(AdminAuthenticationForm):
-    """The admin's login form, checked by the same service as the API login: the same failure
-    counters per account and per IP, the same lockout, the same audit records."""
-
-    error_messages = {
-        **AdminAuthenticationForm.error_messages,
-        "login_throttled": "Too many failed logins. Try again later.",
-    }
-
-    @sensitive_variables("password")
-    def clean(self) -> dict[str, Any]:
-        username = self.cleaned_data.get("username")
-        password = self.cleaned_data.get("password")
-        if username is not None and password:
-            try:
-                self.user_cache = services.credentials_check(
-                    username=username,
-                    password=password,
-                    ip_address=client_ip(self.request),
-                    request=self.request,
-                    via="admin",
-                    staff_only=True,
-                )
-            except services.LoginThrottledError:
-                raise ValidationError(
-                    self.error_messages["login_throttled"], code="login_throttled"
-                ) from None
-            except services.InvalidCredentialsError:
-                raise self.get_invalid_login_error() from None
-            self.confirm_login_allowed(self.user_cache)
-        return self.cleaned_data
-
-
-admin.site.login_form = AdminLoginForm
 
 
 class MembershipInline(admin.TabularInline):

@@ -89,73 +89,6 @@ def token_issue(*, user: User, device: str = "") -> IssuedToken:
     return IssuedToken(token=access, refresh_token=refresh, record=record)
 
 
-def credentials_check(
-    *,
-    username: str,
-    password: str,
-    ip_address: str | None,
-    request: HttpRequest | None = None,
-    via: str = "api",
-    staff_only: bool = False,
-) -> User:
-    """Check a username and password: the one path every login takes (API and admin alike).
-
-    Each attempt is counted *before* the password is checked, per account and per IP, so a burst
-    of concurrent guesses gets at most the configured number of password checks per window.
-    Failures and successes are audited with `via` ("api", "admin"); the first attempt over a
-    limit is audited once as "auth.login_throttled". A successful check forgives the account's
-    counter and its own hit on the IP counter. With `staff_only` (the admin) a right password
-    of a non-staff account counts as a failure, as Django's admin form treats it.
-    """
-    if contains_bad_text(username) or contains_bad_text(password):
-        raise InvalidCredentialsError("Wrong username or password.")  # no account has such a name
-    now = timezone.now()
-    user_key, ip_key = login_counter_keys(username=username, ip_address=ip_address)
-    with transaction.atomic():
-        user_hits = _counter_hit(user_key, now)
-        ip_hits = _counter_hit(ip_key, now)
-    over_account = user_hits > settings.LOGIN_FAILURE_LIMIT_ACCOUNT
-    over_ip = ip_hits > settings.LOGIN_FAILURE_LIMIT_IP
-    if over_account or over_ip:
-        # Audit the moment a limit trips, not every refused attempt after it: a flood must not
-        # become a flood of append-only rows.
-        if user_hits == settings.LOGIN_FAILURE_LIMIT_ACCOUNT + 1 or (
-            ip_hits == settings.LOGIN_FAILURE_LIMIT_IP + 1
-        ):
-            audit_record(
-                actor=None,
-                action="auth.login_throttled",
-                ip_address=ip_address,
-                target_type="accounts.user",
-                target_id=_user_id_for(username),
-                details={"via": via, "limit": "account" if over_account else "ip"},
-            )
-        raise LoginThrottledError(
-            "Too many failed logins. Try again later.",
-            extra={"retry_after_seconds": settings.LOGIN_FAILURE_WINDOW_SECONDS},
-        )
-    user = authenticate(request, username=username, password=password)
-    if user is None or (staff_only and not user.is_staff):
-        audit_record(
-            actor=None,
-            action="auth.login_failed",
-            ip_address=ip_address,
-            target_type="accounts.user",
-            target_id=_user_id_for(username),
-            details={"via": via},
-        )
-        raise InvalidCredentialsError("Wrong username or password.")
-    _counter_forgive(user_key)
-    LoginFailureCounter.objects.filter(key=ip_key, failures__gt=0).update(
-        failures=F("failures") - 1
-    )
-    # No part of any token goes into the trail: it is readable by every organizer.
-    audit_record(
-        actor=user, action="auth.login", target=user, ip_address=ip_address, details={"via": via}
-    )
-    return user  # type: ignore[return-value]
-
-
 def user_login(
     *,
     username: str,
@@ -164,12 +97,50 @@ def user_login(
     device: str = "",
     request: HttpRequest | None = None,
 ) -> IssuedToken:
-    """Check credentials (counted, limited and audited by `credentials_check`), then issue a
-    device token."""
-    user = credentials_check(
-        username=username, password=password, ip_address=ip_address, request=request, via="api"
+    """Check credentials and issue a device token.
+
+    Each attempt is counted *before* the password is checked, per account and per IP, so a burst
+    of concurrent guesses gets at most the configured number of password checks per window.
+    A successful login forgives the account's counter and its own hit on the IP counter.
+    """
+    if contains_bad_text(username) or contains_bad_text(password):
+        raise InvalidCredentialsError("Wrong username or password.")  # no account has such a name
+    now = timezone.now()
+    user_key, ip_key = login_counter_keys(username=username, ip_address=ip_address)
+    with transaction.atomic():
+        user_hits = _counter_hit(user_key, now)
+        ip_hits = _counter_hit(ip_key, now)
+    if (
+        user_hits > settings.LOGIN_FAILURE_LIMIT_ACCOUNT
+        or ip_hits > settings.LOGIN_FAILURE_LIMIT_IP
+    ):
+        raise LoginThrottledError(
+            "Too many failed logins. Try again later.",
+            extra={"retry_after_seconds": settings.LOGIN_FAILURE_WINDOW_SECONDS},
+        )
+    user = authenticate(request, username=username, password=password)
+    if user is None:
+        audit_record(
+            actor=None,
+            action="auth.login_failed",
+            ip_address=ip_address,
+            target_type="accounts.user",
+            target_id=_user_id_for(username),
+        )
+        raise InvalidCredentialsError("Wrong username or password.")
+    _counter_forgive(user_key)
+    LoginFailureCounter.objects.filter(key=ip_key, failures__gt=0).update(
+        failures=F("failures") - 1
     )
-    return token_issue(user=user, device=device)
+    issued = token_issue(user=user, device=device)  # type: ignore[arg-type]
+    audit_record(
+        actor=user,
+        action="auth.login",
+        target=user,
+        ip_address=ip_address,
+        details={"token": issued.record.prefix},
+    )
+    return issued
 
 
 def _user_id_for(username: str) -> str:
@@ -219,7 +190,7 @@ def token_revoke(*, token: AuthToken) -> None:
         actor=token.user,
         action="auth.token_revoked",
         target=token.user,
-        details={"token_id": token.pk},
+        details={"token": token.prefix},
     )
 
 

@@ -4,7 +4,6 @@ import ipaddress
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
@@ -30,7 +29,7 @@ from backend.api.errors import ApplicationError
 from backend.api.permissions import IsFieldLeadOrOrganizer, IsOrganizer, IsStaffRole
 
 
-def client_ip(request: Request | HttpRequest) -> str | None:
+def client_ip(request: Request) -> str | None:
     """The client's address from REMOTE_ADDR, or None when the server gave none.
 
     REMOTE_ADDR is set by the server (or the trusted proxy's real-IP module); a client-supplied
