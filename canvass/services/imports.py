@@ -36,6 +36,7 @@ from canvass.geometry import match_key
 from canvass.models import GeocodeStatus, Household, Precinct, Voter, VoterImport
 from canvass.services.addresses import AddressError, NormalizedAddress, normalize_address
 from canvass.services.bulk import (
+    NewHousehold,
     households_insert,
     matching,
     seen_forget,
@@ -456,7 +457,7 @@ class _Batcher:
             household = existing.get(key)
             if household is None:
                 address = row.address
-                household = Household(
+                household = NewHousehold(  # type: ignore[assignment]
                     street=address.street,
                     unit=address.unit,
                     city=address.city,
