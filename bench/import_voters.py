@@ -415,6 +415,7 @@ def bench_size(tmp: Path, rows: int) -> None:
     # Warm up (imports, first queries) so the memory figure is the import's own growth.
     warm = tmp / "warm.csv"
     generate(warm, 200, seed=3)
+    truncate()
     run_import(warm)
     truncate()
     with PeakRSS() as memory:

@@ -583,8 +583,10 @@ class ImportSeenVoter(models.Model):
     state_voter_id = models.CharField(max_length=40)
 
     class Meta:
-        indexes = [
-            models.Index(fields=["import_run", "state_voter_id"], name="importseen_run_voter")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["import_run", "state_voter_id"], name="importseen_unique_run_voter"
+            )
         ]
 
     def __str__(self) -> str:

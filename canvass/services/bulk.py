@@ -249,11 +249,22 @@ def voters_upsert(rows: list[tuple[Any, ...]], *, all_new: bool = False) -> None
         cursor.execute(f"TRUNCATE {staging}")
 
 
-def voters_known(state_voter_ids: Collection[str]) -> dict[str, tuple[str, int | None, bool]]:
+def voters_known(
+    state_voter_ids: Collection[str], *, with_geocoding: bool = True
+) -> dict[str, tuple[str, int | None, bool]]:
     """state voter id -> (source hash, last import id, door still waiting for geocoding), in one
-    query and without building model instances (the unchanged re-import's hot path)."""
+    query and without building model instances (the unchanged re-import's hot path). Without
+    `with_geocoding` the households are not read and the flag is False."""
     if not state_voter_ids:
         return {}
+    if connection.vendor == "postgresql" and not with_geocoding:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT state_voter_id, source_hash, last_import_id FROM canvass_voter "
+                "WHERE state_voter_id = ANY(%s)",
+                [list(state_voter_ids)],
+            )
+            return {row[0]: (row[1], row[2], False) for row in cursor.fetchall()}
     waiting = ("pending", "failed")
     if connection.vendor != "postgresql":
         return {
@@ -279,21 +290,25 @@ def voters_known(state_voter_ids: Collection[str]) -> dict[str, tuple[str, int |
         return {row[0]: (row[1], row[2], bool(row[3])) for row in cursor.fetchall()}
 
 
-def seen_record(import_id: int, state_voter_ids: list[str]) -> None:
-    """Remember voter ids this run found unchanged (nothing else records that they were seen)."""
+def seen_record(import_id: int, state_voter_ids: list[str]) -> set[str]:
+    """Remember voter ids this run found unchanged (nothing else records that they were seen);
+    returns those not remembered before (the others are duplicates within the file)."""
     if not state_voter_ids:
-        return
+        return set()
     if connection.vendor != "postgresql":
+        before = seen_lookup(import_id, state_voter_ids)
+        new = [voter_id for voter_id in dict.fromkeys(state_voter_ids) if voter_id not in before]
         ImportSeenVoter.objects.bulk_create(
-            ImportSeenVoter(import_run_id=import_id, state_voter_id=voter_id)
-            for voter_id in state_voter_ids
+            ImportSeenVoter(import_run_id=import_id, state_voter_id=voter_id) for voter_id in new
         )
-        return
-    _copy(
-        ImportSeenVoter._meta.db_table,
-        ("import_run_id", "state_voter_id"),
-        [(import_id, voter_id) for voter_id in state_voter_ids],
-    )
+        return set(new)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {ImportSeenVoter._meta.db_table} (import_run_id, state_voter_id) "
+            "SELECT %s, unnest(%s::text[]) ON CONFLICT DO NOTHING RETURNING state_voter_id",
+            [import_id, list(state_voter_ids)],
+        )
+        return {row[0] for row in cursor.fetchall()}
 
 
 def seen_lookup(import_id: int, state_voter_ids: Collection[str]) -> set[str]:

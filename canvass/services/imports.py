@@ -33,7 +33,14 @@ from backend.geo.services import (
 )
 from backend.textfiles import LineSource
 from canvass.geometry import match_key
-from canvass.models import GeocodeStatus, Household, Precinct, Voter, VoterImport
+from canvass.models import (
+    GeocodeStatus,
+    Household,
+    ImportSeenVoter,
+    Precinct,
+    Voter,
+    VoterImport,
+)
 from canvass.services.addresses import AddressError, NormalizedAddress, normalize_address
 from canvass.services.bulk import (
     NewHousehold,
@@ -393,7 +400,10 @@ class _Batcher:
         self.run = run
         self.report = report
         self.columns = columns
-        self.hashed_columns = [columns[name] for name in COLUMN_ALIASES if name in columns]
+        shape = ",".join(f"{name}={index}" for name, index in sorted(columns.items()))
+        self.hash_prefix = f"{HASH_VERSION}|{shape}|"
+        # A resumed run may have found unchanged lines before it was interrupted.
+        self.seen_any = ImportSeenVoter.objects.filter(import_run=run).exists()
         self.precinct_ids: dict[tuple[str, str], int] = {
             (county_key, name_key): pk
             for pk, county_key, name_key in Precinct.objects.values_list(
@@ -606,7 +616,9 @@ class _Batcher:
                     )
                 )
             voters_upsert(upserts, all_new=not any(r[0] in existing for r in upserts))
-            seen_record(self.run.pk, unchanged_ids)
+            if unchanged_ids:
+                self.seen_any = True
+                seen_record(self.run.pk, unchanged_ids)
 
     def write_raw(self, lines: list[tuple[int, list[str]]]) -> None:
         """Write a batch of CSV records. A line whose cells hash as they did when its voter was
@@ -617,8 +629,9 @@ class _Batcher:
         voter_index = self.columns["voter_id"]
         ids = {row[voter_index].strip() for _, row in lines if voter_index < len(row)}
         ids.discard("")
-        known = voters_known(ids)
-        seen = seen_lookup(self.run.pk, ids)
+        known = voters_known(ids, with_geocoding=self.geocoding)
+        # Ids found unchanged earlier in this run: only worth asking once there are some.
+        seen = seen_lookup(self.run.pk, ids) if self.seen_any else set()
         first_line: dict[str, int] = {}
         unchanged: list[str] = []
         parsed: list[ParsedRow] = []
@@ -648,13 +661,21 @@ class _Batcher:
             first_line[voter_id] = line
             parsed.append(item)
         with transaction.atomic():
-            seen_record(self.run.pk, unchanged)
+            if unchanged:
+                self.seen_any = True
+                # The scratch table's unique key is the duplicate check for unchanged lines.
+                for voter_id in set(unchanged) - seen_record(self.run.pk, unchanged):
+                    report.unchanged -= 1
+                    report.skip(
+                        first_line[voter_id], "duplicate voter id in this file (an earlier line)"
+                    )
             if parsed:
                 self.write(parsed)
 
     def row_hash(self, row: list[str]) -> str:
-        cells = [row[index] if index < len(row) else "" for index in self.hashed_columns]
-        text = "\x1f".join([HASH_VERSION, *cells])
+        # The whole record (with the header's shape in the version): a change in a column the
+        # import ignores only costs a re-parse.
+        text = self.hash_prefix + "\x1f".join(row)
         return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
@@ -755,7 +776,7 @@ def voter_file_process(
             continue
         line = source.record_start
         source.end_record()
-        if not any(cell.strip() for cell in row):
+        if not "".join(row).strip():
             continue
         report.rows_read += 1
         batch.append((line, row))

@@ -74,7 +74,7 @@ def test_an_outage_stores_every_row_quickly_with_coordinates_pending_then_heals(
 
     report = voters_import(actor=None, stream=csv_bytes(*ROWS))
 
-    assert time.monotonic() - started < 15
+    assert time.monotonic() - started < 30  # three 0.3 s timeouts, not 60; generous for CI
     assert report.created == 60
     # The breaker opened after three failures (a timed-out request may not have reached the
     # single-threaded fake yet, hence "at most").
