@@ -291,6 +291,8 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     "EventKindEnum": "events.models.EventKind",
     "TurfStatusEnum": "canvass.models.TurfStatus",
     "GeocodeStatusEnum": "canvass.models.GeocodeStatus",
+    "ImportKindEnum": "canvass.models.ImportKind",
+    "ImportStateEnum": "canvass.models.ImportState",
     "ShiftStatusEnum": "events.models.ShiftStatus",
     "SignupStatusEnum": "events.models.SignupStatus",
     "AttendanceStatusEnum": ["attended", "no_show", "confirmed"],
