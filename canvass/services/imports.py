@@ -464,10 +464,10 @@ class _Batcher:
             if current is None or (current.latitude is None and row.latitude is not None):
                 by_key[row.address.key] = row
         for key, row in by_key.items():
-            household = existing.get(key)
+            household: Any = existing.get(key)
             if household is None:
                 address = row.address
-                household = NewHousehold(  # type: ignore[assignment]
+                household = NewHousehold(
                     street=address.street,
                     unit=address.unit,
                     city=address.city,
@@ -574,7 +574,7 @@ class _Batcher:
         with transaction.atomic():
             households = self._households(rows)
             upserts: list[tuple[Any, ...]] = []
-            unchanged_ids: list[int] = []
+            unchanged_ids: list[str] = []
             now = timezone.now()
             for row in rows:
                 values = {
