@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -385,7 +386,11 @@ def _upsert_sites(sites: list[_Site]) -> list[tuple[_Site, Location, str]]:
 
 
 def sites_import(
-    *, stream: IO[str] | IO[bytes], actor: User | None = None, geocode: bool = True
+    *,
+    stream: IO[str] | IO[bytes],
+    actor: User | None = None,
+    geocode: bool = True,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
     """Import caucus sites from a CSV stream, idempotently, with a report for every row.
 
@@ -395,7 +400,10 @@ def sites_import(
     """
     sites, errors = read_sites_csv(stream)
     report = ImportReport(rows=list(errors))
-    for site, location, status in _upsert_sites(sites):
+    upserted = _upsert_sites(sites)
+    for done, (site, location, status) in enumerate(upserted, start=1):
+        if progress is not None:
+            progress(done, len(upserted))
         counter = {"created": "locations_created", "updated": "locations_updated"}.get(
             status, "locations_unchanged"
         )
