@@ -17,4 +17,10 @@ app.conf.beat_schedule = {
     # Every 5 s: a confirmation should arrive while the volunteer still holds the phone; runs that
     # overlap are harmless (rows are claimed with SKIP LOCKED), an idle run is one cheap query.
     "sms-dispatch-due": {"task": "sms.dispatch_due", "schedule": 5.0},
+    # Every 10 min: a geocoder outage heals within minutes of the geocoder coming back; a run
+    # does at most 500 doors (~8 min at Nominatim's 1 request/s) and runs never overlap (lock).
+    "geocode-pending": {"task": "geocode.pending", "schedule": 10 * 60.0},
+    # Every 5 min: an import whose worker died (and was not redelivered) is idle for 10 min
+    # before it is restarted; the restart resumes at its last committed batch.
+    "imports-resume-stalled": {"task": "imports.resume_stalled", "schedule": 5 * 60.0},
 }

@@ -164,6 +164,8 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Uploaded import files wait here for their background job (shared by web and worker hosts).
+IMPORT_UPLOAD_DIR = Path(env.str("IMPORT_UPLOAD_DIR", str(BASE_DIR / "var" / "imports")))
 
 # --- REST framework -------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -229,6 +231,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = env.str(
     "CELERY_BEAT_SCHEDULE_FILENAME", str(Path(tempfile.gettempdir()) / "celerybeat-schedule")
 )
+# An import of a statewide file runs far longer than the default task limit.
+IMPORT_TASK_TIME_LIMIT_SECONDS = env.int("IMPORT_TASK_TIME_LIMIT_SECONDS", 4 * 60 * 60, minimum=60)
 
 # Real public data (Iowa precincts, polling places, test vectors) used by seed_demo and the tests;
 # the repository expects it beside the clone, at ../shared/data.
@@ -242,6 +246,11 @@ GEOCODER_USER_AGENT = env.str("GEOCODER_USER_AGENT", "dontlookaway-field-backend
 GEOCODER_MIN_DELAY_SECONDS = env.float("GEOCODER_MIN_DELAY_SECONDS", 1.0, minimum=0.0)
 GEOCODER_TIMEOUT_SECONDS = env.float("GEOCODER_TIMEOUT_SECONDS", 10.0, minimum=0.1)
 GEOCODER_ERROR_WAIT_SECONDS = env.float("GEOCODER_ERROR_WAIT_SECONDS", 5.0, minimum=0.0)
+# The circuit breaker: after this many consecutive failed calls, stop asking for the cool-down.
+GEOCODER_BREAKER_FAILURES = env.int("GEOCODER_BREAKER_FAILURES", 3, minimum=1)
+GEOCODER_BREAKER_COOLDOWN_SECONDS = env.float(
+    "GEOCODER_BREAKER_COOLDOWN_SECONDS", 120.0, minimum=1.0
+)
 
 # --- SMS ------------------------------------------------------------------------------------
 SMS_BACKEND = env.str("SMS_BACKEND", "backend.sms.backends.console.SmsBackend")
@@ -308,6 +317,8 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     "EventKindEnum": "events.models.EventKind",
     "TurfStatusEnum": "canvass.models.TurfStatus",
     "GeocodeStatusEnum": "canvass.models.GeocodeStatus",
+    "ImportKindEnum": "canvass.models.ImportKind",
+    "ImportStateEnum": "canvass.models.ImportState",
     "ShiftStatusEnum": "events.models.ShiftStatus",
     "SignupStatusEnum": "events.models.SignupStatus",
     "AttendanceStatusEnum": ["attended", "no_show", "confirmed"],

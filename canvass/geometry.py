@@ -79,6 +79,19 @@ def _check_ranges(coordinates: Any) -> None:
         _check_ranges(item)
 
 
+def _check_rings_closed(kind: str, coordinates: Any) -> None:
+    """GeoJSON (RFC 7946, 3.1.6) requires each linear ring to end where it starts; shapely would
+    silently close it, drawing an edge the author never drew."""
+    polygons = [coordinates] if kind == "Polygon" else coordinates
+    for polygon in polygons or []:
+        for ring in polygon or []:
+            # Shorter rings are refused by shapely as malformed, with its own message.
+            if len(ring) >= 3 and list(ring[0][:2]) != list(ring[-1][:2]):
+                raise GeometryError(
+                    "A polygon ring is not closed: its last position must repeat the first."
+                )
+
+
 def _polygonal(geometry: BaseGeometry) -> Polygon | MultiPolygon:
     """Keep the polygonal parts (make_valid may add stray lines or points)."""
     if isinstance(geometry, Polygon | MultiPolygon):
@@ -105,6 +118,7 @@ def parse_area(data: Any, *, repair: bool) -> AreaGeometry:
     if not isinstance(data, dict) or data.get("type") not in ("Polygon", "MultiPolygon"):
         raise GeometryError("Expected a GeoJSON Polygon or MultiPolygon.")
     _check_ranges(data.get("coordinates"))
+    _check_rings_closed(data["type"], data.get("coordinates"))
     try:
         geometry = shape(data)
     except (ValueError, TypeError, AttributeError, IndexError, KeyError) as exc:

@@ -17,7 +17,16 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from backend.accounts.models import Membership, Role, User
-from canvass.models import Household, Precinct, Turf, TurfAssignment, TurfHousehold, Voter
+from backend.geo.counties import canonical_county
+from canvass.models import (
+    Household,
+    ImportJob,
+    Precinct,
+    Turf,
+    TurfAssignment,
+    TurfHousehold,
+    Voter,
+)
 
 
 def _with_counts(queryset: QuerySet[Turf]) -> QuerySet[Turf]:
@@ -142,6 +151,7 @@ def households_for_user(
     precinct_id: int | None = None,
     geocode_status: str | None = None,
     in_active_turf: bool | None = None,
+    county: str | None = None,
 ) -> QuerySet[Household]:
     """Households (doors) for field leads and organizers, with their voter count; canvassers
     get none (they see doors only through their walk lists).
@@ -168,6 +178,9 @@ def households_for_user(
         queryset = queryset.filter(precinct_id=precinct_id)
     if geocode_status:
         queryset = queryset.filter(geocode_status=geocode_status)
+    if county:
+        # Counties are stored canonically, so any spelling of one finds it.
+        queryset = queryset.filter(county=canonical_county(county))
     if in_active_turf is not None:
         queryset = queryset.filter(in_active_turf=in_active_turf)
     return queryset.order_by("id")
@@ -200,3 +213,27 @@ def precincts_list(*, county: str | None = None) -> QuerySet[Precinct]:
     if county:
         queryset = queryset.filter(county_key=match_key(county))
     return queryset
+
+
+def import_jobs_for_user(*, user: User) -> QuerySet[ImportJob]:
+    """Import jobs the user may follow: organizers all; field leads their teams' and their own."""
+    if user.role == Role.ORGANIZER:
+        return ImportJob.objects.all()
+    if user.role == Role.FIELD_LEAD:
+        return ImportJob.objects.filter(
+            Q(team__memberships__user=user) | Q(team__isnull=True, created_by=user)
+        ).distinct()
+    return ImportJob.objects.none()
+
+
+def households_placeable_by(*, user: User) -> QuerySet[Household]:
+    """Doors a user may place by hand: organizers any; field leads any not in an active turf
+    of a team they are not in."""
+    if user.role == Role.ORGANIZER:
+        return Household.objects.all()
+    if user.role == Role.FIELD_LEAD:
+        foreign = TurfHousehold.objects.filter(household=OuterRef("pk"), active=True).exclude(
+            turf__team__memberships__user=user
+        )
+        return Household.objects.exclude(Exists(foreign))
+    return Household.objects.none()

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from backend.accounts.models import Role, User
 from backend.api.errors import ApplicationError
+from backend.geo.counties import canonical_county
 from backend.geo.services import bounding_box, distance_m
 from events.models import (
     SPOT_HOLDING_STATUSES,
@@ -159,7 +160,8 @@ def locations_list(
     """Caucus sites (shared by every team), filtered, by county then name."""
     locations = Location.objects.order_by("county", "name", "id")
     if county:
-        locations = locations.filter(county__iexact=county)
+        # Counties are stored canonically, so any spelling of one finds it.
+        locations = locations.filter(county=canonical_county(county))
     if zip:
         locations = locations.filter(zip_code=zip)
     if needs_review is not None:

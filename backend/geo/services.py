@@ -9,15 +9,20 @@ house- or building-level match is a door; a match on a street, city, county or s
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import re
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
+from geopy.adapters import RequestsAdapter
 from geopy.distance import EARTH_RADIUS, great_circle
 from geopy.exc import GeopyError
 from geopy.extra.rate_limiter import RateLimiter
@@ -50,6 +55,71 @@ class GeocodingUnavailableError(Exception):
     """The geocoder could not be reached or answered with an error (not: found nothing)."""
 
 
+class GeocoderPausedError(GeocodingUnavailableError):
+    """The circuit breaker is open: the geocoder failed repeatedly and is not being asked."""
+
+
+class CircuitBreaker:
+    """One breaker for every caller of the geocoder (voter import, site import, retries).
+
+    After `GEOCODER_BREAKER_FAILURES` consecutive failed calls it opens for
+    `GEOCODER_BREAKER_COOLDOWN_SECONDS`: calls fail at once instead of waiting on a dead service.
+    After the cool-down one call is let through (half-open); a success closes it, a failure opens
+    it again. The state lives in the Django cache, so web and worker processes share it; if the
+    cache itself is down, each process keeps its own state.
+    """
+
+    FAILURES_KEY = "geo:breaker:failures"
+    OPEN_UNTIL_KEY = "geo:breaker:open_until"
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._local: dict[str, float] = {}
+
+    def _get(self, key: str) -> float:
+        try:
+            value = cache.get(key)
+        except Exception:  # a cache outage must not stop geocoding
+            value = self._local.get(key)
+        return float(value or 0)
+
+    def _set(self, key: str, value: float) -> None:
+        self._local[key] = value
+        # On a cache outage the process-local copy stands in.
+        with contextlib.suppress(Exception):
+            cache.set(key, value, timeout=24 * 60 * 60)
+
+    def is_open(self) -> bool:
+        return time.time() < self._get(self.OPEN_UNTIL_KEY)
+
+    def record_success(self) -> None:
+        with self._lock:
+            if self._get(self.FAILURES_KEY) or self._get(self.OPEN_UNTIL_KEY):
+                self._set(self.FAILURES_KEY, 0)
+                self._set(self.OPEN_UNTIL_KEY, 0)
+
+    def record_failure(self) -> None:
+        with self._lock:
+            failures = self._get(self.FAILURES_KEY) + 1
+            self._set(self.FAILURES_KEY, failures)
+            if failures >= settings.GEOCODER_BREAKER_FAILURES:
+                self._set(
+                    self.OPEN_UNTIL_KEY, time.time() + settings.GEOCODER_BREAKER_COOLDOWN_SECONDS
+                )
+
+    def reset(self) -> None:
+        self._set(self.FAILURES_KEY, 0)
+        self._set(self.OPEN_UNTIL_KEY, 0)
+
+
+breaker = CircuitBreaker()
+
+
+def geocoder_paused() -> bool:
+    """True while the breaker is open (callers store rows with coordinates pending)."""
+    return geocoder_enabled() and breaker.is_open()
+
+
 @dataclass(frozen=True)
 class GeocodeResult:
     precision: str
@@ -72,7 +142,41 @@ def normalize_address_query(text: str) -> str:
     return _SPACES.sub(" ", _PUNCT.sub(" ", text.upper())).strip()
 
 
+# Words in an answer's addresstype, class or type that name an area, never a door. Nominatim's
+# place_rank for such answers is not reliable (a boundary relation or a postcode can carry a high
+# rank), so they are refused first, whatever the rank or the echoed house number says.
+AREA_WORDS = {
+    "city",
+    "town",
+    "village",
+    "hamlet",
+    "municipality",
+    "county",
+    "state",
+    "country",
+    "region",
+    "postcode",
+    "postal_code",
+    "boundary",
+    "administrative",
+    "suburb",
+    "neighbourhood",
+    "quarter",
+}
+
+
+def _says_area(raw: dict[str, Any]) -> bool:
+    for key in ("addresstype", "class", "type"):
+        value = str(raw.get(key) or "").lower()
+        if value in AREA_WORDS:
+            return True
+    return False
+
+
 def classify_nominatim(raw: dict[str, Any]) -> str:
+    """Door only for a house- or building-level answer; an area answer is always coarse."""
+    if _says_area(raw):
+        return GeocodePrecision.COARSE
     address = raw.get("address") or {}
     if address.get("house_number"):
         return GeocodePrecision.DOOR
@@ -100,14 +204,27 @@ def _nominatim_geocode(
     min_delay: float,
     error_wait: float = 5.0,
 ) -> Callable[..., Any]:
-    geolocator = Nominatim(domain=domain, scheme=scheme, user_agent=user_agent, timeout=timeout)
-    # RateLimiter spaces calls by min_delay (Nominatim's policy is one request per second) and
-    # retries transient errors twice; swallow_exceptions=False so outages are reported, not hidden.
-    # After an error it waits error_wait before retrying (GEOCODER_ERROR_WAIT_SECONDS).
+    def adapter(proxies: Any, ssl_context: Any) -> RequestsAdapter:
+        # geopy's requests adapter retries failed connections twice by default: a dead
+        # geocoder would cost three timeouts per address. Retrying is the breaker's business.
+        return RequestsAdapter(proxies=proxies, ssl_context=ssl_context, max_retries=0)
+
+    geolocator = Nominatim(
+        domain=domain,
+        scheme=scheme,
+        user_agent=user_agent,
+        timeout=timeout,
+        adapter_factory=adapter,
+    )
+    # RateLimiter spaces calls by min_delay (Nominatim's policy is one request per second);
+    # swallow_exceptions=False so outages are reported, not hidden. No retries here: a failed
+    # address is stored with coordinates pending and retried later (geocode_pending), and the
+    # circuit breaker stops asking after a few failures, instead of each address waiting through
+    # three timeouts.
     return RateLimiter(
         geolocator.geocode,
         min_delay_seconds=min_delay,
-        max_retries=2,
+        max_retries=0,
         error_wait_seconds=error_wait,
         swallow_exceptions=False,
     )
@@ -125,7 +242,10 @@ def _geocode_function() -> Callable[..., Any]:
 
 
 def geocode_address(address: str) -> GeocodeResult | None:
-    """Geocode one address; None when geocoding is off. Raises GeocodingUnavailableError."""
+    """Geocode one address; None when geocoding is off. Raises GeocodingUnavailableError when
+    the geocoder fails (an error, a timeout, an answer that is not Nominatim's JSON), and its
+    subclass GeocoderPausedError without asking while the circuit breaker is open. The cache
+    answers even then."""
     if not geocoder_enabled():
         return None
     query = normalize_address_query(address)
@@ -140,10 +260,23 @@ def geocode_address(address: str) -> GeocodeResult | None:
             display_name=cached.display_name,
             cached=True,
         )
+    if breaker.is_open():
+        raise GeocoderPausedError("GeocoderPaused: repeated failures, not asking for a while")
     try:
         location = _geocode_function()(address, addressdetails=True, country_codes="us")
+        if location is not None:
+            # Touch what we use: an answer without numeric lat/lon is garbage, not a place.
+            float(location.latitude), float(location.longitude)
+            if not isinstance(location.raw, dict):
+                raise TypeError("answer is not an object")
     except GeopyError as exc:
+        breaker.record_failure()
         raise GeocodingUnavailableError(f"{type(exc).__name__}: {exc}") from exc
+    except (ValueError, TypeError, KeyError, AttributeError, IndexError) as exc:
+        # geopy parses Nominatim's JSON without checking its shape: garbage surfaces as these.
+        breaker.record_failure()
+        raise GeocodingUnavailableError(f"GeocoderBadAnswer: {type(exc).__name__}") from exc
+    breaker.record_success()
     if location is None:
         result = GeocodeResult(precision=GeocodePrecision.NOT_FOUND)
     else:

@@ -299,6 +299,7 @@ class HouseholdListSerializer(serializers.ModelSerializer):
 
 class HouseholdFilterSerializer(serializers.Serializer):
     precinct = serializers.IntegerField(required=False)
+    county = serializers.CharField(required=False, max_length=100)
     geocode_status = serializers.ChoiceField(choices=GeocodeStatus.choices, required=False)
     in_active_turf = serializers.BooleanField(required=False, allow_null=True, default=None)
 

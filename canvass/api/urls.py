@@ -1,9 +1,21 @@
 from django.urls import URLPattern, URLResolver, path
 
-from canvass.api import log_views, sync_views, views
+from canvass.api import import_views, log_views, sync_views, views
 
 urlpatterns: list[URLPattern | URLResolver] = [
-    path("voters/import", views.VoterImportView.as_view(), name="voters-import"),
+    path("voters/import", import_views.VoterImportView.as_view(), name="voters-import"),
+    path("locations/import", import_views.SiteImportView.as_view(), name="locations-import"),
+    path("imports/<int:pk>", import_views.ImportJobView.as_view(), name="import-job"),
+    path(
+        "households/geocode-pending",
+        import_views.GeocodePendingView.as_view(),
+        name="households-geocode-pending",
+    ),
+    path(
+        "households/<int:pk>/place",
+        import_views.HouseholdPlaceView.as_view(),
+        name="household-place",
+    ),
     path("households", views.HouseholdListView.as_view(), name="households"),
     path("precincts", views.PrecinctListView.as_view(), name="precincts"),
     path("turfs", views.TurfListCreateView.as_view(), name="turfs"),

@@ -7,7 +7,6 @@ from typing import Any
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -18,7 +17,6 @@ from backend.api.permissions import IsCanvasser, IsFieldLeadOrOrganizer, IsStaff
 from canvass import selectors
 from canvass.api import serializers as s
 from canvass.models import Household, Precinct, Turf
-from canvass.services import imports
 from canvass.services import turf as turf_services
 
 
@@ -59,32 +57,10 @@ def _turf_data(turfs: list[Turf]) -> list[dict[str, Any]]:
     return s.TurfSerializer(turfs, many=True).data  # type: ignore[return-value]
 
 
-class VoterImportView(APIView):
-    """Upload a voter-file CSV (multipart field `file`); the answer is the import report."""
-
-    permission_classes = [IsFieldLeadOrOrganizer]
-    parser_classes = [MultiPartParser, FormParser]
-
-    @extend_schema(
-        request={"multipart/form-data": s.VoterImportInputSerializer},
-        responses={200: s.ImportReportSerializer},
-    )
-    def post(self, request: Request) -> Response:
-        data = s.VoterImportInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        upload = data.validated_data["file"]
-        report = imports.voters_import(
-            actor=_user(request),
-            stream=upload,
-            source_name=upload.name or "",
-            ip_address=_client_ip(request),
-        )
-        return Response(s.ImportReportSerializer(report.as_dict()).data)
-
-
 class HouseholdListView(generics.ListAPIView):
     """Doors with coordinates, geocoding status, precinct and voter count (field leads and
-    organizers). Filters: `precinct`, `geocode_status` (e.g. `needs_review`), `in_active_turf`."""
+    organizers). Filters: `precinct`, `county` (any spelling), `geocode_status` (e.g.
+    `needs_review`), `in_active_turf`."""
 
     permission_classes = [IsFieldLeadOrOrganizer]
     serializer_class = s.HouseholdListSerializer
@@ -104,6 +80,7 @@ class HouseholdListView(generics.ListAPIView):
             precinct_id=values.get("precinct"),
             geocode_status=values.get("geocode_status"),
             in_active_turf=values.get("in_active_turf"),
+            county=values.get("county"),
         )
 
 

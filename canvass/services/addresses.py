@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _PUNCT = re.compile(r"[^\w\s/-]+")
 _SPACES = re.compile(r"\s+")
@@ -80,6 +81,21 @@ def _clean(text: str) -> str:
 
 
 def normalize_address(
+    *, street: str, unit: str = "", city: str = "", state: str = "", zip_code: str = ""
+) -> NormalizedAddress:
+    """See _normalize_address; the voters of one door repeat its spelling, so a bounded cache
+    answers most rows of a voter file (an AddressError is not cached, and is rare)."""
+    return _normalize_cached(street, unit, city, state, zip_code)
+
+
+@lru_cache(maxsize=16384)
+def _normalize_cached(
+    street: str, unit: str, city: str, state: str, zip_code: str
+) -> NormalizedAddress:
+    return _normalize_address(street=street, unit=unit, city=city, state=state, zip_code=zip_code)
+
+
+def _normalize_address(
     *, street: str, unit: str = "", city: str = "", state: str = "", zip_code: str = ""
 ) -> NormalizedAddress:
     """Upper-case, punctuation-free, standard suffixes and directions; unit split off the street.

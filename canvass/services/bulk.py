@@ -19,7 +19,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Model
 
 from backend.crypto import encrypt
-from canvass.models import Household, Voter
+from canvass.models import Household, ImportSeenVoter, Voter
 
 M = TypeVar("M", bound=Model)
 # COPY runs on the raw psycopg cursor, so its errors arrive unwrapped by Django.
@@ -52,6 +52,7 @@ VOTER_COLUMNS = (
     "language",
     "household_id",
     "last_import_id",
+    "source_hash",
     "created_at",
     "updated_at",
 )
@@ -97,19 +98,57 @@ def _copy(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> 
                 copy.write_row(row)
 
 
-def households_insert(households: list[Household], now: datetime) -> None:
-    """Insert new households and set their pk (an address inserted meanwhile is reused)."""
+class NewHousehold:
+    """A household about to be inserted: the attributes the import sets, without a model
+    instance (building one costs ~100 µs, mostly its database-default expressions)."""
+
+    __slots__ = (
+        "address_key",
+        "city",
+        "county",
+        "geocode_status",
+        "latitude",
+        "longitude",
+        "pk",
+        "precinct_id",
+        "state",
+        "street",
+        "unit",
+        "zip_code",
+    )
+
+    def __init__(self, **values: Any) -> None:
+        self.pk: int | None = None
+        self.latitude: float | None = None
+        self.longitude: float | None = None
+        self.geocode_status = "pending"
+        self.precinct_id: int | None = None
+        for name, value in values.items():
+            setattr(self, name, value)
+
+
+def households_insert(households: list[Any], now: datetime) -> None:
+    """Insert new households (NewHousehold or Household) and set their pk (an address
+    inserted meanwhile is reused)."""
     if not households:
         return
     if connection.vendor != "postgresql":
-        for household in households:
-            household.created_at = household.updated_at = now
+        models = [
+            Household(
+                **{name: getattr(h, name) for name in NewHousehold.__slots__ if name != "pk"},
+                created_at=now,
+                updated_at=now,
+            )
+            for h in households
+        ]
         Household.objects.bulk_create(
-            households,
+            models,
             update_conflicts=True,
             unique_fields=["address_key"],
             update_fields=["updated_at"],
         )
+        for household, model in zip(households, models, strict=True):
+            household.pk = model.pk
         return
     values = [
         (
@@ -210,16 +249,85 @@ def voters_upsert(rows: list[tuple[Any, ...]], *, all_new: bool = False) -> None
         cursor.execute(f"TRUNCATE {staging}")
 
 
-def voters_mark_seen(voter_ids: list[int], import_id: int) -> None:
-    """Record that this import run saw these voters (for duplicate detection) without touching
-    updated_at, so sync clients are not told about a change that did not happen."""
-    if not voter_ids:
-        return
+def voters_known(
+    state_voter_ids: Collection[str], *, with_geocoding: bool = True
+) -> dict[str, tuple[str, int | None, bool]]:
+    """state voter id -> (source hash, last import id, door still waiting for geocoding), in one
+    query and without building model instances (the unchanged re-import's hot path). Without
+    `with_geocoding` the households are not read and the flag is False."""
+    if not state_voter_ids:
+        return {}
+    if connection.vendor == "postgresql" and not with_geocoding:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT state_voter_id, source_hash, last_import_id FROM canvass_voter "
+                "WHERE state_voter_id = ANY(%s)",
+                [list(state_voter_ids)],
+            )
+            return {row[0]: (row[1], row[2], False) for row in cursor.fetchall()}
+    waiting = ("pending", "failed")
     if connection.vendor != "postgresql":
-        Voter.objects.filter(pk__in=voter_ids).update(last_import_id=import_id)
-        return
+        return {
+            voter_id: (source_hash, last_import, latitude is None and status in waiting)
+            for voter_id, source_hash, last_import, latitude, status in Voter.objects.filter(
+                state_voter_id__in=list(state_voter_ids)
+            ).values_list(
+                "state_voter_id",
+                "source_hash",
+                "last_import_id",
+                "household__latitude",
+                "household__geocode_status",
+            )
+        }
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {Voter._meta.db_table} SET last_import_id = %s WHERE id = ANY(%s)",  # noqa: S608
-            [import_id, voter_ids],
+            "SELECT v.state_voter_id, v.source_hash, v.last_import_id, "
+            "(h.latitude IS NULL AND h.geocode_status = ANY(%s)) "
+            "FROM canvass_voter v JOIN canvass_household h ON h.id = v.household_id "
+            "WHERE v.state_voter_id = ANY(%s)",
+            [list(waiting), list(state_voter_ids)],
         )
+        return {row[0]: (row[1], row[2], bool(row[3])) for row in cursor.fetchall()}
+
+
+def seen_record(import_id: int, state_voter_ids: list[str]) -> set[str]:
+    """Remember voter ids this run found unchanged (nothing else records that they were seen);
+    returns those not remembered before (the others are duplicates within the file)."""
+    if not state_voter_ids:
+        return set()
+    if connection.vendor != "postgresql":
+        before = seen_lookup(import_id, state_voter_ids)
+        new = [voter_id for voter_id in dict.fromkeys(state_voter_ids) if voter_id not in before]
+        ImportSeenVoter.objects.bulk_create(
+            ImportSeenVoter(import_run_id=import_id, state_voter_id=voter_id) for voter_id in new
+        )
+        return set(new)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {ImportSeenVoter._meta.db_table} (import_run_id, state_voter_id) "
+            "SELECT %s, unnest(%s::text[]) ON CONFLICT DO NOTHING RETURNING state_voter_id",
+            [import_id, list(state_voter_ids)],
+        )
+        return {row[0] for row in cursor.fetchall()}
+
+
+def seen_lookup(import_id: int, state_voter_ids: Collection[str]) -> set[str]:
+    if not state_voter_ids:
+        return set()
+    if connection.vendor != "postgresql":
+        return set(
+            ImportSeenVoter.objects.filter(
+                import_run_id=import_id, state_voter_id__in=list(state_voter_ids)
+            ).values_list("state_voter_id", flat=True)
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT state_voter_id FROM {ImportSeenVoter._meta.db_table} "  # noqa: S608
+            "WHERE import_run_id = %s AND state_voter_id = ANY(%s)",
+            [import_id, list(state_voter_ids)],
+        )
+        return {row[0] for row in cursor.fetchall()}
+
+
+def seen_forget(import_id: int) -> None:
+    ImportSeenVoter.objects.filter(import_run_id=import_id).delete()

@@ -2,7 +2,9 @@
 
 Memory stays bounded: rows are read one at a time and written BATCH_SIZE at a time; nothing
 grows with the file except the capped list of error lines. Duplicate voter ids across batches
-are caught through `Voter.last_import` (the run that last wrote the row), not an in-memory set.
+are caught through `Voter.last_import` (the run that last wrote the row) and, for rows found
+unchanged (which are not written), the run's `ImportSeenVoter` scratch rows; not an in-memory
+set.
 Each batch commits on its own, so a problem late in the file never loses what came before.
 """
 
@@ -10,9 +12,9 @@ from __future__ import annotations
 
 import codecs
 import csv
-import io
+import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -22,19 +24,40 @@ from django.utils import timezone
 from backend.api.errors import ApplicationError
 from backend.audit.services import audit_record
 from backend.crypto import keyed_hash
-from backend.geo.services import GeocodingUnavailableError, geocode_address, geocoder_enabled
+from backend.geo.counties import canonical_county
+from backend.geo.services import (
+    GeocoderPausedError,
+    GeocodingUnavailableError,
+    geocode_address,
+    geocoder_enabled,
+)
+from backend.textfiles import LineSource
 from canvass.geometry import match_key
-from canvass.models import GeocodeStatus, Household, Precinct, Voter, VoterImport
+from canvass.models import (
+    GeocodeStatus,
+    Household,
+    ImportSeenVoter,
+    Precinct,
+    Voter,
+    VoterImport,
+)
 from canvass.services.addresses import AddressError, NormalizedAddress, normalize_address
 from canvass.services.bulk import (
+    NewHousehold,
     households_insert,
     matching,
-    voters_mark_seen,
+    seen_forget,
+    seen_lookup,
+    seen_record,
+    voters_known,
     voters_upsert,
 )
 from canvass.services.precincts import PrecinctLocator
 
 BATCH_SIZE = 5000
+# Part of every row hash: change it when parsing or normalization changes, so the next import
+# of an unchanged file re-parses every row once.
+HASH_VERSION = "1"
 MAX_REPORTED_PROBLEMS = 1000
 HEAD_BYTES = 64 * 1024
 
@@ -132,6 +155,7 @@ class ImportReport:
     warnings: list[dict[str, Any]] = field(default_factory=list)
     problems_not_listed: int = 0
     aborted: str | None = None
+    geocoder_paused: bool = False
 
     def _note(self, bucket: list[dict[str, Any]], entry: dict[str, Any]) -> None:
         if len(self.errors) + len(self.warnings) < MAX_REPORTED_PROBLEMS:
@@ -161,6 +185,13 @@ class ImportReport:
             "warnings": list(self.warnings),
             "problems_not_listed": self.problems_not_listed,
             "aborted": self.aborted,
+            "geocoder_paused": self.geocoder_paused,
+            "geocoder_note": (
+                "The geocoder failed repeatedly and was paused; doors without coordinates are "
+                "stored pending and geocoded later (geocode_pending)."
+                if self.geocoder_paused
+                else ""
+            ),
         }
 
     def counts(self) -> dict[str, Any]:
@@ -186,6 +217,7 @@ class ParsedRow:
     precinct: str
     latitude: float | None
     longitude: float | None
+    source_hash: str = ""
 
 
 def _header_key(name: str) -> str:
@@ -299,41 +331,79 @@ def parse_row(line: int, row: list[str], columns: dict[str, int]) -> ParsedRow:
         phone=normalize_phone(get("phone")),
         language=get("language")[:40],
         address=address,
-        county=get("county")[:80],
+        county=canonical_county(get("county"))[:80],
         precinct=get("precinct"),
         latitude=latitude,
         longitude=longitude,
     )
 
 
-def _open_text(stream: IO[bytes]) -> io.TextIOWrapper:
-    """Check the start of the file, rewind, and wrap it as UTF-8 text (BOM optional)."""
+def check_file_head(stream: IO[bytes]) -> None:
+    """Refuse what is not a UTF-8 text file at all, then rewind: empty, UTF-16, or a file in
+    another encoding (the start has bytes that are not UTF-8 and not one valid multi-byte UTF-8
+    character, as a Latin-1 or Windows-1252 export does). A stray bad byte in a UTF-8 file is a
+    problem of its line, not of the file (see backend.textfiles), and so is a NUL byte."""
     head = stream.read(HEAD_BYTES)
+    stream.seek(0)
     if not head or not head.strip():
         raise ImportFileError("The file is empty.", code="empty_file")
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise ImportFileError(
             "The file is UTF-16; save it as UTF-8 (with or without BOM).", code="bad_encoding"
         )
-    if b"\x00" in head:
-        raise ImportFileError("The file is not a CSV text file.", code="not_csv")
-    try:
-        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
-    except UnicodeDecodeError as exc:
+    lines = head.split(b"\n")
+    if len(head) == HEAD_BYTES:
+        lines = lines[:-1]  # the last one may be cut mid-character
+    first_bad: int | None = None
+    bad_lines = 0
+    valid_multibyte = False
+    for number, raw in enumerate(lines[1:], start=2):
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            first_bad = first_bad or number
+            bad_lines += 1
+            continue
+        valid_multibyte = valid_multibyte or not text.isascii()
+    # More than 1 line in 20 not UTF-8, and no UTF-8 accent anywhere: another encoding.
+    data_lines = max(len(lines) - 1, 1)
+    if first_bad is not None and not valid_multibyte and bad_lines * 20 > data_lines:
         raise ImportFileError(
-            f"The file is not UTF-8 (invalid byte at offset {exc.start}); save it as UTF-8.",
+            f"The file is not UTF-8 (first at line {first_bad}); save it as UTF-8.",
             code="bad_encoding",
-        ) from None
-    stream.seek(0)
-    return io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")  # type: ignore[arg-type]
+        )
+
+
+def read_header(stream: IO[bytes]) -> dict[str, int]:
+    """Map the first line's columns; the stream is left after it. Raises ImportFileError."""
+    problems: list[tuple[int, str]] = []
+    source = LineSource(stream, lambda line, problem: problems.append((line, problem)))
+    reader = csv.reader(source)
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise ImportFileError("The file is empty.", code="empty_file") from None
+    except csv.Error as exc:
+        raise ImportFileError(f"The file is not a readable CSV: {exc}", code="not_csv") from None
+    if problems and problems[0][0] == 1:
+        raise ImportFileError(
+            f"This is not a CSV text file: line 1 (the header): {problems[0][1]}.",
+            code="not_csv",
+        )
+    return map_header(header)
 
 
 class _Batcher:
     """Per-import lookups that do not grow with the file: precincts by name and the locator."""
 
-    def __init__(self, run: VoterImport, report: ImportReport) -> None:
+    def __init__(self, run: VoterImport, report: ImportReport, columns: dict[str, int]) -> None:
         self.run = run
         self.report = report
+        self.columns = columns
+        shape = ",".join(f"{name}={index}" for name, index in sorted(columns.items()))
+        self.hash_prefix = f"{HASH_VERSION}|{shape}|"
+        # A resumed run may have found unchanged lines before it was interrupted.
+        self.seen_any = ImportSeenVoter.objects.filter(import_run=run).exists()
         self.precinct_ids: dict[tuple[str, str], int] = {
             (county_key, name_key): pk
             for pk, county_key, name_key in Precinct.objects.values_list(
@@ -351,6 +421,12 @@ class _Batcher:
             return
         try:
             result = geocode_address(row.address.building_line)
+        except GeocoderPausedError:
+            # The breaker is open: store the door now, heal it later (geocode_pending).
+            counts["pending"] += 1
+            household.geocode_status = GeocodeStatus.PENDING
+            self.report.geocoder_paused = True
+            return
         except GeocodingUnavailableError as exc:
             counts["failed"] += 1
             household.geocode_status = GeocodeStatus.FAILED
@@ -388,10 +464,10 @@ class _Batcher:
             if current is None or (current.latitude is None and row.latitude is not None):
                 by_key[row.address.key] = row
         for key, row in by_key.items():
-            household = existing.get(key)
+            household: Any = existing.get(key)
             if household is None:
                 address = row.address
-                household = Household(
+                household = NewHousehold(
                     street=address.street,
                     unit=address.unit,
                     city=address.city,
@@ -414,7 +490,11 @@ class _Batcher:
                     if key not in new:
                         changed[key] = household
             elif household.latitude is None and (
-                key in new or household.geocode_status == GeocodeStatus.PENDING
+                key in new
+                or (
+                    self.geocoding
+                    and household.geocode_status in (GeocodeStatus.PENDING, GeocodeStatus.FAILED)
+                )
             ):
                 before = household.geocode_status
                 self._geocode(row, household)
@@ -494,7 +574,7 @@ class _Batcher:
         with transaction.atomic():
             households = self._households(rows)
             upserts: list[tuple[Any, ...]] = []
-            unchanged_ids: list[int] = []
+            unchanged_ids: list[str] = []
             now = timezone.now()
             for row in rows:
                 values = {
@@ -510,7 +590,8 @@ class _Batcher:
                 found = existing.get(row.voter_id)
                 if found is not None:
                     if all(getattr(found, name) == value for name, value in values.items()):
-                        unchanged_ids.append(found.pk)
+                        # Same facts, spelled differently in the file: still not written.
+                        unchanged_ids.append(row.voter_id)
                         report.unchanged += 1
                         continue
                     report.updated += 1
@@ -529,22 +610,73 @@ class _Batcher:
                         row.language,
                         values["household_id"],
                         self.run.pk,
+                        row.source_hash,
                         now,
                         now,
                     )
                 )
             voters_upsert(upserts, all_new=not any(r[0] in existing for r in upserts))
-            voters_mark_seen(unchanged_ids, self.run.pk)
+            if unchanged_ids:
+                self.seen_any = True
+                seen_record(self.run.pk, unchanged_ids)
 
+    def write_raw(self, lines: list[tuple[int, list[str]]]) -> None:
+        """Write a batch of CSV records. A line whose cells hash as they did when its voter was
+        last imported is unchanged: counted, remembered for the duplicate check, and neither
+        parsed nor written (unless its door still waits for geocoding and the geocoder is on).
+        The rest is parsed and written by `write`."""
+        report = self.report
+        voter_index = self.columns["voter_id"]
+        ids = {row[voter_index].strip() for _, row in lines if voter_index < len(row)}
+        ids.discard("")
+        known = voters_known(ids, with_geocoding=self.geocoding)
+        # Ids found unchanged earlier in this run: only worth asking once there are some.
+        seen = seen_lookup(self.run.pk, ids) if self.seen_any else set()
+        first_line: dict[str, int] = {}
+        unchanged: list[str] = []
+        parsed: list[ParsedRow] = []
+        for line, row in lines:
+            voter_id = row[voter_index].strip() if voter_index < len(row) else ""
+            if voter_id and voter_id in first_line:
+                report.skip(
+                    line, f"duplicate voter id in this file (first at line {first_line[voter_id]})"
+                )
+                continue
+            found = known.get(voter_id)
+            if voter_id in seen or (found is not None and found[1] == self.run.pk):
+                report.skip(line, "duplicate voter id in this file (an earlier line)")
+                continue
+            source_hash = self.row_hash(row)
+            if found is not None and found[0] == source_hash and not (self.geocoding and found[2]):
+                first_line[voter_id] = line
+                unchanged.append(voter_id)
+                report.unchanged += 1
+                continue
+            try:
+                item = parse_row(line, row, self.columns)
+            except RowError as exc:
+                report.skip(line, str(exc))
+                continue
+            item.source_hash = source_hash
+            first_line[voter_id] = line
+            parsed.append(item)
+        with transaction.atomic():
+            if unchanged:
+                self.seen_any = True
+                # The scratch table's unique key is the duplicate check for unchanged lines.
+                for voter_id in set(unchanged) - seen_record(self.run.pk, unchanged):
+                    report.unchanged -= 1
+                    report.skip(
+                        first_line[voter_id], "duplicate voter id in this file (an earlier line)"
+                    )
+            if parsed:
+                self.write(parsed)
 
-def _rows(reader: Iterator[list[str]]) -> Iterator[tuple[int, list[str]]]:
-    """(line number, row); line numbers count physical lines, like a spreadsheet would."""
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        yield reader.line_num, row  # type: ignore[attr-defined]
+    def row_hash(self, row: list[str]) -> str:
+        # The whole record (with the header's shape in the version): a change in a column the
+        # import ignores only costs a re-parse.
+        text = self.hash_prefix + "\x1f".join(row)
+        return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
 def voters_import(
@@ -555,53 +687,28 @@ def voters_import(
     ip_address: str | None = None,
     batch_size: int = BATCH_SIZE,
 ) -> ImportReport:
-    """Import a voter-file CSV from a binary, seekable stream; return the report.
+    """Import a voter-file CSV from a binary, seekable stream in one go; return the report.
 
     Idempotent: voters are matched by state voter id and updated, households by normalized
-    address. Bad rows are skipped and listed with their line and reason; file-level problems
-    (empty, not UTF-8, not a CSV, missing required columns) raise ImportFileError before
-    anything is written. A decoding or CSV error mid-file stops the import there, keeping the
-    batches already written, and is reported in `aborted`.
+    address. Bad rows (and lines with bad bytes) are skipped and listed with their line and
+    reason; file-level problems (empty, UTF-16, missing required columns) raise ImportFileError
+    before anything is written. Background jobs use `voter_file_process` directly.
     """
-    text = _open_text(stream)
-    reader = csv.reader(text)
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise ImportFileError("The file is empty.", code="empty_file") from None
-    except (csv.Error, UnicodeDecodeError) as exc:
-        raise ImportFileError(f"The file is not a readable CSV: {exc}", code="not_csv") from None
-    columns = map_header(header)
-
+    check_file_head(stream)
+    columns = read_header(stream)
     run = VoterImport.objects.create(created_by=actor, source_name=source_name[:200])
     report = ImportReport(import_id=run.pk)
-    batcher = _Batcher(run, report)
-    batch: list[ParsedRow] = []
-    rows = _rows(reader)
-    while True:
-        try:
-            item = next(rows, None)
-        except (csv.Error, UnicodeDecodeError) as exc:
-            line = reader.line_num + 1
-            report.aborted = f"line {line}: the file stops being a readable UTF-8 CSV ({exc})"
-            break
-        if item is None:
-            break
-        line, row = item
-        if not any(cell.strip() for cell in row):
-            continue
-        report.rows_read += 1
-        try:
-            batch.append(parse_row(line, row, columns))
-        except RowError as exc:
-            report.skip(line, str(exc))
-        if len(batch) >= batch_size:
-            batcher.write(batch)
-            batch = []
-    if batch:
-        batcher.write(batch)
-    text.detach()
+    voter_file_process(
+        stream=stream, columns=columns, run=run, report=report, batch_size=batch_size
+    )
+    voter_import_finish(run=run, report=report, actor=actor, ip_address=ip_address)
+    return report
 
+
+def voter_import_finish(
+    *, run: VoterImport, report: ImportReport, actor: Any | None, ip_address: str | None = None
+) -> None:
+    seen_forget(run.pk)
     run.finished_at = timezone.now()
     run.report = report.as_dict()
     run.save(update_fields=["finished_at", "report"])
@@ -612,4 +719,71 @@ def voters_import(
         ip_address=ip_address,
         details=report.counts(),
     )
-    return report
+
+
+def voter_file_process(
+    *,
+    stream: IO[bytes],
+    columns: dict[str, int],
+    run: VoterImport,
+    report: ImportReport,
+    batch_size: int = BATCH_SIZE,
+    start_offset: int = 0,
+    start_line: int = 2,
+    after_batch: Callable[[int, int], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> bool:
+    """Read data lines from `start_offset` (just after the header when 0) and write them in
+    batches. `after_batch(offset, next_line)` runs inside each batch's transaction, so a
+    checkpoint saved there commits together with the rows it covers. Returns True when the
+    file was read to its end, False when `should_stop()` asked to stop between batches."""
+    if not start_offset:
+        stream.seek(0)
+        read_header(stream)
+        start_offset, start_line = stream.tell(), 2
+
+    def bad_line(line: int, problem: str) -> None:
+        report.rows_read += 1
+        report.skip(line, problem)
+
+    source = LineSource(
+        stream,
+        bad_line,
+        start_offset=start_offset,
+        start_line=start_line,
+    )
+    reader = csv.reader(source)
+    batcher = _Batcher(run, report, columns)
+    batch: list[tuple[int, list[str]]] = []
+
+    def flush() -> None:
+        with transaction.atomic():
+            if batch:
+                batcher.write_raw(batch)
+            if after_batch is not None:
+                after_batch(source.offset, source.line + 1)
+
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            # csv.reader starts a fresh record after an error: report the line, go on.
+            report.rows_read += 1
+            report.skip(source.record_start, f"not a readable CSV line ({exc})")
+            source.end_record()
+            continue
+        line = source.record_start
+        source.end_record()
+        if not "".join(row).strip():
+            continue
+        report.rows_read += 1
+        batch.append((line, row))
+        if len(batch) >= batch_size:
+            flush()
+            batch = []
+            if should_stop is not None and should_stop():
+                return False
+    flush()
+    return True

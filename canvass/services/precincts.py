@@ -10,6 +10,7 @@ from typing import Any
 from django.db import transaction
 
 from backend.audit.services import audit_record
+from backend.geo.counties import canonical_county
 from canvass.geometry import GeometryError, PreparedAreas, match_key, parse_area
 from canvass.models import Precinct
 
@@ -79,7 +80,7 @@ def precincts_import(
     to_update: list[Precinct] = []
     for index, feature in enumerate(data.get("features") or []):
         properties = (feature or {}).get("properties") or {}
-        county = _property(properties, "COUNTY", "county_name")
+        county = canonical_county(_property(properties, "COUNTY", "county_name"))
         if wanted is not None and match_key(county) not in wanted:
             continue
         report.features += 1

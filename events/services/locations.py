@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -13,6 +14,7 @@ from django.db import transaction
 from backend.accounts.models import User
 from backend.api.errors import ApplicationError
 from backend.audit.services import audit_record
+from backend.geo.counties import canonical_county
 from backend.geo.models import GeocodePrecision
 from backend.geo.services import (
     GeocodingUnavailableError,
@@ -20,6 +22,7 @@ from backend.geo.services import (
     geocoder_enabled,
     normalize_address_query,
 )
+from backend.textfiles import LineSource
 from events.models import Location
 
 logger = logging.getLogger(__name__)
@@ -38,6 +41,12 @@ LOCATION_FIELDS = (
 )
 
 REVIEW_VAGUE = "Address too vague to place (no street, city or ZIP)."
+REVIEW_PO_BOX_ONLY = "Only a PO box (a mailing address) was given, no street to place the site."
+REVIEW_NO_STREET = "No street address (only a city or ZIP) to place the site."
+REVIEW_RURAL_ROUTE = (
+    "Rural route address: a route and box number, not a street a geocoder can place; "
+    "place it by hand."
+)
 REVIEW_COARSE = "The geocoder matched only a street, city or county, not the building."
 REVIEW_NOT_FOUND = "The geocoder did not find this address."
 
@@ -129,6 +138,12 @@ _ADDRESS = re.compile(
 )
 _PO_BOX = re.compile(r"^P\.?\s*O\.?\s*BOX\b", re.IGNORECASE)
 _PO_BOX_PREFIX = re.compile(r"^P\.?\s*O\.?\s*BOX\s+\S+\s*,\s*", re.IGNORECASE)
+# "302 WARREN ST PO BOX 114": a street followed by the mailing box; keep the street.
+_PO_BOX_SUFFIX = re.compile(r"[\s,]+P\.?\s*O\.?\s*BOX\s+\S+$", re.IGNORECASE)
+_RURAL_ROUTE = re.compile(
+    r"^(?:RR|R\s+R|RFD|RURAL\s+ROUTE|RURAL\s+RTE)\s*#?\s*\d+\b", re.IGNORECASE
+)
+_CITY_ZIP = re.compile(r"^(?P<city>[^,]+), IA (?P<zip>\d{5})(?:-\d{4})?$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -161,8 +176,8 @@ def parse_site_address(raw: str) -> ParsedAddress | None:
         extra_lines = lines[:-2]
     if match is None:
         return None
-    street = match["street"].strip()
-    if _PO_BOX.match(street.split(",")[-1].strip()):
+    street = _PO_BOX_SUFFIX.sub("", match["street"].strip()).strip(" ,")
+    if not street or _PO_BOX.match(street.split(",")[-1].strip()):
         return None
     return ParsedAddress(
         street=street,
@@ -170,6 +185,22 @@ def parse_site_address(raw: str) -> ParsedAddress | None:
         zip_code=match["zip"],
         extra=" / ".join(extra_lines),
     )
+
+
+def site_address_problem(raw: str, parsed: ParsedAddress | None) -> str:
+    """Why an address cannot be placed by the geocoder, in the file's own terms; "" when it can.
+
+    A PO box alone is a mailing address; a rural route ("RR 2 BOX 14") is a real address but
+    not a street; "IA" alone says nothing."""
+    if parsed is not None:
+        return REVIEW_RURAL_ROUTE if _RURAL_ROUTE.match(parsed.street) else ""
+    text = raw.replace("_x000D_", "").replace("\r", "")
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    if any(_PO_BOX.match(line) for line in lines):
+        return REVIEW_PO_BOX_ONLY
+    if lines and _CITY_ZIP.match(lines[-1]):
+        return REVIEW_NO_STREET
+    return REVIEW_VAGUE
 
 
 @dataclass
@@ -213,6 +244,7 @@ class _Site:
     name: str
     county: str
     parsed: ParsedAddress | None
+    problem: str = ""
     precincts: list[str] = field(default_factory=list)
     rows: list[int] = field(default_factory=list)
     latitude: float | None = None
@@ -228,9 +260,25 @@ def _float_or_none(value: str | None, lo: float, hi: float) -> float | None:
     return number
 
 
-def read_sites_csv(stream: IO[str]) -> tuple[list[_Site], list[RowReport]]:
-    """Group the rows by site: rows at one address (one county) become one location."""
-    reader = csv.DictReader(stream)
+def read_sites_csv(stream: IO[str] | IO[bytes]) -> tuple[list[_Site], list[RowReport]]:
+    """Group the rows by site: rows at one address (one county) become one location.
+
+    A binary stream is read line by line: a line with a NUL byte or bytes that are not UTF-8
+    is reported as an error row naming its physical line, and the rows around it import."""
+    errors: list[RowReport] = []
+    counter = {"row": 0}
+    lines: Any = stream
+    if isinstance(stream.read(0), bytes):
+
+        def bad_line(line: int, problem: str) -> None:
+            if line == 1:
+                errors.append(RowReport(0, "error", message=f"line 1 (the header): {problem}"))
+                return
+            counter["row"] += 1
+            errors.append(RowReport(counter["row"], "error", message=f"line {line}: {problem}"))
+
+        lines = LineSource(stream, bad_line)  # type: ignore[arg-type]
+    reader = csv.DictReader(lines)
     missing = [col for col in REQUIRED_COLUMNS if col not in (reader.fieldnames or [])]
     if missing:
         raise ApplicationError(
@@ -239,10 +287,11 @@ def read_sites_csv(stream: IO[str]) -> tuple[list[_Site], list[RowReport]]:
             fields={"file": [f"Missing columns: {', '.join(missing)}"]},
         )
     sites: dict[str, _Site] = {}
-    errors: list[RowReport] = []
-    for number, row in enumerate(reader, start=1):
+    for row in reader:
+        counter["row"] += 1
+        number = counter["row"]
         name = " ".join((row.get("name") or "").split())
-        county = (row.get("county_name") or "").strip()
+        county = canonical_county(row.get("county_name") or "")
         precinct = (row.get("precinct_id") or "").strip()
         if not name or not county:
             errors.append(RowReport(number, "error", message="name and county_name are required"))
@@ -261,7 +310,13 @@ def read_sites_csv(stream: IO[str]) -> tuple[list[_Site], list[RowReport]]:
             key = normalize_address_query(f"{parsed.street} {parsed.city} IA {parsed.zip_code}")
         site = sites.get(key)
         if site is None:
-            site = sites[key] = _Site(key=key, name=name, county=county, parsed=parsed)
+            site = sites[key] = _Site(
+                key=key,
+                name=name,
+                county=county,
+                parsed=parsed,
+                problem=site_address_problem(row.get("address") or "", parsed),
+            )
         if precinct and precinct not in site.precincts:
             site.precincts.append(precinct)
         site.rows.append(number)
@@ -315,8 +370,8 @@ def _upsert_sites(sites: list[_Site]) -> list[tuple[_Site, Location, str]]:
                 location = Location(
                     source_key=site.key, precinct_codes=site.precincts, **_site_values(site)
                 )
-                if site.parsed is None:
-                    location.needs_review, location.review_reason = True, REVIEW_VAGUE
+                if site.problem:
+                    location.needs_review, location.review_reason = True, site.problem
                 if site.latitude is not None:
                     location.latitude, location.longitude = site.latitude, site.longitude
                 new.append(location)
@@ -331,7 +386,11 @@ def _upsert_sites(sites: list[_Site]) -> list[tuple[_Site, Location, str]]:
 
 
 def sites_import(
-    *, stream: IO[str], actor: User | None = None, geocode: bool = True
+    *,
+    stream: IO[str] | IO[bytes],
+    actor: User | None = None,
+    geocode: bool = True,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
     """Import caucus sites from a CSV stream, idempotently, with a report for every row.
 
@@ -341,13 +400,22 @@ def sites_import(
     """
     sites, errors = read_sites_csv(stream)
     report = ImportReport(rows=list(errors))
-    for site, location, status in _upsert_sites(sites):
+    upserted = _upsert_sites(sites)
+    for done, (site, location, status) in enumerate(upserted, start=1):
+        if progress is not None:
+            progress(done, len(upserted))
         counter = {"created": "locations_created", "updated": "locations_updated"}.get(
             status, "locations_unchanged"
         )
         setattr(report, counter, getattr(report, counter) + 1)
         note = ""
-        if geocode and site.parsed and not location.is_placed and not report.geocoder_unavailable:
+        if (
+            geocode
+            and site.parsed
+            and not site.problem
+            and not location.is_placed
+            and not report.geocoder_unavailable
+        ):
             try:
                 outcome = location_place(location=location)
                 note = outcome.note

@@ -7,7 +7,15 @@ from typing import Any
 
 from django.utils import timezone
 
-from canvass.models import ConversationLog, Household, Script, Turf, TurfAssignment, TurfHousehold
+from canvass.models import (
+    ConversationLog,
+    Household,
+    ImportJob,
+    Script,
+    Turf,
+    TurfAssignment,
+    TurfHousehold,
+)
 from tests.access.framework import (
     ANY_ROLE,
     CANVASSER_ONLY,
@@ -82,6 +90,21 @@ def unassign_kwargs(team: str):  # type: ignore[no-untyped-def]
     return make
 
 
+def import_job_kwargs(team: str):  # type: ignore[no-untyped-def]
+    """An import job of team A or B (rows need not exist for its page to answer)."""
+
+    def make(c: Any) -> dict[str, int]:
+        job = ImportJob.objects.create(
+            kind="voters",
+            team=c.team_a if team == "a" else c.team_b,
+            created_by=c.lead_a if team == "a" else c.lead_b,
+            upload_path="/nonexistent.csv",
+        )
+        return {"pk": job.pk}
+
+    return make
+
+
 def script_kwargs(c: Any) -> dict[str, int]:
     return {"pk": Script.objects.create(name="Script").pk}
 
@@ -93,7 +116,33 @@ ROUTES = [
         {"POST": expect(STAFF_ONLY, organizer=415, field_lead=415)},
         body=lambda c: {},
     ),
+    Route(
+        "api/locations/import",
+        {"POST": expect(ORGANIZER_ONLY, organizer=415)},
+        body=lambda c: {},
+    ),
+    # Import jobs: a field lead follows their teams' jobs; another team's job is a 404.
+    Route(
+        "api/imports/<int:pk>",
+        {"GET": STAFF_ONLY},
+        kwargs=import_job_kwargs("a"),
+        other_kwargs=import_job_kwargs("b"),
+        missing_kwargs=MISSING,
+    ),
     Route("api/households", {"GET": STAFF_ONLY}),
+    Route(
+        "api/households/geocode-pending",
+        {"POST": expect(STAFF_ONLY, organizer=202, field_lead=202)},
+    ),
+    # Placing a door by hand: not a door in another team's active turf.
+    Route(
+        "api/households/<int:pk>/place",
+        {"POST": STAFF_WRITE_INVALID},
+        kwargs=door_kwargs("a"),
+        other_kwargs=door_kwargs("b"),
+        missing_kwargs=MISSING,
+        body=lambda c: {},
+    ),
     Route("api/precincts", {"GET": STAFF_ONLY}),
     # Turf: field leads their teams', organizers all; canvassers only turf assigned to them.
     Route("api/turfs", {"GET": STAFF_ONLY, "POST": STAFF_WRITE_INVALID}, body=lambda c: {}),

@@ -38,6 +38,7 @@ def voter_row(voter_id: str, household_id: int, first_name: str) -> tuple:
         "language": "",
         "household_id": household_id,
         "last_import_id": None,
+        "source_hash": "",
         "created_at": now,
         "updated_at": now,
     }

@@ -38,7 +38,7 @@ def test_reimporting_a_county_updates_in_place_and_county_matches_ignoring_punct
 
     assert (first.created, second.created, second.updated) == (9, 0, 9)
     assert Precinct.objects.count() == 9
-    assert set(Precinct.objects.values_list("county", flat=True)) == {"Obrien"}
+    assert set(Precinct.objects.values_list("county", flat=True)) == {"O'Brien"}
 
 
 def test_a_point_finds_its_precinct_by_bbox_prefilter_and_polygon():

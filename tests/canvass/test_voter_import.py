@@ -153,6 +153,7 @@ def test_header_variations_are_accepted_case_insensitively_and_bom_is_ignored():
             "bad_encoding",
         ),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not_csv"),
+        (b"voter_id,first\x00name,last_name,street\nIA1,Zo,Z,1 A St\n", "not_csv"),
         (b'{"voters": [1, 2, 3]}', "missing_columns"),
     ],
 )
@@ -166,18 +167,39 @@ def test_bad_files_are_rejected_before_anything_is_written(content, code):
     assert Voter.objects.count() == 1
 
 
-def test_an_encoding_error_late_in_the_file_keeps_earlier_batches_and_is_reported():
-    head = csv_bytes(*GOOD).getvalue()
-    filler = b"".join(
-        f"IA9{i:04d},Fill,Er,DEM,1980,,{i} Pine St,,Ames,IA,50010,,\n".encode() for i in range(2000)
+def _filler(count: int, start: int = 0) -> bytes:
+    return b"".join(
+        f"IA9{i:05d},Fill,Er,DEM,1980,,{i} Pine St,,Ames,IA,50010,,\n".encode()
+        for i in range(start, start + count)
     )
-    stream = io.BytesIO(head + filler + b"IA999,Bad,\xff\xfe,DEM,1980,,1 A St,,Ames,IA,50010,,\n")
+
+
+@pytest.mark.parametrize(
+    ("bad", "problem"),
+    [
+        (b"IA999,Bad,\xff\xfe,DEM,1980,,1 A St,,Ames,IA,50010,,\n", "not UTF-8"),
+        (b"IA999,Bad,N\x00ul,DEM,1980,,1 A St,,Ames,IA,50010,,\n", "NUL byte"),
+    ],
+)
+@pytest.mark.parametrize("where", ["first_64k", "past_64k"])
+def test_a_bad_line_anywhere_is_named_and_costs_no_good_line(bad, problem, where):
+    before = 20 if where == "first_64k" else 2000  # 2000 filler lines are ~100 KiB
+    head = csv_bytes(*GOOD).getvalue()
+    stream = io.BytesIO(head + _filler(before) + bad + _filler(30, start=before))
+    bad_line = 1 + len(GOOD) + before + 1
 
     report = run(stream, batch_size=500)
 
-    assert report.aborted is not None and "UTF-8" in report.aborted
-    assert Voter.objects.filter(state_voter_id="IA001").exists()
-    assert Voter.objects.count() >= 1000
+    assert report.aborted is None
+    assert report.errors == [{"line": bad_line, "reason": report.errors[0]["reason"]}]
+    assert problem in report.errors[0]["reason"]
+    assert (report.rows_read, report.created, report.skipped) == (
+        len(GOOD) + before + 31,
+        len(GOOD) + before + 30,
+        1,
+    )
+    assert Voter.objects.count() == len(GOOD) + before + 30
+    assert not Voter.objects.filter(state_voter_id="IA999").exists()
 
 
 def test_households_get_their_precinct_by_point_in_polygon_when_the_file_does_not_say():
@@ -242,20 +264,26 @@ def upload(content: bytes, name: str = "voters.csv") -> dict:
     return {"file": SimpleUploadedFile(name, content, content_type="text/csv")}
 
 
-def test_field_lead_uploads_a_voter_file_and_gets_the_report(client_for, lead_a):
-    response = client_for(lead_a).post(
-        "/api/voters/import", upload(csv_bytes(*GOOD).getvalue()), format="multipart"
-    )
+def test_field_lead_uploads_a_voter_file_and_gets_a_job_with_the_report(
+    client_for, lead_a, team_a, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(lead_a).post(
+            "/api/voters/import", upload(csv_bytes(*GOOD).getvalue()), format="multipart"
+        )
 
-    assert response.status_code == 200
+    assert response.status_code == 202
     body = response.json()
-    assert {k: body[k] for k in ("rows_read", "created", "updated", "skipped")} == {
+    assert (body["kind"], body["team"]) == ("voters", team_a.pk)
+    job = client_for(lead_a).get(f"/api/imports/{body['id']}").json()
+    assert {k: job[k] for k in ("state", "rows_read", "rows_stored", "rows_skipped")} == {
+        "state": "done",
         "rows_read": 3,
-        "created": 3,
-        "updated": 0,
-        "skipped": 0,
+        "rows_stored": 3,
+        "rows_skipped": 0,
     }
-    assert body["errors"] == []
+    assert job["counts"]["created"] == 3
+    assert job["report"] == {"count": 0, "page": 1, "pages": 1, "results": []}
     assert AuditEvent.objects.get(action="voters.import").actor == lead_a
 
 
@@ -294,13 +322,48 @@ def test_anonymous_cannot_upload_a_voter_file(client_for):
 
 
 def test_a_large_upload_spooled_to_a_temporary_file_streams_the_same(
-    client_for, organizer, settings
+    client_for, organizer, settings, django_capture_on_commit_callbacks
 ):
     settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 100  # force Django's TemporaryUploadedFile
 
-    response = client_for(organizer).post(
-        "/api/voters/import", upload(csv_bytes(*GOOD, bom=True).getvalue()), format="multipart"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(organizer).post(
+            "/api/voters/import", upload(csv_bytes(*GOOD, bom=True).getvalue()), format="multipart"
+        )
+
+    assert response.status_code == 202
+    job = client_for(organizer).get(f"/api/imports/{response.json()['id']}").json()
+    assert (job["state"], job["counts"]["created"]) == ("done", 3)
+
+
+def _snapshot():
+    from canvass.models import Household
+
+    return (
+        sorted(Voter.objects.values_list("id", "change_stamp", "updated_at", "last_import_id")),
+        sorted(Household.objects.values_list("id", "change_stamp", "updated_at")),
     )
 
-    assert response.status_code == 200
-    assert response.json()["created"] == 3
+
+def test_an_unchanged_re_import_writes_no_row_not_even_its_change_stamp():
+    content = csv_bytes(*GOOD).getvalue()
+    run(io.BytesIO(content))
+    before = _snapshot()
+
+    report = run(io.BytesIO(content))
+
+    assert (report.unchanged, report.created, report.updated) == (3, 0, 0)
+    assert _snapshot() == before
+
+
+def test_a_duplicate_of_an_unchanged_line_in_a_later_batch_is_still_caught():
+    run(csv_bytes(*GOOD))
+    lines = [*GOOD, GOOD[0].replace("Ana", "Anna")]
+
+    report = run(csv_bytes(*lines), batch_size=1)
+
+    assert report.unchanged == 3
+    assert report.errors == [
+        {"line": 5, "reason": "duplicate voter id in this file (an earlier line)"}
+    ]
+    assert Voter.objects.get(state_voter_id="IA001").first_name == "Ana"

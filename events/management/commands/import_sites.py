@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,8 @@ class Command(BaseCommand):
     help = (
         "Import caucus sites from a CSV (columns county_name, precinct_id, name, address; "
         "optional latitude, longitude), idempotently, printing a report line per row. Rows at "
-        "the same address become one site serving several precincts."
+        "the same address become one site serving several precincts. A progress bar on a "
+        "terminal (sites placed so far)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -29,12 +31,29 @@ class Command(BaseCommand):
         path: Path = options["file"]
         if not path.is_file():
             raise CommandError(f"No such file: {path}")
-        # newline="" lets the csv module handle newlines inside quoted fields.
-        with path.open(encoding="utf-8-sig", newline="") as stream:
+        # Binary: lines with bad bytes are reported by line, the rest import.
+        bar: Any = None
+        if getattr(self.stdout, "_out", sys.stdout).isatty():
+            from tqdm import tqdm
+
+            bar = tqdm(unit="site", desc="sites", file=sys.stderr)
+
+        def progress(done: int, total: int) -> None:
+            bar.total = total
+            bar.update(done - bar.n)
+
+        with path.open("rb") as stream:
             try:
-                report = sites_import(stream=stream, geocode=not options["no_geocode"])
+                report = sites_import(
+                    stream=stream,
+                    geocode=not options["no_geocode"],
+                    progress=progress if bar is not None else None,
+                )
             except ApplicationError as exc:
                 raise CommandError(exc.message) from exc
+            finally:
+                if bar is not None:
+                    bar.close()
         if not options["summary_only"]:
             for row in report.rows:
                 location = f"location {row.location_id}" if row.location_id else "-"
