@@ -210,3 +210,22 @@ def test_the_generic_errors_really_happen_and_are_json(api_client, canvasser_a, 
     wrong_method = client_for(canvasser_a).delete("/api/me")
     assert wrong_method.status_code == 405
     assert wrong_method.json()["error"]["code"] == "method_not_allowed"
+
+
+@pytest.mark.django_db
+def test_a_required_text_of_only_spaces_is_refused_by_the_schema_as_by_the_server(
+    client, client_for, organizer
+):
+    """DRF strips whitespace before its blank check: the schema must not call "  " valid."""
+    schema = _served_schema(client)
+    label = schema["components"]["schemas"]["ChoiceOptionRequest"]["properties"]["label"]
+    question = {"code": "q", "text": "Which?", "kind": "single_choice"}
+    body = {"name": "S", "questions": [{**question, "choices": [{"code": "a", "label": "  "}]}]}
+
+    response = client_for(organizer).post("/api/scripts", body, format="json")
+
+    assert response.status_code == 400
+    assert "questions.0.choices.0.label" in response.json()["error"]["fields"]
+    assert re.fullmatch(label["pattern"], "  ") is None
+    assert re.fullmatch(label["pattern"], "\x1f") is None  # str.strip() strips it too
+    assert re.fullmatch(label["pattern"], " Rides ") is not None

@@ -17,7 +17,7 @@ from typing import Any
 from rest_framework import fields as drf_fields
 from rest_framework import serializers
 
-from backend.api.text import TEXT_PATTERN, contains_bad_text
+from backend.api.text import NON_BLANK_TEXT_PATTERN, TEXT_PATTERN, contains_bad_text
 from backend.api.times import BIGINT_MAX, BIGINT_MIN, datetime_text_problem
 
 # --- Strict JSON types -----------------------------------------------------------------------
@@ -143,7 +143,9 @@ def add_text_patterns(
                 and not ({"format", "enum", "pattern"} & set(node))
                 and not node.get("readOnly")
             ):
-                node["pattern"] = TEXT_PATTERN
+                node["pattern"] = (
+                    NON_BLANK_TEXT_PATTERN if node.get("minLength", 0) >= 1 else TEXT_PATTERN
+                )
             for value in node.values():
                 visit(value)
         elif isinstance(node, list):
