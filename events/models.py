@@ -185,6 +185,10 @@ class Volunteer(models.Model):
         on_delete=models.SET_NULL,
         related_name="volunteer",
     )
+    # Manage links carry the generation they were signed in; only the current one opens the
+    # record. Bumped whenever someone signs this number up again without the link
+    # (events/links.py explains why).
+    manage_link_generation = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

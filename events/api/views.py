@@ -215,8 +215,12 @@ class PublicSignupView(PublicView):
         return Response(
             {
                 "signup": s.VolunteerSignupSerializer(outcome.signup).data,
-                "manage_token": links.manage_token_for(outcome.volunteer) if created else None,
-                "manage_url": links.manage_url_for(outcome.volunteer) if created else None,
+                "manage_token": (
+                    links.manage_token_for(outcome.volunteer, proven=False) if created else None
+                ),
+                "manage_url": (
+                    links.manage_url_for(outcome.volunteer, proven=False) if created else None
+                ),
             },
             status=status.HTTP_201_CREATED,
         )
@@ -261,7 +265,8 @@ class VolunteerPageView(PublicView):
                     "phone_last4": volunteer.phone_last4,
                     "sms_consent": bool(consent and consent.granted),
                     "signups": selectors.signups_for_volunteer(volunteer=volunteer),
-                    "calendar_url": f"{links.manage_url_for(volunteer)}/calendar.ics",
+                    # The same token: a link that is no proof of the number never becomes one.
+                    "calendar_url": f"{links.manage_url_from_token(token)}/calendar.ics",
                 }
             ).data
         )

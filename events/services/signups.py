@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from backend.accounts.models import User
 from backend.api.errors import ApplicationError, ConflictError, NotFoundError
-from events import domain_events
+from events import domain_events, links
 from events.models import (
     ACTIVE_STATUSES,
     SPOT_HOLDING_STATUSES,
@@ -189,6 +189,9 @@ def signup_create(
             source_ip=source_ip,
             actor=actor,
         )
+        if not created:
+            # Made without the record's manage link: links issued before now must not show it.
+            links.manage_links_retire(volunteer)
         if status == SignupStatus.CONFIRMED:
             domain_events.signup_confirmed(signup)
         else:

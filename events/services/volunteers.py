@@ -278,7 +278,9 @@ def volunteer_link_verify(
     )
     if manage_token:
         try:
-            volunteer: Volunteer | None = links.volunteer_from_token(manage_token)
+            volunteer: Volunteer | None = links.volunteer_from_token(
+                manage_token, require_proven=True
+            )
         except NotFoundError:
             volunteer = None
         if volunteer is None:

@@ -252,22 +252,33 @@ def test_an_opted_out_number_gets_no_text_and_the_same_answer(client_for, canvas
 
 
 def test_the_volunteers_own_manage_link_links_the_record(
-    api_client, client_for, canvasser_a, make_shift
+    api_client, client_for, canvasser_a, make_shift, settings
 ):
+    settings.SMS_BACKEND = "locmem"
+    settings.SMS_RATE_PER_SECOND = 0
     shift = make_shift(starts_at=timezone.now() + timedelta(days=2))
     signup = api_client.post(
         f"/api/public/shifts/{shift.pk}/signups", signup_body(1), format="json"
     ).json()
+    locmem.outbox.clear()
+    api_client.post("/api/public/manage-link", {"phone": phone(1)}, format="json")
+    texted = locmem.outbox[-1].body.rsplit("/api/public/me/", 1)[1].split()[0]
     client = client_for(canvasser_a)
 
     forged = client.post(
         "/api/me/volunteer/verify",
-        {"manage_token": signup["manage_token"] + "x", "sms_consent": True},
+        {"manage_token": texted + "x", "sms_consent": True},
+        format="json",
+    )
+    # The link in the signup answer went to whoever typed the number: no proof of owning it.
+    typed = client.post(
+        "/api/me/volunteer/verify",
+        {"manage_token": signup["manage_token"], "sms_consent": True},
         format="json",
     )
     linked = client.post(
         "/api/me/volunteer/verify",
-        {"manage_token": signup["manage_token"], "sms_consent": True},
+        {"manage_token": texted, "sms_consent": True},
         format="json",
     )
 
@@ -275,9 +286,12 @@ def test_the_volunteers_own_manage_link_links_the_record(
     assert forged.json()["error"]["fields"] == {
         "manage_token": ["This link is not valid or has expired."]
     }
+    assert typed.status_code == 400
+    assert "manage_token" in typed.json()["error"]["fields"]
     assert linked.status_code == 200
     assert linked.json()["name"] == "Volunteer 1"
     assert Volunteer.objects.get().user == canvasser_a
+    locmem.outbox.clear()
 
 
 def test_verify_needs_a_proof(client_for, canvasser_a):

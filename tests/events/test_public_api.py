@@ -11,7 +11,15 @@ from django.core import signing
 
 from backend.sms.backends import locmem
 from events.links import SALT, manage_token_for
-from events.models import EventKind, EventStatus, SmsKind, SmsMessage, Volunteer
+from events.models import (
+    EventKind,
+    EventStatus,
+    Signup,
+    SignupStatus,
+    SmsKind,
+    SmsMessage,
+    Volunteer,
+)
 from tests.events.helpers import e164, phone, signup_body
 
 pytestmark = pytest.mark.django_db
@@ -298,10 +306,45 @@ def test_a_signup_with_a_known_number_hands_out_no_manage_link(api_client, make_
     assert (body["manage_token"], body["manage_url"]) == (None, None)
     assert "Volunteer 1" not in response.content.decode()
     assert body["signup"]["shift"]["id"] == theirs.pk
-    # The first signup's link (made with the record) still shows both, to its owner.
-    page = api_client.get(f"/api/public/me/{victim['manage_token']}").json()
-    assert page["name"] == "Volunteer 1"
-    assert len(page["signups"]) == 2
+    # The first signup's link went to whoever typed the number first, who may not own it: it no
+    # longer opens the record once anyone else signs that number up.
+    assert api_client.get(f"/api/public/me/{victim['manage_token']}").status_code == 404
+    assert Volunteer.objects.get().manage_link_generation == 1
+
+
+def test_a_number_registered_by_someone_else_first_never_shows_the_owners_signups(
+    api_client, make_shift, settings
+):
+    """A squatter types the owner's number into the form before the owner ever does and keeps
+    the link of the record that creates. The owner's own signups must never reach that link;
+    the owner gets a working link by text."""
+    settings.SMS_BACKEND = "locmem"
+    settings.SMS_RATE_PER_SECOND = 0
+    bait, real = make_shift(starts_at=at(3)), make_shift(starts_at=at(5))
+    squatter = api_client.post(
+        f"/api/public/shifts/{bait.pk}/signups", signup_body(1, name="Squatter"), format="json"
+    ).json()
+    assert api_client.get(f"/api/public/me/{squatter['manage_token']}").status_code == 200
+
+    owner = api_client.post(
+        f"/api/public/shifts/{real.pk}/signups", signup_body(1, name="Owner"), format="json"
+    )
+    stale = api_client.get(f"/api/public/me/{squatter['manage_token']}")
+    cancel = api_client.post(
+        f"/api/public/me/{squatter['manage_token']}/signups/{owner.json()['signup']['id']}/cancel"
+    )
+    locmem.outbox.clear()
+    api_client.post("/api/public/manage-link", {"phone": phone(1)}, format="json")
+    texted = locmem.outbox[-1].body.rsplit("/api/public/me/", 1)[1].split()[0]
+
+    assert owner.status_code == 201
+    assert stale.status_code == 404
+    assert cancel.status_code == 404
+    assert Signup.objects.get(pk=owner.json()["signup"]["id"]).status == SignupStatus.CONFIRMED
+    page = api_client.get(f"/api/public/me/{texted}")
+    assert page.status_code == 200
+    assert len(page.json()["signups"]) == 2
+    locmem.outbox.clear()
 
 
 def test_the_manage_link_is_texted_to_the_number_and_never_answered(
@@ -323,7 +366,9 @@ def test_the_manage_link_is_texted_to_the_number_and_never_answered(
     assert known.status_code == unknown.status_code == 202
     assert known.json() == unknown.json()
     assert first["manage_token"] not in known.content.decode()
-    assert [(m.to, first["manage_url"] in m.body) for m in locmem.outbox] == [(e164(1), True)]
+    assert [m.to for m in locmem.outbox] == [e164(1)]
+    texted = locmem.outbox[0].body.rsplit("/api/public/me/", 1)[1].split()[0]
+    assert api_client.get(f"/api/public/me/{texted}").json()["name"] == "Volunteer 1"
     stored = SmsMessage.objects.get(kind=SmsKind.MANAGE_LINK)
     assert first["manage_token"] not in stored.body
     # Limited per number.

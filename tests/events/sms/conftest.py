@@ -133,7 +133,7 @@ def fake_twilio(httpserver: Any, settings: Any) -> Iterator[FakeTwilio]:
     ).respond_with_handler(fake.handle)
     settings.SMS_BACKEND = "twilio"
     settings.TWILIO_API_BASE_URL = httpserver.url_for("").rstrip("/")
-    settings.TWILIO_TIMEOUT_SECONDS = 0.5
+    settings.TWILIO_TIMEOUT_SECONDS = 1.0  # the "timeout" action waits 1.5 s; slack for a busy CI
     fake.idle.set()
     yield fake
     # The fake server is single-threaded and shared: let a deliberately slow answer finish
