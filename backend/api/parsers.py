@@ -29,7 +29,7 @@ class StrictJSONParser(JSONParser):
     def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
         encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
         try:
-            decoded_stream = codecs.getreader(encoding)(stream)
+            decoded_stream: Any = codecs.getreader(encoding)(stream)
             return json.load(
                 decoded_stream, parse_constant=_refuse_constant, parse_float=_finite_float
             )
