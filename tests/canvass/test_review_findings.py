@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-import pytest
+import io
+from datetime import timedelta
 
-from canvass.models import ConversationLog, Question, Script
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from canvass.models import ConversationLog, LogRevision, Question, Script
 from tests.canvass.conftest import batch, doors, log_item
 
 pytestmark = pytest.mark.django_db
@@ -44,3 +49,34 @@ def test_a_correction_whose_free_text_answer_is_refused_keeps_the_previous_answe
     log = ConversationLog.objects.get(pk=log_id)
     assert log.all_answers == {"why": "Rent doubled", "heard": True}
     assert "undocumented" not in log.free_text_answers
+
+
+def test_retention_clears_the_history_of_a_log_as_old_as_the_log_itself(
+    client_for, canvasser_a, turf_a, script, settings
+):
+    """The docs: notes and free-text answers "of logs received more than RETENTION_DAYS ago" are
+    cleared with their previous versions. The history was purged by the edit's own time, so a
+    log received 30 days and 1 hour ago, corrected an hour after receipt, lost its note while its
+    history kept the old note and answer."""
+    settings.RETENTION_DAYS = 30
+    client = client_for(canvasser_a)
+    pushed = client.post(
+        "/api/sync/push",
+        batch(log_item(doors(turf_a)[0], notes="Ask for Rosa", answers={"why": "Rent doubled"})),
+        format="json",
+    ).json()
+    log_id = pushed["results"][0]["log"]["id"]
+    edited = client.patch(
+        f"/api/logs/{log_id}", {"notes": "Rosa works nights", "answers": {}}, format="json"
+    )
+    assert edited.status_code == 200, edited.content
+    now = timezone.now()
+    ConversationLog.objects.filter(pk=log_id).update(received_at=now - timedelta(days=30, hours=1))
+    LogRevision.objects.filter(log_id=log_id).update(changed_at=now - timedelta(days=29, hours=23))
+
+    call_command("purge_expired", stdout=io.StringIO())
+
+    log = ConversationLog.objects.get(pk=log_id)
+    assert log.notes == ""
+    revision = LogRevision.objects.get(log_id=log_id)
+    assert (revision.previous_notes, revision.previous_free_text_answers) == ("", "")
