@@ -80,3 +80,34 @@ def test_retention_clears_the_history_of_a_log_as_old_as_the_log_itself(
     assert log.notes == ""
     revision = LogRevision.objects.get(log_id=log_id)
     assert (revision.previous_notes, revision.previous_free_text_answers) == ("", "")
+
+
+@pytest.mark.parametrize(
+    ("note", "refused"),
+    [
+        # Spanish verb forms of "deport" were stored without a warning ("deported" is caught).
+        ("lo deportaron el año pasado", True),
+        ("lo van a deportar", True),
+        ("el gobierno lo deportó", True),
+        ("tienen miedo de que los deporten", True),
+        ("deportan a los vecinos", True),
+        # The Spanish name of the green card.
+        ("tiene tarjeta verde", True),
+        ("su tarjeta verde venció", True),
+        # Still innocent.
+        ("a su hijo le gustan los deportes", False),
+        ("juega al deporte cada sábado", False),
+        ("pagó con tarjeta de regalo", False),
+        ("la puerta verde", False),
+    ],
+)
+def test_spanish_verb_forms_of_deport_are_screened(client_for, canvasser_a, turf_a, note, refused):
+    response = client_for(canvasser_a).post(
+        "/api/sync/push", batch(log_item(doors(turf_a)[0], notes=note)), format="json"
+    )
+
+    assert response.status_code == 200
+    result = response.json()["results"][0]
+    assert result["status"] == "created"
+    assert ("notes" in result.get("warnings", {})) is refused
+    assert ConversationLog.objects.get().notes == ("" if refused else note)
