@@ -111,3 +111,27 @@ def test_spanish_verb_forms_of_deport_are_screened(client_for, canvasser_a, turf
     assert result["status"] == "created"
     assert ("notes" in result.get("warnings", {})) is refused
     assert ConversationLog.objects.get().notes == ("" if refused else note)
+
+
+def test_a_pushed_log_reaches_an_incremental_pull_and_a_deleted_one_is_removed(
+    client_for, canvasser_a, turf_a
+):
+    """On SQLite the log table was rebuilt by a later migration and lost its triggers: a pushed
+    log kept change_stamp 0, so a phone that had already pulled never received it, and a deleted
+    log left no removal. (PostgreSQL was unaffected.)"""
+    from canvass.models import SyncRemoval
+
+    client = client_for(canvasser_a)
+    first = client.get("/api/sync/pull").json()
+    assert first["logs"] == []
+    pushed = client.post("/api/sync/push", batch(log_item(doors(turf_a)[0])), format="json").json()
+    log_id = pushed["results"][0]["log"]["id"]
+
+    second = client.get("/api/sync/pull", {"cursor": first["cursor"]}).json()
+
+    assert [log["id"] for log in second["logs"]] == [log_id]
+    assert ConversationLog.objects.get(pk=log_id).change_stamp > 0
+    ConversationLog.objects.filter(pk=log_id).delete()
+    assert SyncRemoval.objects.filter(kind="log", object_id=log_id).exists()
+    third = client.get("/api/sync/pull", {"cursor": second["cursor"]}).json()
+    assert [removal["log"] for removal in third["removed_logs"]] == [log_id]
