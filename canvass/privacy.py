@@ -55,7 +55,8 @@ def purge_notes_and_locations(cutoff: datetime) -> dict[str, int]:
         latitude=None, longitude=None, accuracy_m=None
     )
     revisions = (
-        LogRevision.objects.filter(changed_at__lt=cutoff)
+        # By the log's receipt, as the log itself: an edit comes after it (within the window).
+        LogRevision.objects.filter(Q(changed_at__lt=cutoff) | Q(log__received_at__lt=cutoff))
         .alias(
             note_length=Length("previous_notes"), text_length=Length("previous_free_text_answers")
         )

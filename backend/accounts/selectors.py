@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from backend.accounts.models import Role, Team, User
+from backend.accounts.models import Membership, Role, Team, User
 
 
 def teams_for_user(*, user: User) -> QuerySet[Team]:
     """Teams the user may act for: all teams for organizers, their own teams otherwise."""
     if user.role == Role.ORGANIZER:
         return Team.objects.all()
-    return Team.objects.filter(memberships__user=user)
+    # A subquery, not a join: used as a prefetch of another person's teams, a join on
+    # memberships would be reused by the prefetch's own filter and match only `user`'s rows.
+    return Team.objects.filter(pk__in=Membership.objects.filter(user=user).values("team_id"))
 
 
 def team_ids_for_user(*, user: User) -> list[int]:

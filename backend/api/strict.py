@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import models
 from rest_framework import fields as drf_fields
-from rest_framework import serializers
+from rest_framework import relations, serializers
 
 from backend.api.text import NON_BLANK_TEXT_PATTERN, TEXT_PATTERN, contains_bad_text
 from backend.api.times import BIGINT_MAX, BIGINT_MIN, datetime_text_problem
@@ -28,6 +29,11 @@ def _expected_types(field: drf_fields.Field) -> tuple[tuple[type, ...], str] | N
         return (bool,), "a boolean"
     if isinstance(field, drf_fields.IntegerField):
         return (int,), "an integer"
+    if isinstance(field, relations.PrimaryKeyRelatedField) and field.pk_field is None:
+        queryset = field.get_queryset()
+        pk = queryset.model._meta.pk if queryset is not None else None
+        if isinstance(pk, models.AutoField | models.BigAutoField):
+            return (int,), "an id (integer)"  # 1.5 would be truncated to 1 by the lookup
     if isinstance(field, drf_fields.FloatField):
         return (int, float), "a number"
     if isinstance(

@@ -133,6 +133,11 @@ def log_update(
         _revision(log, action="edit", actor=actor)
         if "notes" in warnings:
             values["notes"] = log.notes  # a refused new note keeps the previous one
+        previous_answers = log.all_answers
+        for key in warnings:  # and so does a refused free-text answer
+            code = key.removeprefix("answers.")
+            if key.startswith("answers.") and code in previous_answers:
+                values["answers"] = {**values["answers"], code: previous_answers[code]}
         values["answers"], values["free_text_answers"] = answers_split(values["answers"], questions)
         for name in (*EDITABLE, "free_text_answers"):
             setattr(log, name, values[name])
