@@ -125,7 +125,8 @@ def create(apps, schema_editor):
                 "UPDATE canvass_syncremoval SET change_stamp = "
                 "(SELECT value FROM canvass_syncsequence WHERE id = 1) WHERE id = NEW.id; END"
             )
-            cursor.execute("DROP TRIGGER canvass_voter_change_stamp_update")
+            # IF EXISTS: a table rebuild of an earlier-run migration may have dropped it already.
+            cursor.execute("DROP TRIGGER IF EXISTS canvass_voter_change_stamp_update")
             changed = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in VOTER_COMPARED)
             cursor.execute(
                 "CREATE TRIGGER canvass_voter_change_stamp_update AFTER UPDATE ON canvass_voter "

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.utils import timezone
 
 from canvass.models import ConversationLog, LogRevision, Question, Script
@@ -135,3 +136,29 @@ def test_a_pushed_log_reaches_an_incremental_pull_and_a_deleted_one_is_removed(
     assert SyncRemoval.objects.filter(kind="log", object_id=log_id).exists()
     third = client.get("/api/sync/pull", {"cursor": second["cursor"]}).json()
     assert [removal["log"] for removal in third["removed_logs"]] == [log_id]
+
+
+@pytest.mark.django_db
+def test_every_change_stamp_and_tombstone_trigger_survives_the_migrations():
+    """SQLite drops a table's triggers when a migration rebuilds it; migration 0008 puts back
+    what any rebuild took, whatever order the graph ran the migrations in."""
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL keeps triggers across ALTER TABLE")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        found = {row[0] for row in cursor.fetchall()}
+    tables = [
+        "canvass_household",
+        "canvass_voter",
+        "canvass_turfassignment",
+        "canvass_turfhousehold",
+        "canvass_script",
+        "canvass_conversationlog",
+    ]
+    expected = {f"{t}_change_stamp_{e}" for t in tables for e in ("insert", "update")}
+    expected |= {"canvass_syncremoval_change_stamp_insert"}
+    expected |= {
+        f"canvass_tombstone_{name}"
+        for name in ("voter_deleted", "voter_moved", "stop_deleted", "log_deleted")
+    } | {"canvass_tombstone_assignment_deleted"}
+    assert expected <= found
