@@ -28,16 +28,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _scratch
 from _report import result
 
-SECTIONS = (
-    "removed_voters",
-    "assignments",
-    "removed_households",
-    "households",
-    "voters",
-    "removed_logs",
-    "logs",
-    "scripts",
-)
 GOAL_BYTES = 1024
 
 
@@ -117,6 +107,8 @@ def pull(client: Any, cursor: str | None) -> dict[str, Any]:
     """One whole pull (every page): rows, bytes raw and gzipped, queries, pages, last cursor."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
+
+    from canvass.selectors_sync import SECTIONS
 
     figures: dict[str, Any] = {"rows": 0, "bytes": 0, "gzip_bytes": 0, "queries": 0, "pages": 0}
     while True:

@@ -5,17 +5,9 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from canvass.selectors_sync import SECTIONS
+
 PULL_URL = "/api/sync/pull"
-SECTIONS = (
-    "removed_voters",
-    "assignments",
-    "removed_households",
-    "households",
-    "voters",
-    "removed_logs",
-    "logs",
-    "scripts",
-)
 
 
 def pull_pages(client: Any, cursor: str | None = None, limit: int | None = None) -> list[dict]:

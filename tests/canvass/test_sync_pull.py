@@ -7,6 +7,7 @@ from django.db import connection
 
 from backend.accounts.models import Membership, Role, User
 from canvass.models import ConversationLog, Household, Question, Script
+from canvass.selectors_sync import SECTIONS
 from canvass.services.turf import turf_unassign
 from tests.canvass.conftest import assign, batch, doors, log_item, make_voter
 
@@ -16,19 +17,7 @@ pytestmark = pytest.mark.django_db
 
 def pull_all(client, cursor=None, limit=None):
     """Page until has_more is false; returns (merged sections, final cursor, pages)."""
-    merged = {
-        k: []
-        for k in (
-            "removed_voters",
-            "assignments",
-            "removed_households",
-            "households",
-            "voters",
-            "removed_logs",
-            "logs",
-            "scripts",
-        )
-    }
+    merged = {k: [] for k in SECTIONS}
     pages = 0
     while True:
         params = {}
