@@ -70,7 +70,17 @@ def _run(args: list[str], overrides: dict[str, str]) -> subprocess.CompletedProc
 COMMANDS = {
     "manage_check": [sys.executable, "manage.py", "check"],
     "dispatcher": [sys.executable, "manage.py", "dispatch_sms", "--loop", "--interval", "60"],
-    "gunicorn": [str(GUNICORN), "backend.wsgi", "-b", "127.0.0.1:8103", "--workers", "1"],
+    # Port 0: any free port, so parallel runs of this test never collide on a bind.
+    "gunicorn": [str(GUNICORN), "backend.wsgi", "-b", "127.0.0.1:0", "--workers", "1"],
+    "celery_worker": [
+        sys.executable,
+        *("-m", "celery", "-A", "backend", "worker", "--pool", "solo"),
+        *("--without-mingle", "--without-gossip"),
+    ],
+    "celery_beat": [
+        sys.executable,
+        *("-m", "celery", "-A", "backend", "beat", "--schedule", str(ROOT / "var" / "beat-check")),
+    ],
 }
 
 
