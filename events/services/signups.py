@@ -119,6 +119,7 @@ def signup_create(
     source_ip: str | None = None,
     actor: User | None = None,
     allow_private: bool = False,
+    name_other_shift: bool = True,
 ) -> SignupOutcome:
     """Sign someone up for a shift: confirmed while spots are left, waitlisted after.
 
@@ -127,6 +128,10 @@ def signup_create(
     past or closed shift, a private event unless `allow_private`, a second active signup for the
     same shift (409 `already_signed_up`), an overlapping shift (409 `shift_overlap`) and a full
     waitlist (409 `shift_full`). Emits signup.confirmed or signup.waitlisted.
+
+    `name_other_shift=False` (the public form, where anyone may type a known number) keeps the
+    overlap refusal's code but names nothing of the other signup: where and when someone will
+    be is not unlocked by knowing their number.
     """
     normalized = phone_normalize(phone)
     if not name.strip():
@@ -150,6 +155,11 @@ def signup_create(
                 extra={"signup": {"id": existing.pk, "status": existing.status}},
             )
         other = _overlapping(volunteer, shift)
+        if other is not None and not name_other_shift:
+            raise ConflictError(
+                "This shift overlaps another shift this number is signed up for.",
+                code="shift_overlap",
+            )
         if other is not None:
             raise ConflictError(
                 f"This shift overlaps your {other.shift.get_role_display().lower()} shift at "
