@@ -25,9 +25,7 @@ def test_public_overlap_refusal_does_not_tell_a_stranger_where_the_number_will_b
     other = make_event(title="Phone bank", starts_at=start + timedelta(hours=1))
     first = make_shift(event=rally, starts_at=start, ends_at=start + timedelta(hours=2))
     second = make_shift(event=other, starts_at=start + timedelta(hours=1))
-    owner = api_client.post(
-        f"/api/public/shifts/{first.pk}/signups", signup_body(1), format="json"
-    )
+    owner = api_client.post(f"/api/public/shifts/{first.pk}/signups", signup_body(1), format="json")
     assert owner.status_code == 201
 
     stranger = api_client.post(
