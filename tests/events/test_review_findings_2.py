@@ -42,3 +42,53 @@ def test_public_overlap_refusal_does_not_tell_a_stranger_where_the_number_will_b
     assert "Rally" not in text and str(first.pk) not in error["message"]
     assert first.starts_at.isoformat() not in text
     assert Signup.objects.filter(shift=second).count() == 0
+
+
+# --- Opt-out phrases the reader missed ------------------------------------------------------
+# Each goes through the signed `POST /api/sms/inbound` and is checked like the table of
+# tests/events/sms/test_opt_out_phrases.py (same volunteer with consent and two shifts, the
+# database and the texts sent). "No me vuelvan a escribir" ("don't write to me again") was read
+# as "no" to the shift question: the shift was cancelled and the texts went on.
+
+from tests.events.sms import test_opt_out_phrases as phrases  # noqa: E402
+from tests.events.sms.conftest import sign_up, sms_settings  # noqa: E402, F401
+from tests.events.sms.test_opt_out_phrases import (  # noqa: E402, F401
+    daytime,
+    volunteer_with_shifts,
+)
+
+MISSED_REPLIES = [
+    ("No me vuelvan a escribir", phrases.OPT_OUT, "es"),
+    ("no me vuelvan a mandar mensajes", phrases.OPT_OUT, "es"),
+    ("Basta ya de mensajes", phrases.OPT_OUT, "es"),
+    ("Ya basta", phrases.OPT_OUT, "es"),
+    ("basta por favor", phrases.OPT_OUT, "es"),
+    ("por favor no más", phrases.OPT_OUT, "es"),
+    ("No quiero más", phrases.OPT_OUT, "es"),
+    ("no más de estos mensajes", phrases.OPT_OUT, "es"),
+    ("Déjenme en paz", phrases.OPT_OUT, "es"),
+    ("I do not want these texts", phrases.OPT_OUT, "en"),
+    ("Quit texting me", phrases.OPT_OUT, "en"),
+    ("no more please", phrases.OPT_OUT, "en"),
+    # Still what they were.
+    ("no más de dos horas, ¿verdad?", phrases.STORED, ""),
+    ("No puedo ir el martes", phrases.CANCELLED, ""),
+    ("No gracias", phrases.CANCELLED, ""),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "language"), MISSED_REPLIES, ids=[r[0] for r in MISSED_REPLIES]
+)
+def test_more_ways_to_say_stop_opt_out(
+    api_client,
+    make_shift,
+    sign_up,
+    volunteer_with_shifts,
+    text,
+    expected,
+    language,  # noqa: F811
+):
+    phrases.test_a_reply_is_read_for_what_it_means(
+        api_client, make_shift, sign_up, volunteer_with_shifts, text, expected, language
+    )
