@@ -131,7 +131,8 @@ def signup_create(
 
     `name_other_shift=False` (the public form, where anyone may type a known number) keeps the
     overlap refusal's code but names nothing of the other signup: where and when someone will
-    be is not unlocked by knowing their number.
+    be is not unlocked by knowing their number. Staff (`actor`) see it only when they may see
+    its event.
     """
     normalized = phone_normalize(phone)
     if not name.strip():
@@ -155,6 +156,12 @@ def signup_create(
                 extra={"signup": {"id": existing.pk, "status": existing.status}},
             )
         other = _overlapping(volunteer, shift)
+        if other is not None and actor is not None and name_other_shift:
+            # Staff see the other shift only when they may see its event (another team's is
+            # a 404 everywhere else).
+            from events.selectors import events_for_user
+
+            name_other_shift = events_for_user(user=actor).filter(pk=other.shift.event_id).exists()
         if other is not None and not name_other_shift:
             raise ConflictError(
                 "This shift overlaps another shift this number is signed up for.",

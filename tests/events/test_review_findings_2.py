@@ -80,15 +80,43 @@ MISSED_REPLIES = [
 @pytest.mark.parametrize(
     ("text", "expected", "language"), MISSED_REPLIES, ids=[r[0] for r in MISSED_REPLIES]
 )
-def test_more_ways_to_say_stop_opt_out(
-    api_client,
-    make_shift,
-    sign_up,
-    volunteer_with_shifts,
-    text,
-    expected,
-    language,  # noqa: F811
-):
+def test_more_ways_to_say_stop_opt_out(api_client, make_shift, request, text, expected, language):
+    # The fixtures imported above, by name (a parameter would shadow the import).
     phrases.test_a_reply_is_read_for_what_it_means(
-        api_client, make_shift, sign_up, volunteer_with_shifts, text, expected, language
+        api_client,
+        make_shift,
+        request.getfixturevalue("sign_up"),
+        request.getfixturevalue("volunteer_with_shifts"),
+        text,
+        expected,
+        language,
     )
+
+
+def test_staff_overlap_refusal_names_only_a_shift_the_lead_may_see(
+    api_client, client_for, lead_a, team_b, make_event, make_shift
+):
+    """A field lead of team A signing a number up was told the event, shift and times of the
+    number's signup with team B, which every team-B route answers 404 for."""
+    start = (timezone.now() + timedelta(days=3)).replace(microsecond=0)
+    theirs = make_event(title="Team B house meeting", team=team_b, starts_at=start)
+    ours = make_event(title="Team A canvass", starts_at=start + timedelta(hours=1))
+    first = make_shift(event=theirs, starts_at=start, ends_at=start + timedelta(hours=2))
+    second = make_shift(event=ours, starts_at=start + timedelta(hours=1))
+    assert (
+        api_client.post(
+            f"/api/public/shifts/{first.pk}/signups", signup_body(1), format="json"
+        ).status_code
+        == 201
+    )
+
+    response = client_for(lead_a).post(
+        f"/api/shifts/{second.pk}/signups", signup_body(1), format="json"
+    )
+
+    assert response.status_code == 409
+    error = response.json()["error"]
+    assert error["code"] == "shift_overlap"
+    assert "other_shift" not in error
+    assert "Team B" not in response.content.decode()
+    assert Signup.objects.filter(shift=second).count() == 0
