@@ -120,3 +120,37 @@ def test_staff_overlap_refusal_names_only_a_shift_the_lead_may_see(
     assert "other_shift" not in error
     assert "Team B" not in response.content.decode()
     assert Signup.objects.filter(shift=second).count() == 0
+
+
+def test_proving_the_number_ends_the_links_whoever_typed_it_first_was_given(
+    api_client, client_for, canvasser_a, make_shift, settings
+):
+    """A squatter types someone's number into the public form first and keeps the link of the
+    answer. When the owner then proves the number (the texted code) and links their account,
+    that link still opened the record: the owner's name-to-be, consent and signups, with a
+    cancel button. Proof of the number must end every link issued before it."""
+    from backend.sms.backends import locmem
+    from tests.events.test_my_volunteer import link
+
+    settings.SMS_BACKEND = "locmem"
+    settings.SMS_RATE_PER_SECOND = 0
+    locmem.outbox.clear()
+    shift = make_shift()
+    squatter = api_client.post(
+        f"/api/public/shifts/{shift.pk}/signups", signup_body(1, name="Squatter"), format="json"
+    )
+    token = squatter.json()["manage_token"]
+    assert api_client.get(f"/api/public/me/{token}").status_code == 200
+
+    linked = link(client_for(canvasser_a), 1)
+
+    assert linked.status_code == 200
+    assert api_client.get(f"/api/public/me/{token}").status_code == 404
+    signup_id = squatter.json()["signup"]["id"]
+    cancel = api_client.post(f"/api/public/me/{token}/signups/{signup_id}/cancel")
+    assert cancel.status_code == 404
+    assert Signup.objects.get(pk=signup_id).status == "confirmed"
+    # The owner's own link, answered by the link, works.
+    own = linked.json()["manage_url"].rsplit("/", 1)[-1]
+    assert api_client.get(f"/api/public/me/{own}").status_code == 200
+    locmem.outbox.clear()
