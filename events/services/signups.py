@@ -32,6 +32,7 @@ from events.models import (
 from events.services.volunteers import (
     DEFAULT_CONSENT_WORDING,
     phone_normalize,
+    sms_consent_current,
     sms_consent_record,
     volunteer_get_or_create,
 )
@@ -198,14 +199,19 @@ def signup_create(
             position=shift.signup_sequence,
             confirmed_at=now if status == SignupStatus.CONFIRMED else None,
         )
-        sms_consent_record(
-            volunteer=volunteer,
-            granted=sms_consent,
-            method=CONSENT_METHOD_FOR_SOURCE.get(source, ConsentMethod.WEB),
-            wording=consent_wording if sms_consent else "",
-            source_ip=source_ip,
-            actor=actor,
-        )
+        current = None if created else sms_consent_current(volunteer=volunteer)
+        # Anyone may type a known number into the public form (no actor): its answer may
+        # withdraw consent, never overturn a withdrawal already on record.
+        overturns = actor is None and sms_consent and current is not None and not current.granted
+        if not overturns:
+            sms_consent_record(
+                volunteer=volunteer,
+                granted=sms_consent,
+                method=CONSENT_METHOD_FOR_SOURCE.get(source, ConsentMethod.WEB),
+                wording=consent_wording if sms_consent else "",
+                source_ip=source_ip,
+                actor=actor,
+            )
         if not created:
             # Made without the record's manage link: links issued before now must not show it.
             links.manage_links_retire(volunteer)

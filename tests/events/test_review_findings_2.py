@@ -154,3 +154,37 @@ def test_proving_the_number_ends_the_links_whoever_typed_it_first_was_given(
     own = linked.json()["manage_url"].rsplit("/", 1)[-1]
     assert api_client.get(f"/api/public/me/{own}").status_code == 200
     locmem.outbox.clear()
+
+
+def test_a_stranger_at_the_form_cannot_undo_the_owners_no_to_texts(
+    api_client, client_for, canvasser_a, make_event, make_shift, settings
+):
+    """The owner proved the number and answered "no texts". Anyone who then typed that number
+    into the public form with the box ticked appended a newer "granted" entry, and texts about
+    that signup went to the owner again. An unproven form answer may withdraw consent, never
+    overturn a withdrawal."""
+    from backend.sms.backends import locmem
+    from events.models import SmsConsent, SmsMessage, Volunteer
+    from tests.events.test_my_volunteer import link
+
+    settings.SMS_BACKEND = "locmem"
+    settings.SMS_RATE_PER_SECOND = 0
+    locmem.outbox.clear()
+    assert link(client_for(canvasser_a), 1, sms_consent=False).status_code == 200
+    volunteer = Volunteer.objects.get(user=canvasser_a)
+    shift = make_shift()
+
+    response = api_client.post(
+        f"/api/public/shifts/{shift.pk}/signups",
+        signup_body(1, name="Someone else", sms_consent=True),
+        format="json",
+    )
+
+    assert response.status_code == 201
+    latest = SmsConsent.objects.filter(volunteer=volunteer).order_by("-recorded_at", "-id")[0]
+    assert latest.granted is False
+    mine = client_for(canvasser_a).get("/api/me/volunteer").json()
+    assert mine["sms_consent"] is False
+    queued = SmsMessage.objects.filter(volunteer=volunteer, kind="confirmation")
+    assert all(message.status == "skipped" for message in queued)
+    locmem.outbox.clear()
