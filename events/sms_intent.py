@@ -49,6 +49,8 @@ MESSAGES_ES = r"(mensajes?|mensajitos|textos?|msjs?|sms|recordatorios?)"
 
 OPT_OUT_EN = _rules(
     r"\bstop (texting|txting|messaging|msging|sending|contacting|calling|bothering|it\b)",
+    r"\b(quit|cease) (texting|txting|messaging|msging|sending|contacting|calling|bothering)\b",
+    r"^no more$",
     r"\bstop (all|the|these|your|ur) " + MESSAGES_EN,
     r"\b(remove|delete|take) (me|my (number|phone|name|info))\b",
     r"\btake me off\b",
@@ -60,7 +62,7 @@ OPT_OUT_EN = _rules(
     r"\bwrong (number|person)\b",
     r"\b(lose|forget) (my|this) number\b",
     r"\bnot (want|wanting) (any )?(more )?" + MESSAGES_EN,
-    r"\b(dont|do not) want (any )?(more )?(your )?" + MESSAGES_EN,
+    r"\b(dont|do not) want (any )?(more )?(your |these |those |the |this |ur )?" + MESSAGES_EN,
 )
 OPT_OUT_ES = _rules(
     r"^no mas\b(?! (de|que)\b)",
@@ -79,6 +81,11 @@ OPT_OUT_ES = _rules(
     r"\bbasta de " + MESSAGES_ES,
     r"\b(ya )?no (quiero|deseo) (recibir |que me (manden|envien) )?(mas )?" + MESSAGES_ES,
     r"\bnumero equivocado\b",
+    r"\bno (me )?(vuelvan|vuelvas|vuelva) a (mandar|enviar|escribir|textear|molestar|contactar"
+    r"|llamar)",
+    r"^(ya )?no (quiero|deseo) (nada )?mas$",
+    r"\bno mas de (estos|esos|sus|tus|los|tantos) " + MESSAGES_ES,
+    r"\b(dejame|dejenme|dejeme) en paz\b",
 )
 # Answers to "Reply NO if you can't make it": a shift answer, not an opt-out. Explicit ones
 # win over an unclear word ("I can't make it, cancel my shift"); a bare leading "no" does not.
@@ -133,9 +140,12 @@ def read_reply(body: str, *, opt_out_words: frozenset[str] = frozenset()) -> Rea
     if len(core) == 1 and core[0].upper() in opt_out_words:
         spanish = bool(SPANISH_HINTS & set(words)) or core[0] in {"parar", "alto", "detener"}
         return Reading(Intent.OPT_OUT, "es" if spanish else "en")
-    if _any(OPT_OUT_ES, text):
+    # The phrases are read with the softening words dropped too: "basta por favor", "ya
+    # basta", "por favor no mas", "no more please".
+    readings = [text, " ".join(core)] if core else [text]
+    if any(_any(OPT_OUT_ES, reading) for reading in readings):
         return Reading(Intent.OPT_OUT, "es")
-    if _any(OPT_OUT_EN, text):
+    if any(_any(OPT_OUT_EN, reading) for reading in readings):
         return Reading(Intent.OPT_OUT, "en")
     if _any(CANCEL_SHIFT_EXPLICIT, text):
         return Reading(Intent.CANCEL_SHIFT, "")

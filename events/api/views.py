@@ -207,7 +207,10 @@ class PublicSignupView(PublicView):
         if selectors.public_shift(shift_id=pk) is None:
             raise NotFoundError("No such shift.")
         outcome = signups.signup_create(
-            shift_id=pk, source_ip=client_ip(request), **data.validated_data
+            shift_id=pk,
+            source_ip=client_ip(request),
+            name_other_shift=False,
+            **data.validated_data,
         )
         # The manage link shows every signup of that number and cancels them: hand it only to
         # whoever made the record just now. Anyone may type a known number into the form.

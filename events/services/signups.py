@@ -32,6 +32,7 @@ from events.models import (
 from events.services.volunteers import (
     DEFAULT_CONSENT_WORDING,
     phone_normalize,
+    sms_consent_current,
     sms_consent_record,
     volunteer_get_or_create,
 )
@@ -119,6 +120,7 @@ def signup_create(
     source_ip: str | None = None,
     actor: User | None = None,
     allow_private: bool = False,
+    name_other_shift: bool = True,
 ) -> SignupOutcome:
     """Sign someone up for a shift: confirmed while spots are left, waitlisted after.
 
@@ -127,6 +129,11 @@ def signup_create(
     past or closed shift, a private event unless `allow_private`, a second active signup for the
     same shift (409 `already_signed_up`), an overlapping shift (409 `shift_overlap`) and a full
     waitlist (409 `shift_full`). Emits signup.confirmed or signup.waitlisted.
+
+    `name_other_shift=False` (the public form, where anyone may type a known number) keeps the
+    overlap refusal's code but names nothing of the other signup: where and when someone will
+    be is not unlocked by knowing their number. Staff (`actor`) see it only when they may see
+    its event.
     """
     normalized = phone_normalize(phone)
     if not name.strip():
@@ -150,6 +157,17 @@ def signup_create(
                 extra={"signup": {"id": existing.pk, "status": existing.status}},
             )
         other = _overlapping(volunteer, shift)
+        if other is not None and actor is not None and name_other_shift:
+            # Staff see the other shift only when they may see its event (another team's is
+            # a 404 everywhere else).
+            from events.selectors import events_for_user
+
+            name_other_shift = events_for_user(user=actor).filter(pk=other.shift.event_id).exists()
+        if other is not None and not name_other_shift:
+            raise ConflictError(
+                "This shift overlaps another shift this number is signed up for.",
+                code="shift_overlap",
+            )
         if other is not None:
             raise ConflictError(
                 f"This shift overlaps your {other.shift.get_role_display().lower()} shift at "
@@ -181,14 +199,19 @@ def signup_create(
             position=shift.signup_sequence,
             confirmed_at=now if status == SignupStatus.CONFIRMED else None,
         )
-        sms_consent_record(
-            volunteer=volunteer,
-            granted=sms_consent,
-            method=CONSENT_METHOD_FOR_SOURCE.get(source, ConsentMethod.WEB),
-            wording=consent_wording if sms_consent else "",
-            source_ip=source_ip,
-            actor=actor,
-        )
+        current = None if created else sms_consent_current(volunteer=volunteer)
+        # Anyone may type a known number into the public form (no actor): its answer may
+        # withdraw consent, never overturn a withdrawal already on record.
+        overturns = actor is None and sms_consent and current is not None and not current.granted
+        if not overturns:
+            sms_consent_record(
+                volunteer=volunteer,
+                granted=sms_consent,
+                method=CONSENT_METHOD_FOR_SOURCE.get(source, ConsentMethod.WEB),
+                wording=consent_wording if sms_consent else "",
+                source_ip=source_ip,
+                actor=actor,
+            )
         if not created:
             # Made without the record's manage link: links issued before now must not show it.
             links.manage_links_retire(volunteer)

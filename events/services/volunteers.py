@@ -391,6 +391,9 @@ def _link(
         if volunteer.user_id != user.pk:
             volunteer.user = user
             volunteer.save(update_fields=["user", "updated_at"])
+            # The number is proven now: links issued before (perhaps to whoever typed the
+            # number into the form first) stop working; the answer carries a fresh one.
+            links.manage_links_retire(volunteer)
         sms_consent_record(
             volunteer=volunteer,
             granted=sms_consent,
