@@ -18,7 +18,7 @@ import psycopg
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Model
 
-from backend.crypto import encrypt
+from backend.crypto import encrypt_many
 from canvass.models import Household, ImportSeenVoter, Voter
 
 M = TypeVar("M", bound=Model)
@@ -222,9 +222,9 @@ def voters_upsert(rows: list[tuple[Any, ...]], *, all_new: bool = False) -> None
         )
         return
     phone = VOTER_COLUMNS.index("phone")
-    values = [
-        (*row[:phone], encrypt(row[phone]) if row[phone] else "", *row[phone + 1 :]) for row in rows
-    ]
+    phones = [row[phone] for row in rows if row[phone]]
+    tokens = iter(encrypt_many(phones))
+    values = [(*row[:phone], next(tokens) if row[phone] else "", *row[phone + 1 :]) for row in rows]
     if all_new:
         # Fast path for voters the caller found absent: COPY straight into the table; a
         # concurrent import that inserted one meanwhile trips the unique index, and the
