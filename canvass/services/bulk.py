@@ -150,6 +150,7 @@ def households_insert(households: list[Any], now: datetime) -> None:
         for household, model in zip(households, models, strict=True):
             household.pk = model.pk
         return
+    stamp = now.isoformat()  # once, not a datetime dumped per row by COPY
     values = [
         (
             h.street,
@@ -163,8 +164,8 @@ def households_insert(households: list[Any], now: datetime) -> None:
             h.longitude,
             h.geocode_status,
             h.precinct_id,
-            now,
-            now,
+            stamp,
+            stamp,
         )
         for h in households
     ]
@@ -207,6 +208,10 @@ def households_insert(households: list[Any], now: datetime) -> None:
         household.pk = by_key[household.address_key]
 
 
+def _stamp(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
 def voters_upsert(rows: list[tuple[Any, ...]], *, all_new: bool = False) -> None:
     """Insert or update voters by state voter id; each row follows VOTER_COLUMNS, with the
     phone in plain E.164 (encrypted here, on its way to the column). `all_new` says the caller
@@ -224,7 +229,17 @@ def voters_upsert(rows: list[tuple[Any, ...]], *, all_new: bool = False) -> None
     phone = VOTER_COLUMNS.index("phone")
     phones = [row[phone] for row in rows if row[phone]]
     tokens = iter(encrypt_many(phones))
-    values = [(*row[:phone], next(tokens) if row[phone] else "", *row[phone + 1 :]) for row in rows]
+    # The change times are one datetime per batch: COPY them as text, formatted once.
+    stamps: dict[Any, Any] = {}
+    values = [
+        (
+            *row[:phone],
+            next(tokens) if row[phone] else "",
+            *row[phone + 1 : -2],
+            *(stamps.get(t) or stamps.setdefault(t, _stamp(t)) for t in row[-2:]),
+        )
+        for row in rows
+    ]
     if all_new:
         # Fast path for voters the caller found absent: COPY straight into the table; a
         # concurrent import that inserted one meanwhile trips the unique index, and the
