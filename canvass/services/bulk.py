@@ -317,9 +317,24 @@ def seen_record(import_id: int, state_voter_ids: list[str]) -> set[str]:
             ImportSeenVoter(import_run_id=import_id, state_voter_id=voter_id) for voter_id in new
         )
         return set(new)
+    table = ImportSeenVoter._meta.db_table
+    # Fast path: the caller has already looked these ids up (seen_lookup), so they are
+    # normally all new: COPY them. A duplicate trips the unique index, and the statement below
+    # then sorts the new from the already remembered.
+    try:
+        with transaction.atomic():
+            _copy(
+                table,
+                ("import_run_id", "state_voter_id"),
+                [(import_id, voter_id) for voter_id in state_voter_ids],
+            )
+    except UNIQUE_VIOLATIONS:
+        pass
+    else:
+        return set(state_voter_ids)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {ImportSeenVoter._meta.db_table} (import_run_id, state_voter_id) "
+            f"INSERT INTO {table} (import_run_id, state_voter_id) "
             "SELECT %s, unnest(%s::text[]) ON CONFLICT DO NOTHING RETURNING state_voter_id",
             [import_id, list(state_voter_ids)],
         )
