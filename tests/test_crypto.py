@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import base64
+
 import pytest
-from cryptography.fernet import Fernet
+from cryptography.fernet import Fernet, InvalidToken
 from django.core.exceptions import ImproperlyConfigured
 
 from backend import crypto
@@ -87,3 +89,40 @@ def test_rotate_keys_re_encrypts_real_rows_so_the_old_key_can_go(settings):
     assert volunteer.phone == "+15155550166"
     assert raw_phone() != before
     assert "5550166" not in raw_phone()
+
+
+def test_bulk_encryption_makes_real_fernet_tokens_under_the_newest_key(settings):
+    settings.FIELD_ENCRYPTION_KEYS = [NEW, OLD]
+
+    tokens = crypto.encrypt_many(["+15155550123", "+15155550123", "", "a" * 40])
+
+    assert all(token.startswith("fernet:") for token in tokens)
+    assert len(set(tokens)) == 4  # a fresh IV each time: same plaintext, different token
+    newest = Fernet(NEW.encode())
+    assert [newest.decrypt(t[7:].encode()).decode() for t in tokens] == [
+        "+15155550123",
+        "+15155550123",
+        "",
+        "a" * 40,
+    ]
+    with pytest.raises(InvalidToken):
+        Fernet(OLD.encode()).decrypt(tokens[0][7:].encode())
+    assert [crypto.decrypt(t) for t in tokens] == ["+15155550123", "+15155550123", "", "a" * 40]
+
+
+def test_bulk_encryption_tokens_are_authenticated(settings):
+    settings.FIELD_ENCRYPTION_KEYS = [OLD]
+    token = crypto.encrypt_many(["+15155550123"])[0]
+    raw = bytearray(base64.urlsafe_b64decode(token[7:]))
+    raw[30] ^= 1  # one bit of the ciphertext
+
+    with pytest.raises(ImproperlyConfigured):
+        crypto.decrypt("fernet:" + base64.urlsafe_b64encode(bytes(raw)).decode())
+
+
+def test_bulk_encryption_refuses_to_run_without_keys_in_production(settings):
+    settings.DEBUG = False
+    settings.FIELD_ENCRYPTION_KEYS = []
+
+    with pytest.raises(ImproperlyConfigured):
+        crypto.encrypt_many(["+15155550123"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 _PUNCT = re.compile(r"[^\w\s/-]+")
 _SPACES = re.compile(r"\s+")
@@ -13,6 +13,7 @@ _UNIT_IN_STREET = re.compile(
 )
 _HASH_UNIT = re.compile(r"\s*#\s*([\w-]+)$")
 _UNIT_PREFIX = re.compile(r"^(?:APT|APARTMENT|UNIT|STE|SUITE|NO|LOT|RM|ROOM|#)\s*#?\s*")
+_STATE = re.compile(r"[A-Z]{2}")
 _ZIP = re.compile(r"^(\d{5})(?:-?\d{4})?$")
 
 SUFFIXES = {
@@ -56,7 +57,7 @@ class NormalizedAddress:
     state: str
     zip_code: str
 
-    @property
+    @cached_property
     def key(self) -> str:
         # ZIP is the better locality key; the city stands in only when the ZIP is missing.
         locality = self.zip_code or self.city
@@ -78,6 +79,12 @@ class NormalizedAddress:
 
 def _clean(text: str) -> str:
     return _SPACES.sub(" ", _PUNCT.sub(" ", text.upper())).strip()
+
+
+@lru_cache(maxsize=4096)
+def _clean_place(text: str) -> str:
+    # Cities and states repeat across a whole file: clean each spelling once.
+    return _clean(text)
 
 
 def normalize_address(
@@ -119,10 +126,12 @@ def _normalize_address(
         raise AddressError("missing street address")
     if not any(ch.isdigit() for ch in street_text.split(" ")[0]):
         raise AddressError("street address has no house number")
-    unit_text = _clean(_UNIT_PREFIX.sub("", _clean(raw_unit.replace("#", " # "))))
-    city_text = _clean(city or "")
-    state_text = _clean(state or "")
-    if state_text and not re.fullmatch(r"[A-Z]{2}", state_text):
+    unit_text = (
+        _clean(_UNIT_PREFIX.sub("", _clean(raw_unit.replace("#", " # ")))) if raw_unit else ""
+    )
+    city_text = _clean_place(city or "")
+    state_text = _clean_place(state or "")
+    if state_text and not _STATE.fullmatch(state_text):
         raise AddressError("state must be a two-letter code")
     zip_text = (zip_code or "").strip()
     if zip_text:

@@ -18,7 +18,7 @@ import psycopg
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Model
 
-from backend.crypto import encrypt
+from backend.crypto import encrypt_many
 from canvass.models import Household, ImportSeenVoter, Voter
 
 M = TypeVar("M", bound=Model)
@@ -150,6 +150,7 @@ def households_insert(households: list[Any], now: datetime) -> None:
         for household, model in zip(households, models, strict=True):
             household.pk = model.pk
         return
+    stamp = now.isoformat()  # once, not a datetime dumped per row by COPY
     values = [
         (
             h.street,
@@ -163,8 +164,8 @@ def households_insert(households: list[Any], now: datetime) -> None:
             h.longitude,
             h.geocode_status,
             h.precinct_id,
-            now,
-            now,
+            stamp,
+            stamp,
         )
         for h in households
     ]
@@ -207,6 +208,10 @@ def households_insert(households: list[Any], now: datetime) -> None:
         household.pk = by_key[household.address_key]
 
 
+def _stamp(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
 def voters_upsert(rows: list[tuple[Any, ...]], *, all_new: bool = False) -> None:
     """Insert or update voters by state voter id; each row follows VOTER_COLUMNS, with the
     phone in plain E.164 (encrypted here, on its way to the column). `all_new` says the caller
@@ -222,8 +227,18 @@ def voters_upsert(rows: list[tuple[Any, ...]], *, all_new: bool = False) -> None
         )
         return
     phone = VOTER_COLUMNS.index("phone")
+    phones = [row[phone] for row in rows if row[phone]]
+    tokens = iter(encrypt_many(phones))
+    # The change times are one datetime per batch: COPY them as text, formatted once.
+    stamps: dict[Any, Any] = {}
     values = [
-        (*row[:phone], encrypt(row[phone]) if row[phone] else "", *row[phone + 1 :]) for row in rows
+        (
+            *row[:phone],
+            next(tokens) if row[phone] else "",
+            *row[phone + 1 : -2],
+            *(stamps.get(t) or stamps.setdefault(t, _stamp(t)) for t in row[-2:]),
+        )
+        for row in rows
     ]
     if all_new:
         # Fast path for voters the caller found absent: COPY straight into the table; a
@@ -302,9 +317,24 @@ def seen_record(import_id: int, state_voter_ids: list[str]) -> set[str]:
             ImportSeenVoter(import_run_id=import_id, state_voter_id=voter_id) for voter_id in new
         )
         return set(new)
+    table = ImportSeenVoter._meta.db_table
+    # Fast path: the caller has already looked these ids up (seen_lookup), so they are
+    # normally all new: COPY them. A duplicate trips the unique index, and the statement below
+    # then sorts the new from the already remembered.
+    try:
+        with transaction.atomic():
+            _copy(
+                table,
+                ("import_run_id", "state_voter_id"),
+                [(import_id, voter_id) for voter_id in state_voter_ids],
+            )
+    except UNIQUE_VIOLATIONS:
+        pass
+    else:
+        return set(state_voter_ids)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {ImportSeenVoter._meta.db_table} (import_run_id, state_voter_id) "
+            f"INSERT INTO {table} (import_run_id, state_voter_id) "
             "SELECT %s, unnest(%s::text[]) ON CONFLICT DO NOTHING RETURNING state_voter_id",
             [import_id, list(state_voter_ids)],
         )

@@ -14,8 +14,9 @@ import codecs
 import csv
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import IO, Any
 
 from django.db import transaction
@@ -101,6 +102,7 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
 REQUIRED_COLUMNS = ("voter_id", "first_name", "last_name", "street")
 _HEADER_CLEAN = re.compile(r"[^a-z0-9]+")
 _DIGITS = re.compile(r"\D+")
+_YEAR = re.compile(r"(19|20)\d{2}")
 
 
 # What a re-import compares (never the encrypted phone itself: its keyed hash stands in).
@@ -285,54 +287,101 @@ def _birth_year(text: str) -> int | None:
     text = text.strip()
     if not text:
         return None
-    match = re.search(r"(19|20)\d{2}", text)
+    match = _YEAR.search(text)
     if not match:
         raise RowError("bad birth year")
     return int(match.group(0))
 
 
-def parse_row(line: int, row: list[str], columns: dict[str, int]) -> ParsedRow:
-    def get(name: str) -> str:
-        index = columns.get(name)
-        if index is None or index >= len(row):
-            return ""
-        return row[index].strip()
+# The columns parse_row reads, in the order of `_cells`' result.
+PARSED_COLUMNS = (
+    "voter_id",
+    "first_name",
+    "middle_name",
+    "last_name",
+    "party",
+    "birth_year",
+    "phone",
+    "language",
+    "street",
+    "unit",
+    "city",
+    "state",
+    "zip",
+    "county",
+    "precinct",
+    "latitude",
+    "longitude",
+)
+# A column the file lacks reads from this index, past the end of any row: "".
+_ABSENT = 1 << 30
 
-    voter_id = get("voter_id")
+
+@lru_cache(maxsize=4096)
+def _county(text: str) -> str:
+    # A voter file spells a few hundred counties at most: look each spelling up once.
+    return canonical_county(text)[:80]
+
+
+def column_indices(columns: dict[str, int]) -> tuple[int, ...]:
+    """Where each of PARSED_COLUMNS is in a row (computed once per file, not per row)."""
+    return tuple(columns.get(name, _ABSENT) for name in PARSED_COLUMNS)
+
+
+def parse_row(
+    line: int, row: list[str], columns: dict[str, int], indices: tuple[int, ...] | None = None
+) -> ParsedRow:
+    size = len(row)
+    (
+        voter_id,
+        first_name,
+        middle_name,
+        last_name,
+        party,
+        birth_year,
+        phone,
+        language,
+        street,
+        unit,
+        city,
+        state,
+        zip_code,
+        county,
+        precinct,
+        latitude_text,
+        longitude_text,
+    ) = [
+        row[index].strip() if index < size else "" for index in (indices or column_indices(columns))
+    ]
     if not voter_id:
         raise RowError("missing voter id")
     if len(voter_id) > 40:
         raise RowError("voter id longer than 40 characters")
-    first_name, last_name = get("first_name"), get("last_name")
     if not first_name and not last_name:
         raise RowError("missing name")
     try:
         address = normalize_address(
-            street=get("street"),
-            unit=get("unit"),
-            city=get("city"),
-            state=get("state"),
-            zip_code=get("zip"),
+            street=street, unit=unit, city=city, state=state, zip_code=zip_code
         )
     except AddressError as exc:
         raise RowError(f"unparseable address: {exc}") from None
-    latitude = _coordinate(get("latitude"), "latitude", -90, 90)
-    longitude = _coordinate(get("longitude"), "longitude", -180, 180)
+    latitude = _coordinate(latitude_text, "latitude", -90, 90) if latitude_text else None
+    longitude = _coordinate(longitude_text, "longitude", -180, 180) if longitude_text else None
     if (latitude is None) != (longitude is None):
         raise RowError("bad coordinates: latitude and longitude must come together")
     return ParsedRow(
         line=line,
         voter_id=voter_id,
         first_name=first_name[:80],
-        middle_name=get("middle_name")[:80],
+        middle_name=middle_name[:80],
         last_name=last_name[:80],
-        party=get("party")[:40],
-        birth_year=_birth_year(get("birth_year")),
-        phone=normalize_phone(get("phone")),
-        language=get("language")[:40],
+        party=party[:40],
+        birth_year=_birth_year(birth_year) if birth_year else None,
+        phone=normalize_phone(phone) if phone else "",
+        language=language[:40],
         address=address,
-        county=canonical_county(get("county"))[:80],
-        precinct=get("precinct"),
+        county=_county(county) if county else "",
+        precinct=precinct,
         latitude=latitude,
         longitude=longitude,
     )
@@ -402,6 +451,7 @@ class _Batcher:
         self.columns = columns
         shape = ",".join(f"{name}={index}" for name, index in sorted(columns.items()))
         self.hash_prefix = f"{HASH_VERSION}|{shape}|"
+        self.indices = column_indices(columns)
         # A resumed run may have found unchanged lines before it was interrupted.
         self.seen_any = ImportSeenVoter.objects.filter(import_run=run).exists()
         self.precinct_ids: dict[tuple[str, str], int] = {
@@ -548,7 +598,9 @@ class _Batcher:
                 if not household.county:
                     household.county = self.locator.county_of(precinct_id)
 
-    def write(self, rows: list[ParsedRow]) -> None:
+    def write(self, rows: list[ParsedRow], known: Collection[str] | None = None) -> None:
+        """Write parsed rows. `known`, when given, holds the voter ids of the batch found in the
+        table just before (in this transaction): only those are loaded to compare."""
         report = self.report
         unique: dict[str, ParsedRow] = {}
         for row in rows:
@@ -559,8 +611,10 @@ class _Batcher:
                 )
             else:
                 unique[row.voter_id] = row
+        lookup = list(unique) if known is None else [i for i in unique if i in known]
         existing = {
-            voter.state_voter_id: voter for voter in matching(Voter, "state_voter_id", list(unique))
+            voter.state_voter_id: voter
+            for voter in (matching(Voter, "state_voter_id", lookup) if lookup else ())
         }
         rows = []
         for voter_id, row in unique.items():
@@ -576,20 +630,26 @@ class _Batcher:
             upserts: list[tuple[Any, ...]] = []
             unchanged_ids: list[str] = []
             now = timezone.now()
+            run_id = self.run.pk
+            hashes: dict[str, str] = {}
             for row in rows:
-                values = {
-                    "first_name": row.first_name,
-                    "middle_name": row.middle_name,
-                    "last_name": row.last_name,
-                    "party": row.party,
-                    "birth_year": row.birth_year,
-                    "phone_hash": keyed_hash(row.phone) if row.phone else "",
-                    "language": row.language,
-                    "household_id": households[row.address.key].pk,
-                }
+                phone = row.phone
+                phone_hash = ""
+                if phone:
+                    phone_hash = hashes.get(phone) or hashes.setdefault(phone, keyed_hash(phone))
+                household_id = households[row.address.key].pk
                 found = existing.get(row.voter_id)
                 if found is not None:
-                    if all(getattr(found, name) == value for name, value in values.items()):
+                    if (
+                        found.first_name == row.first_name
+                        and found.middle_name == row.middle_name
+                        and found.last_name == row.last_name
+                        and found.party == row.party
+                        and found.birth_year == row.birth_year
+                        and found.phone_hash == phone_hash
+                        and found.language == row.language
+                        and found.household_id == household_id
+                    ):
                         # Same facts, spelled differently in the file: still not written.
                         unchanged_ids.append(row.voter_id)
                         report.unchanged += 1
@@ -605,11 +665,11 @@ class _Batcher:
                         row.last_name,
                         row.party,
                         row.birth_year,
-                        row.phone,
-                        values["phone_hash"],
+                        phone,
+                        phone_hash,
                         row.language,
-                        values["household_id"],
-                        self.run.pk,
+                        household_id,
+                        run_id,
                         row.source_hash,
                         now,
                         now,
@@ -653,7 +713,7 @@ class _Batcher:
                 report.unchanged += 1
                 continue
             try:
-                item = parse_row(line, row, self.columns)
+                item = parse_row(line, row, self.columns, self.indices)
             except RowError as exc:
                 report.skip(line, str(exc))
                 continue
@@ -670,7 +730,7 @@ class _Batcher:
                         first_line[voter_id], "duplicate voter id in this file (an earlier line)"
                     )
             if parsed:
-                self.write(parsed)
+                self.write(parsed, known)
 
     def row_hash(self, row: list[str]) -> str:
         # The whole record (with the header's shape in the version): a change in a column the

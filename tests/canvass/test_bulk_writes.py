@@ -76,3 +76,17 @@ def test_voters_upsert_said_all_new_still_merges_a_voter_inserted_meanwhile():
     assert Voter.objects.get(state_voter_id="IA777").first_name == "New"
     assert Voter.objects.get(state_voter_id="IA778").phone == "+15155550199"
     assert Voter.objects.count() == 2
+
+
+def test_seen_record_tells_new_ids_from_ids_remembered_meanwhile():
+    from canvass.models import ImportSeenVoter, VoterImport
+    from canvass.services.bulk import seen_record
+
+    run = VoterImport.objects.create(source_name="seen.csv")
+
+    assert seen_record(run.pk, ["IA1", "IA2"]) == {"IA1", "IA2"}
+    # IA2 was remembered meanwhile (another worker on the same run): only IA3 is new.
+    assert seen_record(run.pk, ["IA2", "IA3"]) == {"IA3"}
+    assert sorted(
+        ImportSeenVoter.objects.filter(import_run=run).values_list("state_voter_id", flat=True)
+    ) == ["IA1", "IA2", "IA3"]

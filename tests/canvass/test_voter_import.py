@@ -64,6 +64,28 @@ def test_phone_is_stored_encrypted_in_e164_with_a_keyed_hash():
     assert list(raw)
 
 
+def test_imported_phones_are_fernet_tokens_under_the_newest_key_each_with_its_own_iv(settings):
+    from cryptography.fernet import Fernet
+    from django.db import connection
+
+    newest, older = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    settings.FIELD_ENCRYPTION_KEYS = [newest, older]
+    same_phone = GOOD[2].replace("IA003", "IA004").replace("515-555-0103", "(515) 555-0101")
+
+    run(csv_bytes(*GOOD, same_phone))
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "select state_voter_id, phone from canvass_voter where phone <> '' order by 1"
+        )
+        stored = dict(cursor.fetchall())
+    assert sorted(stored) == ["IA001", "IA003", "IA004"]
+    assert stored["IA001"] != stored["IA004"]  # same number, different token
+    plain = {k: Fernet(newest.encode()).decrypt(v[7:].encode()).decode() for k, v in stored.items()}
+    assert plain == {"IA001": "+15155550101", "IA003": "+15155550103", "IA004": "+15155550101"}
+    assert Voter.objects.get(state_voter_id="IA004").phone_hash == keyed_hash("+15155550101")
+
+
 def test_reimporting_an_updated_file_updates_by_voter_id_and_never_duplicates():
     run(csv_bytes(*GOOD))
     updated = [*GOOD[:2], GOOD[2].replace("Cy,Chen,NP", "Cy,Chen-Li,DEM")]
