@@ -6,6 +6,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import NoReturn
 
 import phonenumbers
 from django.conf import settings
@@ -284,16 +285,15 @@ def volunteer_link_verify(
         except NotFoundError:
             volunteer = None
         if volunteer is None:
-            audit_record(
-                actor=user,
-                action="volunteer.link_failed",
-                ip_address=source_ip,
-                details={"proof": "manage_link"},
-            )
-            raise ApplicationError(
-                "This link is not valid or has expired.",
-                code="invalid_link",
-                fields={"manage_token": ["This link is not valid or has expired."]},
+            _refuse_proof(
+                user=user,
+                source_ip=source_ip,
+                proof="manage_link",
+                error=ApplicationError(
+                    "This link is not valid or has expired.",
+                    code="invalid_link",
+                    fields={"manage_token": ["This link is not valid or has expired."]},
+                ),
             )
         proof = "manage_link"
         normalized = NormalizedPhone(
@@ -302,16 +302,15 @@ def volunteer_link_verify(
     else:
         normalized = phone_normalize(phone)
         if not _code_matches(user=user, phone_hash=normalized.hash, code=code):
-            audit_record(
-                actor=user,
-                action="volunteer.link_failed",
-                ip_address=source_ip,
-                details={"proof": "code"},
-            )
-            raise ApplicationError(
-                "This code is wrong or has expired. Ask for a new one.",
-                code="invalid_code",
-                fields={"code": ["Wrong or expired code."]},
+            _refuse_proof(
+                user=user,
+                source_ip=source_ip,
+                proof="code",
+                error=ApplicationError(
+                    "This code is wrong or has expired. Ask for a new one.",
+                    code="invalid_code",
+                    fields={"code": ["Wrong or expired code."]},
+                ),
             )
         proof = "code"
     try:
@@ -340,6 +339,16 @@ def volunteer_link_verify(
         details={"proof": proof},
     )
     return volunteer
+
+
+def _refuse_proof(
+    *, user: User, source_ip: str | None, proof: str, error: ApplicationError
+) -> NoReturn:
+    """A failed proof is audited (ids only) and refused with nothing written."""
+    audit_record(
+        actor=user, action="volunteer.link_failed", ip_address=source_ip, details={"proof": proof}
+    )
+    raise error
 
 
 def _code_matches(*, user: User, phone_hash: str, code: str) -> bool:
