@@ -355,10 +355,10 @@ SMS_SENDING_TIMEOUT_SECONDS = env.int("SMS_SENDING_TIMEOUT_SECONDS", 300, minimu
 SMS_DISPATCH_BATCH_SIZE = env.int("SMS_DISPATCH_BATCH_SIZE", 50, minimum=1)
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(  # type: ignore[attr-defined]
     {
-        "SmsKindEnum": "events.models_sms.SmsKind",
-        "SmsStatusEnum": "events.models_sms.SmsStatus",
-        "InboundActionEnum": "events.models_sms.InboundAction",
-        "OptOutReasonEnum": "events.models_sms.OptOutReason",
+        "SmsKindEnum": "events.models.sms.SmsKind",
+        "SmsStatusEnum": "events.models.sms.SmsStatus",
+        "InboundActionEnum": "events.models.sms.InboundAction",
+        "OptOutReasonEnum": "events.models.sms.OptOutReason",
     }
 )
 

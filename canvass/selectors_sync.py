@@ -330,7 +330,7 @@ def _households(r: _Round, cursor: Cursor, limit: int) -> list[Row]:
 
 
 def _voters(r: _Round, cursor: Cursor, limit: int) -> list[Row]:
-    from canvass.api.serializers import age_band
+    from canvass.models import age_band
 
     stops = TurfHousehold.objects.filter(active=True, turf_id__in=r.open_turfs)
     fresh = stops.filter(r.changed() | Q(turf_id__in=r.new_turfs))

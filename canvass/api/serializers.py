@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -17,23 +16,8 @@ from canvass.models import (
     TurfAssignment,
     TurfHousehold,
     TurfStatus,
+    age_band,
 )
-
-AGE_BANDS = [(18, 24), (25, 34), (35, 44), (45, 54), (55, 64)]
-
-
-def age_band(birth_year: int | None) -> str | None:
-    """A coarse age band ("25-34", "65+") instead of the birth year."""
-    if not birth_year:
-        return None
-    age = timezone.now().year - birth_year
-    if age < 18:
-        return "under 18"
-    for low, high in AGE_BANDS:
-        if low <= age <= high:
-            return f"{low}-{high}"
-    return "65+"
-
 
 # --- Inputs ---------------------------------------------------------------------------------
 

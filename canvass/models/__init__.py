@@ -1,0 +1,59 @@
+"""Canvass data, one module per feature; every model is importable from here."""
+
+from canvass.models.households import GeocodeStatus, Household, Voter, age_band
+from canvass.models.imports import (
+    ImportJob,
+    ImportJobProblem,
+    ImportKind,
+    ImportSeenVoter,
+    ImportState,
+    VoterImport,
+)
+from canvass.models.logs import (
+    ConversationLog,
+    LogReview,
+    LogRevision,
+    Pledge,
+    Result,
+    ReviewAction,
+    WillCaucus,
+    free_text_dump,
+    free_text_load,
+)
+from canvass.models.precincts import Precinct
+from canvass.models.scripts import Question, QuestionKind, Script
+from canvass.models.sync import DeviceSync, SyncRemoval, SyncSequence
+from canvass.models.turf import Turf, TurfAssignment, TurfHousehold, TurfStatus
+
+__all__ = [
+    "ConversationLog",
+    "DeviceSync",
+    "GeocodeStatus",
+    "Household",
+    "ImportJob",
+    "ImportJobProblem",
+    "ImportKind",
+    "ImportSeenVoter",
+    "ImportState",
+    "LogReview",
+    "LogRevision",
+    "Pledge",
+    "Precinct",
+    "Question",
+    "QuestionKind",
+    "Result",
+    "ReviewAction",
+    "Script",
+    "SyncRemoval",
+    "SyncSequence",
+    "Turf",
+    "TurfAssignment",
+    "TurfHousehold",
+    "TurfStatus",
+    "Voter",
+    "VoterImport",
+    "WillCaucus",
+    "age_band",
+    "free_text_dump",
+    "free_text_load",
+]
