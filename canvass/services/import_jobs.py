@@ -16,10 +16,11 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from backend.api.errors import ApplicationError
+from backend.db.locks import advisory_lock
 from canvass.models import ImportJob, ImportJobProblem, ImportKind, ImportState, VoterImport
 from canvass.services.imports import (
     BATCH_SIZE,
@@ -127,16 +128,8 @@ def import_job_create(
 def _team_turn(team_id: int | None) -> Iterator[None]:
     """Jobs of one team run one at a time: a session-level advisory lock held for the run (the
     database releases it if the worker dies). SQLite has one writer anyway."""
-    if connection.vendor != "postgresql":
+    with advisory_lock(TEAM_LOCK_NAMESPACE, team_id or 0):
         yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_lock(%s, %s)", [TEAM_LOCK_NAMESPACE, team_id or 0])
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [TEAM_LOCK_NAMESPACE, team_id or 0])
 
 
 def _restore(report: ImportReport, counts: dict[str, Any]) -> None:

@@ -31,10 +31,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
+from backend.db.locks import advisory_xact_lock
 from backend.sms import BaseSmsBackend, SmsError, get_backend
 from events.models import (
     ON_REQUEST_KINDS,
@@ -247,12 +248,10 @@ def _claim(
             .values_list("volunteer_id", "granted")
         ):
             consent.setdefault(volunteer_id, granted)
-        if connection.vendor == "postgresql":
-            # Claims take turns on the caps (a transaction-scoped advisory lock, held for the
-            # few milliseconds of a claim, never during sends), so two dispatchers cannot both
-            # spend the last text of a cap.
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CAPS_LOCK_KEY])
+        # Claims take turns on the caps (a transaction-scoped advisory lock, held for the few
+        # milliseconds of a claim, never during sends), so two dispatchers cannot both spend
+        # the last text of a cap.
+        advisory_xact_lock(CAPS_LOCK_KEY)
         # Spent: sent (or possibly sent) in the last 24 h, plus claimed by a live dispatcher.
         spent = Q(status__in=COUNTED_STATUSES, sending_started_at__gte=now - timedelta(days=1)) | Q(
             status=SmsStatus.QUEUED, claimed_until__gte=now
