@@ -30,16 +30,17 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signing
-from django.db import connection
 from django.db.models import Q, QuerySet
 
 from backend.accounts.models import User
 from backend.api.errors import ApplicationError
+from backend.db.snapshots import snapshot_bounds
 from canvass.models import (
     ConversationLog,
     Household,
     Script,
     SyncRemoval,
+    SyncSequence,
     Turf,
     TurfAssignment,
     TurfHousehold,
@@ -99,27 +100,10 @@ class Snapshot:
 
 def current_snapshot() -> Snapshot:
     """The snapshot of this connection now: every row it sees is visible to the reads after."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT pg_snapshot_xmin(s)::text::bigint, pg_snapshot_xmax(s)::text::bigint, "
-                "ARRAY(SELECT pg_snapshot_xip(s)::text::bigint ORDER BY 1), "
-                "pg_current_xact_id_if_assigned()::text::bigint "
-                "FROM pg_current_snapshot() AS s"
-            )
-            xmin, xmax, in_progress, own = cursor.fetchone()  # type: ignore[misc]
-            if own is not None:
-                # A snapshot sees its own transaction's rows, but until that transaction commits
-                # it is in progress for everyone else, and may change more rows after this
-                # read with the same stamp: count it as unseen.
-                in_progress = sorted({*in_progress, own})
-            if len(in_progress) > MAX_IN_PROGRESS:
-                return Snapshot(int(xmin), int(xmin))
-            return Snapshot(int(xmin), int(xmax), tuple(int(x) for x in in_progress))
-        cursor.execute("SELECT value + 1 FROM canvass_syncsequence WHERE id = 1")
-        row = cursor.fetchone()
-    low = int(row[0]) if row else 0
-    return Snapshot(low, low)
+    bounds = snapshot_bounds(
+        counter_table=SyncSequence._meta.db_table, max_in_progress=MAX_IN_PROGRESS
+    )
+    return Snapshot(bounds.xmin, bounds.xmax, bounds.in_progress)
 
 
 def current_watermark() -> int:

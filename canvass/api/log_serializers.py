@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from rest_framework import serializers
 
 from canvass.api.serializers import UserBriefSerializer
@@ -18,8 +17,10 @@ from canvass.api.sync_serializers import (
     AnswersField,
     ChoiceOptionSerializer,
     QuestionSerializer,
+    spec_serializer,
 )
-from canvass.models import ConversationLog, Pledge, QuestionKind, Result, ReviewAction, WillCaucus
+from canvass.contracts import CORRECTABLE, LogItem
+from canvass.models import ConversationLog, Pledge, QuestionKind, ReviewAction, WillCaucus
 
 # --- Scripts ----------------------------------------------------------------------------------
 
@@ -140,28 +141,10 @@ class OwnLogResponseSerializer(serializers.Serializer):
     warnings = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
 
 
-class LogUpdateInputSerializer(serializers.Serializer):
+class LogUpdateInputSerializer(
+    spec_serializer(LogItem, "LogUpdateFields", fields=CORRECTABLE, partial=True)  # type: ignore[misc]
+):
     """Fields a canvasser may correct; device time, place, door and canvasser stay as logged."""
-
-    result = serializers.ChoiceField(choices=Result.choices, required=False)
-    do_not_knock = serializers.BooleanField(required=False)
-    support_level = serializers.IntegerField(
-        min_value=1, max_value=5, required=False, allow_null=True
-    )
-    answers = AnswersField(required=False, allow_null=True)
-    pledge = serializers.ChoiceField(choices=Pledge.choices, required=False, allow_null=True)
-    will_caucus = serializers.ChoiceField(
-        choices=WillCaucus.choices, required=False, allow_null=True
-    )
-    wants_to_volunteer = serializers.BooleanField(required=False)
-    volunteer_consent = serializers.BooleanField(required=False)
-    follow_up_needed = serializers.BooleanField(required=False)
-    notes = serializers.CharField(
-        max_length=settings.CANVASS_NOTES_MAX_LENGTH,
-        required=False,
-        allow_blank=True,
-        allow_null=True,
-    )
 
     def to_internal_value(self, data: Any) -> Any:
         values = super().to_internal_value(data)

@@ -1,26 +1,37 @@
-"""Serializers that describe the sync protocol exactly in OpenAPI.
+"""Serializers that describe the sync protocol in OpenAPI.
 
-The push endpoint validates its batch in one pass without them (canvass/services/sync.py, the
-hot path); these classes are its documentation and must say what that code enforces.
+The push body is declared once, in canvass/contracts.py; its serializers here are generated
+from that spec (`spec_serializer`) for drf-spectacular, so the documentation cannot drift from
+what the push enforces. The rest describe responses.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from types import UnionType
+from typing import Annotated, Any, Union, get_args, get_origin
 
 from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
 from rest_framework import serializers
 from rest_framework.fields import SkipField
 
-from canvass.models import Pledge, QuestionKind, Result, TurfStatus, WillCaucus
-from canvass.services.sync import (
+from canvass.contracts import (
     APP_VERSION_MAX,
     DEVICE_ID_MAX,
-    MAX_ACCURACY_M,
-    MAX_ID,
     MAX_PENDING,
+    AnswerMap,
+    Choices,
+    DeviceLocation,
+    IsoDateTime,
+    Items,
+    LogItem,
+    PushBatch,
+    Text,
+    UuidText,
 )
+from canvass.models import QuestionKind, Result, TurfStatus
 
 FLAG_CHOICES = ["distance", "pace", "unverified"]
 
@@ -45,72 +56,107 @@ class AnswersField(serializers.JSONField):
     pass
 
 
-class DeviceLocationSerializer(serializers.Serializer):
-    latitude = serializers.FloatField(min_value=-90, max_value=90)
-    longitude = serializers.FloatField(min_value=-180, max_value=180)
-    accuracy_m = serializers.FloatField(
-        min_value=0, max_value=MAX_ACCURACY_M, required=False, allow_null=True
-    )
+def _unwrap(annotation: Any) -> tuple[Any, list[Any]]:
+    """The type under `Annotated[...]` and its metadata (a Field's constraints included)."""
+    if get_origin(annotation) is not Annotated:
+        return annotation, []
+    base, *extra = get_args(annotation)
+    metadata: list[Any] = []
+    for item in extra:
+        metadata.extend(item.metadata if isinstance(item, FieldInfo) else [item])
+    return base, metadata
 
 
-class LogItemInputSerializer(serializers.Serializer):
-    """One conversation as the phone logged it."""
+def _drf_field(info: FieldInfo, *, partial: bool = False) -> serializers.Field:  # type: ignore[type-arg]
+    """The DRF field that documents one spec field (the schema only; the spec validates)."""
+    annotation = info.annotation
+    args = get_args(annotation) if get_origin(annotation) in (Union, UnionType) else ()
+    nullable = type(None) in args
+    inner, inner_meta = _unwrap(next((a for a in args if a is not type(None)), annotation))
+    metadata = [*info.metadata, *inner_meta]
+    meta = {type(m): m for m in metadata}
+    bounds = {
+        key: getattr(m, attr)
+        for m in metadata
+        for key, attr in (("min_value", "ge"), ("max_value", "le"))
+        if hasattr(m, attr)
+    }
+    options: dict[str, Any] = {}
+    if info.description and not partial:
+        options["help_text"] = info.description
+    if partial or not info.is_required():
+        options["required"] = False
+    if nullable:
+        options["allow_null"] = True
+    if not partial and isinstance(info.default, bool):
+        options["default"] = info.default
+    if Items in meta:
+        items = meta[Items]
+        return spec_serializer(items.spec)(  # type: ignore[call-arg]
+            many=True,
+            min_length=items.min_length,
+            max_length=getattr(settings, items.max_length_setting),
+            **options,
+        )
+    if isinstance(inner, type) and issubclass(inner, BaseModel):
+        return spec_serializer(inner)(**options)
+    if UuidText in meta:
+        return serializers.UUIDField(**options)
+    if IsoDateTime in meta:
+        return serializers.DateTimeField(**options)
+    if AnswerMap in meta:
+        return AnswersField(**options)
+    if Choices in meta:
+        return serializers.ChoiceField(choices=meta[Choices].choices.choices, **options)
+    if inner is bool:
+        return serializers.BooleanField(**options)
+    if inner is int:
+        return serializers.IntegerField(**bounds, **options)
+    if inner is float:
+        return serializers.FloatField(**bounds, **options)
+    text = meta.get(Text, Text())
+    for m in metadata:
+        if hasattr(m, "min_length"):
+            options["min_length"] = m.min_length
+        if hasattr(m, "max_length"):
+            options["max_length"] = m.max_length
+    if text.max_length_setting:
+        options["max_length"] = getattr(settings, text.max_length_setting)
+    if text.allow_blank and options.get("min_length", 0) == 0 and not info.is_required():
+        options["allow_blank"] = True
+    return serializers.CharField(**options)
 
-    client_uuid = serializers.UUIDField(help_text="Made by the phone; the idempotency key.")
-    household = serializers.IntegerField(
-        min_value=1,
-        max_value=MAX_ID,
-        help_text="A door in turf assigned to you at contacted_at or at your last pull.",
-    )
-    voter = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False, allow_null=True)
-    result = serializers.ChoiceField(choices=Result.choices)
-    do_not_knock = serializers.BooleanField(
-        required=False, default=False, help_text="Hostile or unsafe door: never knock again."
-    )
-    support_level = serializers.IntegerField(
-        min_value=1, max_value=5, required=False, allow_null=True, help_text="Only if contacted."
-    )
-    answers = AnswersField(required=False, allow_null=True)
-    pledge = serializers.ChoiceField(choices=Pledge.choices, required=False, allow_null=True)
-    will_caucus = serializers.ChoiceField(
-        choices=WillCaucus.choices, required=False, allow_null=True
-    )
-    wants_to_volunteer = serializers.BooleanField(required=False, default=False)
-    volunteer_consent = serializers.BooleanField(
-        required=False,
-        default=False,
-        help_text="The person agreed at the door to be contacted about volunteering.",
-    )
-    follow_up_needed = serializers.BooleanField(required=False, default=False)
-    notes = serializers.CharField(
-        max_length=settings.CANVASS_NOTES_MAX_LENGTH,
-        required=False,
-        allow_blank=True,
-        allow_null=True,
-        help_text="Never write anyone's immigration or citizenship status: such a note is "
-        "dropped (the log is kept) with a warning.",
-    )
-    contacted_at = serializers.DateTimeField(
-        help_text="The phone's clock, with a UTC offset within ±15:59. Up to "
-        "SYNC_MAX_CLOCK_SKEW_MINUTES ahead."
-    )
-    location = DeviceLocationSerializer(required=False, allow_null=True)
+
+def spec_serializer(
+    spec: type[BaseModel],
+    name: str = "",
+    *,
+    fields: tuple[str, ...] | None = None,
+    partial: bool = False,
+    doc: str | None = None,
+) -> type[serializers.Serializer]:  # type: ignore[type-arg]
+    """A DRF serializer class generated from a pydantic spec, for the OpenAPI schema: the spec
+    is the one declaration of the contract, this is how drf-spectacular reads it."""
+    key = (spec, fields, partial)
+    if key in _GENERATED:
+        return _GENERATED[key]  # one class per spec, named where it is first generated
+    name = name or f"{spec.__name__}Serializer"
+    attrs: dict[str, Any] = {
+        field_name: _drf_field(info, partial=partial)
+        for field_name, info in spec.model_fields.items()
+        if fields is None or field_name in fields
+    }
+    attrs["__doc__"] = doc if doc is not None else spec.__doc__
+    attrs["__module__"] = __name__
+    generated = type(name, (serializers.Serializer,), attrs)
+    _GENERATED[key] = generated
+    return generated
 
 
-class SyncPushInputSerializer(serializers.Serializer):
-    device_id = serializers.CharField(min_length=1, max_length=DEVICE_ID_MAX)
-    batch_id = serializers.UUIDField()
-    app_version = serializers.CharField(
-        max_length=APP_VERSION_MAX, required=False, allow_blank=True, allow_null=True
-    )
-    pending_count = serializers.IntegerField(
-        min_value=0,
-        max_value=MAX_PENDING,
-        required=False,
-        allow_null=True,
-        help_text="Logs still waiting on the phone after this batch (readiness).",
-    )
-    logs = LogItemInputSerializer(many=True, min_length=1, max_length=settings.SYNC_MAX_BATCH)  # type: ignore[call-arg]
+_GENERATED: dict[tuple[Any, ...], type[serializers.Serializer]] = {}  # type: ignore[type-arg]
+DeviceLocationSerializer = spec_serializer(DeviceLocation, doc="")
+LogItemInputSerializer = spec_serializer(LogItem, "LogItemInputSerializer")
+SyncPushInputSerializer = spec_serializer(PushBatch, "SyncPushInputSerializer", doc="")
 
 
 class LogSummarySerializer(serializers.Serializer):

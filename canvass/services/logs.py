@@ -12,6 +12,7 @@ from django.utils import timezone
 from backend.accounts.models import User
 from backend.api.errors import ApplicationError, ConflictError
 from backend.audit.services import audit_record
+from canvass.contracts import CORRECTABLE, answers_check, log_item_check
 from canvass.models import (
     ConversationLog,
     Household,
@@ -24,20 +25,9 @@ from canvass.models import (
     Turf,
 )
 from canvass.notes import answers_split
-from canvass.services import sync
+from canvass.services.sync import households_flags_raise
 
-EDITABLE = (
-    "result",
-    "support_level",
-    "answers",
-    "pledge",
-    "will_caucus",
-    "wants_to_volunteer",
-    "volunteer_consent",
-    "follow_up_needed",
-    "do_not_knock",
-    "notes",
-)
+EDITABLE = CORRECTABLE
 SNAPSHOT = tuple(name for name in EDITABLE if name != "notes")
 SAFETY_FLAGS = ("do_not_knock", "moved", "deceased")
 
@@ -113,23 +103,24 @@ def log_update(
             contacted_at=log.contacted_at.isoformat(),
             location=None,
         )
-        script_id = log.script_id
         questions = (
-            {q.code: q for q in Question.objects.filter(script_id=script_id)} if script_id else None
+            {q.code: q for q in Question.objects.filter(script_id=log.script_id)}
+            if log.script_id
+            else None
         )
-        context = sync._Context(
-            canvasser=actor,
-            now=timezone.now(),
-            doors={log.household_id: (log.turf_id, None, None)},
-            voters={log.voter_id: log.household_id} if log.voter_id else {},
-            turf_script={log.turf_id: script_id},
-            questions={script_id: questions} if script_id and questions is not None else {},
+        # The merged log answers to the same spec as a push; its door and voter are the stored
+        # ones, so of the database rules only the answers against its script remain.
+        checked = log_item_check(merged, now=timezone.now())
+        answers = answers_check(checked, questions)
+        errors, warnings = checked.errors, checked.warnings
+        if errors:
+            raise ApplicationError(next(iter(errors.values()))[0], fields=errors)
+        values = {name: checked.values[name] for name in EDITABLE}
+        values.update(
+            answers=answers,
+            pledge=values["pledge"] or "",
+            will_caucus=values["will_caucus"] or "",
         )
-        values, errors, warnings = sync._validate(merged, context)
-        if errors or values is None:
-            raise ApplicationError(
-                next(iter(errors.values()))[0] if errors else "Invalid.", fields=errors
-            )
         _revision(log, action="edit", actor=actor)
         if "notes" in warnings:
             values["notes"] = log.notes  # a refused new note keeps the previous one
@@ -143,7 +134,7 @@ def log_update(
             setattr(log, name, values[name])
         log.updated_at = timezone.now()
         log.save(update_fields=[*EDITABLE, "free_text_answers", "updated_at"])
-        sync._set_safety_flags(
+        households_flags_raise(
             [
                 {
                     "household_id": log.household_id,
