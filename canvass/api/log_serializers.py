@@ -12,7 +12,7 @@ from typing import Any
 from django.conf import settings
 from rest_framework import serializers
 
-from canvass.api.serializers import UserBriefSerializer
+from canvass.api.serializers.accounts import UserBriefSerializer
 from canvass.api.sync_serializers import (
     FLAG_CHOICES,
     AnswersField,
