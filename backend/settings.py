@@ -1,6 +1,9 @@
 """Settings for the DontLookAway field backend, read from the environment (12-factor).
 
-Every variable is listed in `.env.example` and in docs/configuration.md.
+One block per concern, each setting set once: core, security and transport, database, cache,
+Celery, static files and request limits, API (REST framework, OpenAPI), accounts, privacy,
+logging, geocoding, imports, canvassing and sync, events, SMS. Every variable is listed in
+`.env.example` and in docs/configuration.md.
 """
 
 from __future__ import annotations
@@ -17,12 +20,14 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 load_dotenv(BASE_DIR / ".env")
 env = Env()
 
+# --- Core -----------------------------------------------------------------------------------
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = secret_key(env, debug=DEBUG)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS is required when DEBUG is off")
-CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS")
+# The address clients reach this server at: manage links, calendar ids, webhook signatures.
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -64,7 +69,6 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "backend.urls"
 WSGI_APPLICATION = "backend.wsgi.application"
-AUTH_USER_MODEL = "accounts.User"
 
 TEMPLATES = [
     {
@@ -80,6 +84,30 @@ TEMPLATES = [
         },
     },
 ]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = env.str("TIME_ZONE", "America/Chicago")
+USE_I18N = True
+USE_TZ = True
+
+# --- Security and transport (check --deploy) ------------------------------------------------
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS")
+CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS")
+CORS_URLS_REGEX = r"^/api/.*$"
+if env.bool("BEHIND_HTTPS_PROXY", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+if not DEBUG:
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", 31_536_000, minimum=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
 
 # --- Database -------------------------------------------------------------------------------
 # SQLite under var/ is only the zero-setup default for `make run`; production and CI use
@@ -114,48 +142,23 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# --- Encryption at rest and keyed hashes (backend/crypto.py) ---------------------------------
-# Comma-separated Fernet keys, newest first; the newest encrypts, all decrypt. In DEBUG a key is
-# derived from SECRET_KEY when none is set. Generate one with:
-#   python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"
-FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS")
-PII_HASH_KEY = env.str("PII_HASH_KEY")
-if not DEBUG and not FIELD_ENCRYPTION_KEYS:
-    raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS is required when DEBUG is off")
-if not DEBUG and len(PII_HASH_KEY) < 32:
-    raise ImproperlyConfigured("PII_HASH_KEY (32+ random characters) is required when DEBUG is off")
+# --- Celery ---------------------------------------------------------------------------------
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL")
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_TASK_TIME_LIMIT = 300
+CELERY_TASK_SOFT_TIME_LIMIT = 240
+CELERY_TIMEZONE = "UTC"
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Beat keeps its last-run times here: a writable temporary directory, not the working directory
+# (the image's /app is root-owned and read-only to the unprivileged user beat runs as).
+CELERY_BEAT_SCHEDULE_FILENAME = env.str(
+    "CELERY_BEAT_SCHEDULE_FILENAME", str(Path(tempfile.gettempdir()) / "celerybeat-schedule")
+)
 
-# Notes, free-text SMS replies and device locations are cleared this many days after they were
-# written (a daily task); counts stay.
-RETENTION_DAYS = env.int("RETENTION_DAYS", 120, minimum=1)
-
-# --- Passwords and auth ---------------------------------------------------------------------
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 12},
-    },
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-    # Not a rule: the hook that revokes every token when a password changes, by any path.
-    {"NAME": "backend.accounts.password_validation.RevokeTokensOnPasswordChange"},
-]
-# Short-lived access tokens; a long-lived refresh token (rotated on each use) renews them, so a
-# phone that was offline all day refreshes first and then syncs.
-AUTH_ACCESS_TOKEN_TTL_MINUTES = env.int("AUTH_ACCESS_TOKEN_TTL_MINUTES", 60, minimum=1)
-AUTH_REFRESH_TOKEN_TTL_DAYS = env.int("AUTH_REFRESH_TOKEN_TTL_DAYS", 14, minimum=1)
-LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", 900, minimum=1)
-LOGIN_FAILURE_LIMIT_ACCOUNT = env.int("LOGIN_FAILURE_LIMIT_ACCOUNT", 5, minimum=1)
-LOGIN_FAILURE_LIMIT_IP = env.int("LOGIN_FAILURE_LIMIT_IP", 30, minimum=1)
-
-# --- Internationalization -------------------------------------------------------------------
-LANGUAGE_CODE = "en-us"
-TIME_ZONE = env.str("TIME_ZONE", "America/Chicago")
-USE_I18N = True
-USE_TZ = True
-
-# --- Static files (WhiteNoise) --------------------------------------------------------------
+# --- Static files, uploads and request limits -----------------------------------------------
 # `manage.py collectstatic` copies every app's assets here (the image does it at build time);
 # WhiteNoise serves them from gunicorn itself, so production needs no separate file server.
 STATIC_URL = "static/"
@@ -164,10 +167,13 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-# Uploaded import files wait here for their background job (shared by web and worker hosts).
-IMPORT_UPLOAD_DIR = Path(env.str("IMPORT_UPLOAD_DIR", str(BASE_DIR / "var" / "imports")))
+# Body limits, enforced by backend.api.middleware.RequestSizeLimitMiddleware (413 beyond them).
+MAX_REQUEST_BYTES = env.int("MAX_REQUEST_BYTES", 5 * 1024 * 1024, minimum=1024)
+MAX_UPLOAD_BYTES = env.int("MAX_UPLOAD_BYTES", 200 * 1024 * 1024, minimum=1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BYTES
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # larger uploads spool to a temporary file
 
-# --- REST framework -------------------------------------------------------------------------
+# --- API: REST framework and the OpenAPI schema ---------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "backend.accounts.authentication.BearerTokenAuthentication",
@@ -187,7 +193,9 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("THROTTLE_ANON", "120/minute"),
         "user": env.str("THROTTLE_USER", "1200/minute"),
+        # Public signups per client IP, and per phone number.
         "signup": env.str("THROTTLE_SIGNUP", "20/hour"),
+        "signup_phone": env.str("THROTTLE_SIGNUP_PHONE", "10/hour"),
     },
     "DEFAULT_VERSIONING_CLASS": "rest_framework.versioning.AcceptHeaderVersioning",
     "DEFAULT_VERSION": "1",
@@ -207,36 +215,91 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "GET_LIB_DOC_EXCLUDES": "backend.api.schema.lib_doc_excludes",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "backend.api.strict.add_text_patterns",
+        "backend.api.schema.add_text_patterns",
     ],
+    # Distinct OpenAPI enum names for choice sets that share values.
+    "ENUM_NAME_OVERRIDES": {
+        # events
+        "EventStatusEnum": "events.models.EventStatus",
+        "EventKindEnum": "events.models.EventKind",
+        # canvass
+        "TurfStatusEnum": "canvass.models.TurfStatus",
+        "GeocodeStatusEnum": "canvass.models.GeocodeStatus",
+        "ImportKindEnum": "canvass.models.ImportKind",
+        "ImportStateEnum": "canvass.models.ImportState",
+        # events
+        "ShiftStatusEnum": "events.models.ShiftStatus",
+        "SignupStatusEnum": "events.models.SignupStatus",
+        "AttendanceStatusEnum": ["attended", "no_show", "confirmed"],
+        # accounts
+        "UserRoleEnum": "backend.accounts.models.Role",
+        # events
+        "ShiftRoleEnum": "events.models.ShiftRole",
+        "SignupSourceEnum": "events.models.SignupSource",
+        "PublicSignupSourceEnum": ["web", "app"],
+        # sms
+        "SmsKindEnum": "events.models.sms.SmsKind",
+        "SmsStatusEnum": "events.models.sms.SmsStatus",
+        "InboundActionEnum": "events.models.sms.InboundAction",
+        "OptOutReasonEnum": "events.models.sms.OptOutReason",
+        # canvass sync
+        "PushItemStatusEnum": ["created", "duplicate", "rejected"],
+        "ConversationResultEnum": "canvass.models.Result",
+        "QuestionKindEnum": "canvass.models.QuestionKind",
+        "LogFlagEnum": ["distance", "pace", "unverified"],
+        "ReviewActionEnum": "canvass.models.ReviewAction",
+        "RevisionActionEnum": ["edit", "delete"],
+        "SafetyFlagEnum": ["do_not_knock", "moved", "deceased"],
+    },
 }
 
-CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS")
-CORS_URLS_REGEX = r"^/api/.*$"
+# --- Accounts: users, passwords, tokens -----------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Not a rule: the hook that revokes every token when a password changes, by any path.
+    {"NAME": "backend.accounts.password_validation.RevokeTokensOnPasswordChange"},
+]
+# Short-lived access tokens; a long-lived refresh token (rotated on each use) renews them, so a
+# phone that was offline all day refreshes first and then syncs.
+AUTH_ACCESS_TOKEN_TTL_MINUTES = env.int("AUTH_ACCESS_TOKEN_TTL_MINUTES", 60, minimum=1)
+AUTH_REFRESH_TOKEN_TTL_DAYS = env.int("AUTH_REFRESH_TOKEN_TTL_DAYS", 14, minimum=1)
+LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", 900, minimum=1)
+LOGIN_FAILURE_LIMIT_ACCOUNT = env.int("LOGIN_FAILURE_LIMIT_ACCOUNT", 5, minimum=1)
+LOGIN_FAILURE_LIMIT_IP = env.int("LOGIN_FAILURE_LIMIT_IP", 30, minimum=1)
 
-# --- Celery ---------------------------------------------------------------------------------
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL")
-CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
-CELERY_ACCEPT_CONTENT = ["json"]
-CELERY_TASK_SERIALIZER = "json"
-CELERY_RESULT_SERIALIZER = "json"
-CELERY_TASK_TIME_LIMIT = 300
-CELERY_TASK_SOFT_TIME_LIMIT = 240
-CELERY_TIMEZONE = "UTC"
-CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Beat keeps its last-run times here: a writable temporary directory, not the working directory
-# (the image's /app is root-owned and read-only to the unprivileged user beat runs as).
-CELERY_BEAT_SCHEDULE_FILENAME = env.str(
-    "CELERY_BEAT_SCHEDULE_FILENAME", str(Path(tempfile.gettempdir()) / "celerybeat-schedule")
-)
-# An import of a statewide file runs far longer than the default task limit.
-IMPORT_TASK_TIME_LIMIT_SECONDS = env.int("IMPORT_TASK_TIME_LIMIT_SECONDS", 4 * 60 * 60, minimum=60)
+# --- Privacy: encryption at rest, keyed hashes, retention (backend/crypto.py) ---------------
+# Comma-separated Fernet keys, newest first; the newest encrypts, all decrypt. In DEBUG a key is
+# derived from SECRET_KEY when none is set. Generate one with:
+#   python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS")
+PII_HASH_KEY = env.str("PII_HASH_KEY")
+if not DEBUG and not FIELD_ENCRYPTION_KEYS:
+    raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS is required when DEBUG is off")
+if not DEBUG and len(PII_HASH_KEY) < 32:
+    raise ImproperlyConfigured("PII_HASH_KEY (32+ random characters) is required when DEBUG is off")
+# Notes, free-text SMS replies and device locations are cleared this many days after they were
+# written (a daily task); counts stay.
+RETENTION_DAYS = env.int("RETENTION_DAYS", 120, minimum=1)
 
-# Real public data (Iowa precincts, polling places, test vectors) used by seed_demo and the tests;
-# the repository expects it beside the clone, at ../shared/data.
-SHARED_DATA_DIR = Path(env.str("SHARED_DATA_DIR", str(BASE_DIR.parent / "shared" / "data")))
+# --- Logging --------------------------------------------------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
 
 # --- Geocoding (geopy) ----------------------------------------------------------------------
 GEOCODER = env.choice("GEOCODER", "off", {"off", "nominatim"})
@@ -252,117 +315,24 @@ GEOCODER_BREAKER_COOLDOWN_SECONDS = env.float(
     "GEOCODER_BREAKER_COOLDOWN_SECONDS", 120.0, minimum=1.0
 )
 
-# --- SMS ------------------------------------------------------------------------------------
-SMS_BACKEND = env.str("SMS_BACKEND", "backend.sms.backends.console.SmsBackend")
-SMS_ORGANIZATION_NAME = env.str("SMS_ORGANIZATION_NAME", "DontLookAway Iowa")
-TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID")
-TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN")
-TWILIO_FROM_NUMBER = env.str("TWILIO_FROM_NUMBER")
-TWILIO_MESSAGING_SERVICE_SID = env.str("TWILIO_MESSAGING_SERVICE_SID")
-PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+# --- Imports and shared data ----------------------------------------------------------------
+# Uploaded import files wait here for their background job (shared by web and worker hosts).
+IMPORT_UPLOAD_DIR = Path(env.str("IMPORT_UPLOAD_DIR", str(BASE_DIR / "var" / "imports")))
+# An import of a statewide file runs far longer than the default task limit.
+IMPORT_TASK_TIME_LIMIT_SECONDS = env.int("IMPORT_TASK_TIME_LIMIT_SECONDS", 4 * 60 * 60, minimum=60)
+# Real public data (Iowa precincts, polling places, test vectors) used by seed_demo and the tests;
+# the repository expects it beside the clone, at ../shared/data.
+SHARED_DATA_DIR = Path(env.str("SHARED_DATA_DIR", str(BASE_DIR.parent / "shared" / "data")))
 
-# --- Canvassing -----------------------------------------------------------------------------
+# --- Canvassing and sync --------------------------------------------------------------------
 CANVASS_DISTANCE_FLAG_METERS = env.float("CANVASS_DISTANCE_FLAG_METERS", 150.0, minimum=1.0)
 CANVASS_MAX_DOORS_PER_HOUR = env.int("CANVASS_MAX_DOORS_PER_HOUR", 40, minimum=1)
 CANVASS_EDIT_WINDOW_HOURS = env.int("CANVASS_EDIT_WINDOW_HOURS", 24, minimum=0)
 SYNC_MAX_BATCH = env.int("SYNC_MAX_BATCH", 500, minimum=1)
-
-# Body limits, enforced by backend.api.middleware.RequestSizeLimitMiddleware (413 beyond them).
-MAX_REQUEST_BYTES = env.int("MAX_REQUEST_BYTES", 5 * 1024 * 1024, minimum=1024)
-MAX_UPLOAD_BYTES = env.int("MAX_UPLOAD_BYTES", 200 * 1024 * 1024, minimum=1024)
-DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BYTES
-FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # larger uploads spool to a temporary file
-
-# --- Production hardening (check --deploy) --------------------------------------------------
-if env.bool("BEHIND_HTTPS_PROXY", default=False):
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-if not DEBUG:
-    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
-    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", 31_536_000, minimum=0)
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = True
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
-SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "same-origin"
-X_FRAME_OPTIONS = "DENY"
-SESSION_COOKIE_HTTPONLY = True
-
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
-}
-
-# --- events (added by events) ---------------------------------------------------------------
-# How long a volunteer's signed "manage my signups" link stays valid.
-EVENTS_MANAGE_LINK_MAX_AGE_DAYS = env.int("EVENTS_MANAGE_LINK_MAX_AGE_DAYS", 180, minimum=1)
-# Public signups per phone number (per-IP uses THROTTLE_SIGNUP).
-REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["signup_phone"] = env.str(  # type: ignore[index]
-    "THROTTLE_SIGNUP_PHONE", "10/hour"
-)
-# Linking an account to a volunteer record: a one-time code texted to the number proves it.
-VOLUNTEER_LINK_CODE_TTL_SECONDS = env.int("VOLUNTEER_LINK_CODE_TTL_SECONDS", 600, minimum=60)
-VOLUNTEER_LINK_CODE_MAX_ATTEMPTS = env.int("VOLUNTEER_LINK_CODE_MAX_ATTEMPTS", 5, minimum=1)
-VOLUNTEER_LINK_CODES_PER_ACCOUNT = env.int("VOLUNTEER_LINK_CODES_PER_ACCOUNT", 5, minimum=1)
-VOLUNTEER_LINK_CODES_PER_NUMBER = env.int("VOLUNTEER_LINK_CODES_PER_NUMBER", 3, minimum=1)
-VOLUNTEER_LINK_VERIFY_PER_ACCOUNT = env.int("VOLUNTEER_LINK_VERIFY_PER_ACCOUNT", 10, minimum=1)
-# Distinct OpenAPI enum names for the events app's choice sets.
-SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
-    "EventStatusEnum": "events.models.EventStatus",
-    "EventKindEnum": "events.models.EventKind",
-    "TurfStatusEnum": "canvass.models.TurfStatus",
-    "GeocodeStatusEnum": "canvass.models.GeocodeStatus",
-    "ImportKindEnum": "canvass.models.ImportKind",
-    "ImportStateEnum": "canvass.models.ImportState",
-    "ShiftStatusEnum": "events.models.ShiftStatus",
-    "SignupStatusEnum": "events.models.SignupStatus",
-    "AttendanceStatusEnum": ["attended", "no_show", "confirmed"],
-    "UserRoleEnum": "backend.accounts.models.Role",
-    "ShiftRoleEnum": "events.models.ShiftRole",
-    "SignupSourceEnum": "events.models.SignupSource",
-    "PublicSignupSourceEnum": ["web", "app"],
-}
-
-# --- sms (added by sms) ---------------------------------------------------------------------
-# Where the twilio backend sends API calls (only tests and benchmarks point it elsewhere).
-TWILIO_API_BASE_URL = env.str("TWILIO_API_BASE_URL", "https://api.twilio.com")
-TWILIO_TIMEOUT_SECONDS = env.float("TWILIO_TIMEOUT_SECONDS", 10.0, minimum=0.1)
-# No text between these local hours (event's time zone): [start, 24) and [0, end).
-SMS_QUIET_HOURS_START = env.int("SMS_QUIET_HOURS_START", 21, minimum=0)
-SMS_QUIET_HOURS_END = env.int("SMS_QUIET_HOURS_END", 8, minimum=0)
-# Reminders before a shift, in hours (a reminder whose time already passed is not sent).
-SMS_REMINDER_OFFSETS_HOURS = [
-    int(value) for value in env.list("SMS_REMINDER_OFFSETS_HOURS", ["24", "2"])
-]
-SMS_MAX_ATTEMPTS = env.int("SMS_MAX_ATTEMPTS", 5, minimum=1)
-SMS_RETRY_BASE_SECONDS = env.float("SMS_RETRY_BASE_SECONDS", 30.0, minimum=0.0)
-SMS_RETRY_MAX_SECONDS = env.float("SMS_RETRY_MAX_SECONDS", 3600.0, minimum=0.0)
-# Messages per second per sender, shared by every dispatcher (0 = no limit).
-SMS_RATE_PER_SECOND = env.float("SMS_RATE_PER_SECOND", 1.0, minimum=0.0)
-SMS_DAILY_CAP_PER_VOLUNTEER = env.int("SMS_DAILY_CAP_PER_VOLUNTEER", 10, minimum=1)
-SMS_DAILY_CAP_ORGANIZATION = env.int("SMS_DAILY_CAP_ORGANIZATION", 5000, minimum=1)
-# Opt-out keywords besides the carrier ones (STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT, ...).
-SMS_EXTRA_OPT_OUT_KEYWORDS = env.list("SMS_EXTRA_OPT_OUT_KEYWORDS", ["PARAR", "ALTO", "DETENER"])
-# A claimed row not marked "sending" within this lease goes back to the queue (worker died
-# before sending); a row left "sending" this long becomes "unknown" (never resent blindly).
-SMS_CLAIM_LEASE_SECONDS = env.int("SMS_CLAIM_LEASE_SECONDS", 120, minimum=5)
-SMS_SENDING_TIMEOUT_SECONDS = env.int("SMS_SENDING_TIMEOUT_SECONDS", 300, minimum=10)
-SMS_DISPATCH_BATCH_SIZE = env.int("SMS_DISPATCH_BATCH_SIZE", 50, minimum=1)
-SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(  # type: ignore[attr-defined]
-    {
-        "SmsKindEnum": "events.models.sms.SmsKind",
-        "SmsStatusEnum": "events.models.sms.SmsStatus",
-        "InboundActionEnum": "events.models.sms.InboundAction",
-        "OptOutReasonEnum": "events.models.sms.OptOutReason",
-    }
-)
-
-# --- canvass sync (added by sync) ---------------------------------------------------------------
+# A contacted_at further than this ahead of the server clock is refused (device clocks drift).
+SYNC_MAX_CLOCK_SKEW_MINUTES = env.int("SYNC_MAX_CLOCK_SKEW_MINUTES", 10, minimum=0)
+# Rows per pull page (the client may ask for fewer with ?limit=).
+SYNC_PULL_PAGE_SIZE = env.int("SYNC_PULL_PAGE_SIZE", 500, minimum=1)
 # Longest conversation note; longer notes are refused for that log item.
 CANVASS_NOTES_MAX_LENGTH = env.int("CANVASS_NOTES_MAX_LENGTH", 1000, minimum=1)
 # Words that suggest someone's immigration or citizenship status was written down (English and
@@ -435,20 +405,45 @@ CANVASS_INNOCENT_PHRASES = env.list(
         "asilo de ancianos",
     ],
 )
-# A contacted_at further than this ahead of the server clock is refused (device clocks drift).
-SYNC_MAX_CLOCK_SKEW_MINUTES = env.int("SYNC_MAX_CLOCK_SKEW_MINUTES", 10, minimum=0)
-# Rows per pull page (the client may ask for fewer with ?limit=).
-SYNC_PULL_PAGE_SIZE = env.int("SYNC_PULL_PAGE_SIZE", 500, minimum=1)
-# Distinct OpenAPI enum names for the sync protocol's choice sets.
-SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(  # type: ignore[attr-defined]
-    {
-        "PushItemStatusEnum": ["created", "duplicate", "rejected"],
-        "TurfStatusEnum": "canvass.models.TurfStatus",
-        "ConversationResultEnum": "canvass.models.Result",
-        "QuestionKindEnum": "canvass.models.QuestionKind",
-        "LogFlagEnum": ["distance", "pace", "unverified"],
-        "ReviewActionEnum": "canvass.models.ReviewAction",
-        "RevisionActionEnum": ["edit", "delete"],
-        "SafetyFlagEnum": ["do_not_knock", "moved", "deceased"],
-    }
-)
+
+# --- Events and volunteers ------------------------------------------------------------------
+# How long a volunteer's signed "manage my signups" link stays valid.
+EVENTS_MANAGE_LINK_MAX_AGE_DAYS = env.int("EVENTS_MANAGE_LINK_MAX_AGE_DAYS", 180, minimum=1)
+# Linking an account to a volunteer record: a one-time code texted to the number proves it.
+VOLUNTEER_LINK_CODE_TTL_SECONDS = env.int("VOLUNTEER_LINK_CODE_TTL_SECONDS", 600, minimum=60)
+VOLUNTEER_LINK_CODE_MAX_ATTEMPTS = env.int("VOLUNTEER_LINK_CODE_MAX_ATTEMPTS", 5, minimum=1)
+VOLUNTEER_LINK_CODES_PER_ACCOUNT = env.int("VOLUNTEER_LINK_CODES_PER_ACCOUNT", 5, minimum=1)
+VOLUNTEER_LINK_CODES_PER_NUMBER = env.int("VOLUNTEER_LINK_CODES_PER_NUMBER", 3, minimum=1)
+VOLUNTEER_LINK_VERIFY_PER_ACCOUNT = env.int("VOLUNTEER_LINK_VERIFY_PER_ACCOUNT", 10, minimum=1)
+
+# --- SMS: the transport (backend/sms/) and the texting rules --------------------------------
+SMS_BACKEND = env.str("SMS_BACKEND", "backend.sms.backends.console.SmsBackend")
+SMS_ORGANIZATION_NAME = env.str("SMS_ORGANIZATION_NAME", "DontLookAway Iowa")
+TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID")
+TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN")
+TWILIO_FROM_NUMBER = env.str("TWILIO_FROM_NUMBER")
+TWILIO_MESSAGING_SERVICE_SID = env.str("TWILIO_MESSAGING_SERVICE_SID")
+# Where the twilio backend sends API calls (only tests and benchmarks point it elsewhere).
+TWILIO_API_BASE_URL = env.str("TWILIO_API_BASE_URL", "https://api.twilio.com")
+TWILIO_TIMEOUT_SECONDS = env.float("TWILIO_TIMEOUT_SECONDS", 10.0, minimum=0.1)
+# No text between these local hours (event's time zone): [start, 24) and [0, end).
+SMS_QUIET_HOURS_START = env.int("SMS_QUIET_HOURS_START", 21, minimum=0)
+SMS_QUIET_HOURS_END = env.int("SMS_QUIET_HOURS_END", 8, minimum=0)
+# Reminders before a shift, in hours (a reminder whose time already passed is not sent).
+SMS_REMINDER_OFFSETS_HOURS = [
+    int(value) for value in env.list("SMS_REMINDER_OFFSETS_HOURS", ["24", "2"])
+]
+SMS_MAX_ATTEMPTS = env.int("SMS_MAX_ATTEMPTS", 5, minimum=1)
+SMS_RETRY_BASE_SECONDS = env.float("SMS_RETRY_BASE_SECONDS", 30.0, minimum=0.0)
+SMS_RETRY_MAX_SECONDS = env.float("SMS_RETRY_MAX_SECONDS", 3600.0, minimum=0.0)
+# Messages per second per sender, shared by every dispatcher (0 = no limit).
+SMS_RATE_PER_SECOND = env.float("SMS_RATE_PER_SECOND", 1.0, minimum=0.0)
+SMS_DAILY_CAP_PER_VOLUNTEER = env.int("SMS_DAILY_CAP_PER_VOLUNTEER", 10, minimum=1)
+SMS_DAILY_CAP_ORGANIZATION = env.int("SMS_DAILY_CAP_ORGANIZATION", 5000, minimum=1)
+# Opt-out keywords besides the carrier ones (STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT, ...).
+SMS_EXTRA_OPT_OUT_KEYWORDS = env.list("SMS_EXTRA_OPT_OUT_KEYWORDS", ["PARAR", "ALTO", "DETENER"])
+# A claimed row not marked "sending" within this lease goes back to the queue (worker died
+# before sending); a row left "sending" this long becomes "unknown" (never resent blindly).
+SMS_CLAIM_LEASE_SECONDS = env.int("SMS_CLAIM_LEASE_SECONDS", 120, minimum=5)
+SMS_SENDING_TIMEOUT_SECONDS = env.int("SMS_SENDING_TIMEOUT_SECONDS", 300, minimum=10)
+SMS_DISPATCH_BATCH_SIZE = env.int("SMS_DISPATCH_BATCH_SIZE", 50, minimum=1)

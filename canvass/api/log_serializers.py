@@ -11,7 +11,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from canvass.api.serializers import UserBriefSerializer
+from canvass.api.serializers.accounts import UserBriefSerializer
 from canvass.api.sync_serializers import (
     FLAG_CHOICES,
     AnswersField,

@@ -19,10 +19,12 @@ from backend.accounts.models import User
 from backend.api.errors import ApplicationError
 from backend.api.permissions import IsCanvasser, IsFieldLeadOrOrganizer, IsOrganizer, IsStaffRole
 from backend.audit.services import audit_record
-from canvass import selectors, selectors_logs
+from canvass import selectors_logs
 from canvass.api import log_serializers as s
 from canvass.api.sync_views import request_body
 from canvass.models import ConversationLog, Script
+from canvass.selectors.households import household_in_team_turf, households_for_user
+from canvass.selectors.turf import turfs_for_user, turfs_managed_by
 from canvass.services import logs as log_services
 
 
@@ -82,7 +84,7 @@ class TurfScriptView(APIView):
 
     @extend_schema(request=s.TurfScriptInputSerializer, responses={200: s.ScriptSerializer})
     def put(self, request: Request, pk: int) -> Response:
-        turf = get_object_or_404(selectors.turfs_managed_by(user=_user(request)), pk=pk)
+        turf = get_object_or_404(turfs_managed_by(user=_user(request)), pk=pk)
         data = s.TurfScriptInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         script_id = data.validated_data["script"]
@@ -194,8 +196,8 @@ class HouseholdFlagsClearView(APIView):
 
     @extend_schema(request=s.FlagsClearInputSerializer, responses={200: s.HouseholdFlagsSerializer})
     def post(self, request: Request, pk: int) -> Response:
-        household = get_object_or_404(selectors.households_for_user(user=_user(request)), pk=pk)
-        if not selectors.household_in_team_turf(user=_user(request), household=household):
+        household = get_object_or_404(households_for_user(user=_user(request)), pk=pk)
+        if not household_in_team_turf(user=_user(request), household=household):
             # Visible (a door of the free pool), so a 403 tells nothing new; its flags came
             # from another team's logs.
             raise ApplicationError(
@@ -219,7 +221,7 @@ class TurfProgressView(APIView):
 
     @extend_schema(responses={200: s.TurfProgressSerializer})
     def get(self, request: Request, pk: int) -> Response:
-        turf = get_object_or_404(selectors.turfs_for_user(user=_user(request)), pk=pk)
+        turf = get_object_or_404(turfs_for_user(user=_user(request)), pk=pk)
         return Response(s.TurfProgressSerializer(selectors_logs.turf_progress(turf=turf)).data)
 
 

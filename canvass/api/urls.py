@@ -1,39 +1,38 @@
 from django.urls import URLPattern, URLResolver, path
 
-from canvass.api import import_views, log_views, sync_views, views
+from canvass.api import log_views, sync_views
+from canvass.api.views import geocoding, households, imports, precincts, turf
 
 urlpatterns: list[URLPattern | URLResolver] = [
-    path("voters/import", import_views.VoterImportView.as_view(), name="voters-import"),
-    path("locations/import", import_views.SiteImportView.as_view(), name="locations-import"),
-    path("imports/<int:pk>", import_views.ImportJobView.as_view(), name="import-job"),
+    path("voters/import", imports.VoterImportView.as_view(), name="voters-import"),
+    path("locations/import", imports.SiteImportView.as_view(), name="locations-import"),
+    path("imports/<int:pk>", imports.ImportJobView.as_view(), name="import-job"),
     path(
         "households/geocode-pending",
-        import_views.GeocodePendingView.as_view(),
+        geocoding.GeocodePendingView.as_view(),
         name="households-geocode-pending",
     ),
     path(
         "households/<int:pk>/place",
-        import_views.HouseholdPlaceView.as_view(),
+        geocoding.HouseholdPlaceView.as_view(),
         name="household-place",
     ),
-    path("households", views.HouseholdListView.as_view(), name="households"),
-    path("precincts", views.PrecinctListView.as_view(), name="precincts"),
-    path("turfs", views.TurfListCreateView.as_view(), name="turfs"),
-    path("turfs/auto-cut", views.TurfAutoCutView.as_view(), name="turfs-auto-cut"),
-    path("turfs/<int:pk>", views.TurfDetailView.as_view(), name="turf-detail"),
-    path("turfs/<int:pk>.geojson", views.TurfGeoJSONView.as_view(), name="turf-geojson"),
-    path("turfs/<int:pk>/status", views.TurfStatusView.as_view(), name="turf-status"),
-    path("turfs/<int:pk>/walk-order", views.TurfWalkOrderView.as_view(), name="turf-walk-order"),
-    path("turfs/<int:pk>/walk-list", views.TurfWalkListView.as_view(), name="turf-walk-list"),
-    path(
-        "turfs/<int:pk>/assignments", views.TurfAssignmentsView.as_view(), name="turf-assignments"
-    ),
+    path("households", households.HouseholdListView.as_view(), name="households"),
+    path("precincts", precincts.PrecinctListView.as_view(), name="precincts"),
+    path("turfs", turf.TurfListCreateView.as_view(), name="turfs"),
+    path("turfs/auto-cut", turf.TurfAutoCutView.as_view(), name="turfs-auto-cut"),
+    path("turfs/<int:pk>", turf.TurfDetailView.as_view(), name="turf-detail"),
+    path("turfs/<int:pk>.geojson", turf.TurfGeoJSONView.as_view(), name="turf-geojson"),
+    path("turfs/<int:pk>/status", turf.TurfStatusView.as_view(), name="turf-status"),
+    path("turfs/<int:pk>/walk-order", turf.TurfWalkOrderView.as_view(), name="turf-walk-order"),
+    path("turfs/<int:pk>/walk-list", turf.TurfWalkListView.as_view(), name="turf-walk-list"),
+    path("turfs/<int:pk>/assignments", turf.TurfAssignmentsView.as_view(), name="turf-assignments"),
     path(
         "turfs/<int:pk>/assignments/<int:canvasser_id>",
-        views.TurfUnassignView.as_view(),
+        turf.TurfUnassignView.as_view(),
         name="turf-unassign",
     ),
-    path("me/turfs", views.MyTurfsView.as_view(), name="my-turfs"),
+    path("me/turfs", turf.MyTurfsView.as_view(), name="my-turfs"),
     path("sync/push", sync_views.SyncPushView.as_view(), name="sync-push"),
     path("sync/pull", sync_views.SyncPullView.as_view(), name="sync-pull"),
     path("sync/readiness", log_views.ReadinessView.as_view(), name="sync-readiness"),

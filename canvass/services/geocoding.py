@@ -50,6 +50,17 @@ def households_waiting_for_geocoding() -> int:
     ).count()
 
 
+def geocode_pending_start() -> int:
+    """Start retrying the doors still pending or failed, in the background, when there are
+    any; answers how many are waiting."""
+    from canvass.tasks import geocode_pending_task
+
+    waiting = households_waiting_for_geocoding()
+    if waiting:
+        geocode_pending_task.delay()
+    return waiting
+
+
 def _building_line(household: Household) -> str:
     tail = f"{household.state} {household.zip_code}".strip()
     return ", ".join(part for part in (household.street, household.city, tail) if part)

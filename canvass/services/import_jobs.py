@@ -16,12 +16,15 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from backend.accounts.models import User
 from backend.api.errors import ApplicationError
 from backend.db.locks import advisory_lock
 from canvass.models import ImportJob, ImportJobProblem, ImportKind, ImportState, VoterImport
+from canvass.selectors.imports import import_job_team
 from canvass.services.imports import (
     BATCH_SIZE,
     ImportFileError,
@@ -121,6 +124,24 @@ def import_job_create(
         from canvass.tasks import import_job_run_task
 
         transaction.on_commit(lambda: import_job_run_task.delay(job.pk))
+    return job
+
+
+def import_job_upload(
+    *, actor: User, kind: str, upload: UploadedFile, team_id: int | None = None
+) -> ImportJob:
+    """An upload through the API: create the job for the team named (see `import_job_team`) and
+    answer it as it stands after commit, which is when its task starts (and, with no broker
+    configured, runs to the end inline)."""
+    with transaction.atomic():
+        job = import_job_create(
+            actor=actor,
+            kind=kind,
+            upload=upload,
+            source_name=upload.name or "",
+            team=import_job_team(user=actor, team_id=team_id),
+        )
+    job.refresh_from_db()
     return job
 
 

@@ -1,22 +1,31 @@
-"""Thin canvass views: parse input, call one service or selector, render."""
+"""Turf views: cut, list, one turf, its status, walk order, assignments, walk list and map."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from backend.accounts.models import Team, User
-from backend.api.errors import ApplicationError
+from backend.accounts.models import User
 from backend.api.permissions import IsCanvasser, IsFieldLeadOrOrganizer, IsStaffRole
-from canvass import selectors
-from canvass.api import serializers as s
-from canvass.models import Household, Precinct, Turf
+from canvass.api.serializers import turf as s
+from canvass.models import Turf
+from canvass.selectors.precincts import precinct_by_id
+from canvass.selectors.turf import (
+    assigned_turfs_for_canvasser,
+    canvasser_by_id,
+    team_by_id,
+    turf_assignments,
+    turf_for_user,
+    turf_managed_by,
+    turf_walk_list,
+    turfs_managed_by,
+    turfs_managed_by_ids,
+)
 from canvass.services import turf as turf_services
 
 
@@ -26,76 +35,6 @@ def _client_ip(request: Request) -> str:
 
 def _user(request: Request) -> User:
     return request.user  # type: ignore[return-value]
-
-
-def _managed_turf(request: Request, pk: int) -> Turf:
-    """Another team's turf is a 404: its existence is not the caller's business."""
-    return get_object_or_404(selectors.turfs_managed_by(user=_user(request)), pk=pk)
-
-
-def _visible_turf(request: Request, pk: int) -> Turf:
-    return get_object_or_404(selectors.turfs_for_user(user=_user(request)), pk=pk)
-
-
-def _team(team_id: int) -> Team:
-    team = Team.objects.filter(pk=team_id).first()
-    if team is None:
-        raise ApplicationError("No such team.", fields={"team": ["No such team."]})
-    return team
-
-
-def _precinct(precinct_id: int | None) -> Precinct | None:
-    if precinct_id is None:
-        return None
-    precinct = Precinct.objects.filter(pk=precinct_id).first()
-    if precinct is None:
-        raise ApplicationError("No such precinct.", fields={"precinct": ["No such precinct."]})
-    return precinct
-
-
-def _turf_data(turfs: list[Turf]) -> list[dict[str, Any]]:
-    return s.TurfSerializer(turfs, many=True).data  # type: ignore[return-value]
-
-
-class HouseholdListView(generics.ListAPIView):
-    """Doors with coordinates, geocoding status, precinct and voter count (field leads and
-    organizers). Filters: `precinct`, `county` (any spelling), `geocode_status` (e.g.
-    `needs_review`), `in_active_turf`."""
-
-    permission_classes = [IsFieldLeadOrOrganizer]
-    serializer_class = s.HouseholdListSerializer
-
-    @extend_schema(parameters=[s.HouseholdFilterSerializer])
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().get(request, *args, **kwargs)
-
-    def get_queryset(self) -> Any:
-        if getattr(self, "swagger_fake_view", False):
-            return Household.objects.none()
-        filters = s.HouseholdFilterSerializer(data=self.request.query_params)
-        filters.is_valid(raise_exception=True)
-        values = filters.validated_data
-        return selectors.households_for_user(
-            user=_user(self.request),
-            precinct_id=values.get("precinct"),
-            geocode_status=values.get("geocode_status"),
-            in_active_turf=values.get("in_active_turf"),
-            county=values.get("county"),
-        )
-
-
-class PrecinctListView(generics.ListAPIView):
-    """Precincts (no boundaries) for choosing what to cut; `?county=` matches loosely."""
-
-    permission_classes = [IsFieldLeadOrOrganizer]
-    serializer_class = s.PrecinctSerializer
-
-    @extend_schema(parameters=[OpenApiParameter("county", str, required=False)])
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().get(request, *args, **kwargs)
-
-    def get_queryset(self) -> Any:
-        return selectors.precincts_list(county=self.request.query_params.get("county"))
 
 
 class TurfListCreateView(generics.ListAPIView):
@@ -108,7 +47,7 @@ class TurfListCreateView(generics.ListAPIView):
     def get_queryset(self) -> Any:
         if getattr(self, "swagger_fake_view", False):
             return Turf.objects.none()
-        return selectors.turfs_managed_by(user=_user(self.request)).order_by("name", "id")
+        return turfs_managed_by(user=_user(self.request))
 
     @extend_schema(request=s.TurfCreateInputSerializer, responses={201: s.TurfSerializer})
     def post(self, request: Request) -> Response:
@@ -117,14 +56,13 @@ class TurfListCreateView(generics.ListAPIView):
         values = data.validated_data
         turf = turf_services.turf_create_from_area(
             actor=_user(request),
-            team=_team(values["team"]),
+            team=team_by_id(team_id=values["team"]),
             name=values["name"],
             boundary=values["boundary"],
-            precinct=_precinct(values.get("precinct")),
+            precinct=precinct_by_id(precinct_id=values.get("precinct")),
         )
-        return Response(
-            s.TurfSerializer(_managed_turf(request, turf.pk)).data, status=status.HTTP_201_CREATED
-        )
+        created = turf_managed_by(user=_user(request), pk=turf.pk)
+        return Response(s.TurfSerializer(created).data, status=status.HTTP_201_CREATED)
 
 
 class TurfAutoCutView(APIView):
@@ -140,19 +78,17 @@ class TurfAutoCutView(APIView):
         values = data.validated_data
         turfs = turf_services.turf_auto_cut(
             actor=_user(request),
-            team=_team(values["team"]),
-            precinct=_precinct(values.get("precinct")),
+            team=team_by_id(team_id=values["team"]),
+            precinct=precinct_by_id(precinct_id=values.get("precinct")),
             boundary=values.get("boundary"),
             min_doors=values["min_doors"],
             max_doors=values["max_doors"],
             name_prefix=values["name_prefix"],
         )
-        rendered = list(
-            selectors.turfs_managed_by(user=_user(request))
-            .filter(pk__in=[t.pk for t in turfs])
-            .order_by("id")
+        cut = turfs_managed_by_ids(user=_user(request), turf_ids=[t.pk for t in turfs])
+        return Response(
+            s.AutoCutOutputSerializer({"turfs": cut}).data, status=status.HTTP_201_CREATED
         )
-        return Response({"turfs": _turf_data(rendered)}, status=status.HTTP_201_CREATED)
 
 
 class TurfDetailView(APIView):
@@ -162,7 +98,7 @@ class TurfDetailView(APIView):
 
     @extend_schema(responses={200: s.TurfSerializer})
     def get(self, request: Request, pk: int) -> Response:
-        return Response(s.TurfSerializer(_visible_turf(request, pk)).data)
+        return Response(s.TurfSerializer(turf_for_user(user=_user(request), pk=pk)).data)
 
 
 class TurfStatusView(APIView):
@@ -173,13 +109,13 @@ class TurfStatusView(APIView):
 
     @extend_schema(request=s.TurfStatusInputSerializer, responses={200: s.TurfSerializer})
     def post(self, request: Request, pk: int) -> Response:
-        turf = _managed_turf(request, pk)
+        turf = turf_managed_by(user=_user(request), pk=pk)
         data = s.TurfStatusInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         turf_services.turf_status_set(
             actor=_user(request), turf=turf, status=data.validated_data["status"]
         )
-        return Response(s.TurfSerializer(_managed_turf(request, pk)).data)
+        return Response(s.TurfSerializer(turf_managed_by(user=_user(request), pk=pk)).data)
 
 
 class TurfWalkOrderView(APIView):
@@ -189,7 +125,7 @@ class TurfWalkOrderView(APIView):
 
     @extend_schema(request=None, responses={200: s.WalkOrderOutputSerializer})
     def post(self, request: Request, pk: int) -> Response:
-        turf = _managed_turf(request, pk)
+        turf = turf_managed_by(user=_user(request), pk=pk)
         lengths = turf_services.turf_order_walk(actor=_user(request), turf=turf)
         return Response(s.WalkOrderOutputSerializer(lengths).data)
 
@@ -202,20 +138,20 @@ class TurfAssignmentsView(APIView):
 
     @extend_schema(responses={200: s.TurfAssignmentSerializer(many=True)})
     def get(self, request: Request, pk: int) -> Response:
-        turf = _managed_turf(request, pk)
-        history = selectors.turf_assignments(turf=turf)
+        turf = turf_managed_by(user=_user(request), pk=pk)
+        history = turf_assignments(turf=turf)
         return Response(s.TurfAssignmentSerializer(history, many=True).data)
 
     @extend_schema(request=s.TurfAssignInputSerializer, responses={201: s.TurfAssignmentSerializer})
     def post(self, request: Request, pk: int) -> Response:
-        turf = _managed_turf(request, pk)
+        turf = turf_managed_by(user=_user(request), pk=pk)
         data = s.TurfAssignInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        canvasser = User.objects.filter(pk=data.validated_data["canvasser"]).first()
-        if canvasser is None:
-            raise ApplicationError("No such user.", fields={"canvasser": ["No such user."]})
         assignment = turf_services.turf_assign(
-            actor=_user(request), turf=turf, canvasser=canvasser, ip_address=_client_ip(request)
+            actor=_user(request),
+            turf=turf,
+            canvasser=canvasser_by_id(canvasser_id=data.validated_data["canvasser"]),
+            ip_address=_client_ip(request),
         )
         return Response(s.TurfAssignmentSerializer(assignment).data, status=status.HTTP_201_CREATED)
 
@@ -227,7 +163,7 @@ class TurfUnassignView(APIView):
 
     @extend_schema(request=None, responses={200: s.TurfAssignmentSerializer})
     def delete(self, request: Request, pk: int, canvasser_id: int) -> Response:
-        turf = _managed_turf(request, pk)
+        turf = turf_managed_by(user=_user(request), pk=pk)
         assignment = turf_services.turf_unassign(
             actor=_user(request),
             turf=turf,
@@ -244,8 +180,8 @@ class MyTurfsView(APIView):
 
     @extend_schema(responses={200: s.TurfSerializer(many=True)})
     def get(self, request: Request) -> Response:
-        turfs = list(selectors.assigned_turfs_for_canvasser(user=_user(request)))
-        return Response(_turf_data(turfs))
+        turfs = assigned_turfs_for_canvasser(user=_user(request))
+        return Response(s.TurfSerializer(turfs, many=True).data)
 
 
 class TurfWalkListView(APIView):
@@ -256,8 +192,8 @@ class TurfWalkListView(APIView):
 
     @extend_schema(responses={200: s.WalkListSerializer})
     def get(self, request: Request, pk: int) -> Response:
-        turf = _visible_turf(request, pk)
-        stops = selectors.turf_walk_list(turf=turf)
+        turf = turf_for_user(user=_user(request), pk=pk)
+        stops = turf_walk_list(turf=turf)
         stop_serializer = (
             s.WalkStopSerializer if _user(request).is_canvasser else s.StaffWalkStopSerializer
         )
@@ -276,39 +212,6 @@ class TurfGeoJSONView(APIView):
 
     @extend_schema(responses={(200, "application/geo+json"): s.TURF_FEATURE_COLLECTION_SCHEMA})
     def get(self, request: Request, pk: int) -> Response:
-        turf = _visible_turf(request, pk)
-        stops = selectors.turf_walk_list(turf=turf)
-        features: list[dict[str, Any]] = []
-        if turf.boundary:
-            features.append(
-                {
-                    "type": "Feature",
-                    "geometry": turf.boundary,
-                    "properties": {"kind": "boundary", "turf_id": turf.pk, "name": turf.name},
-                }
-            )
-        for stop in stops:
-            household = stop.household
-            if household.latitude is None:
-                continue
-            features.append(
-                {
-                    "type": "Feature",
-                    "geometry": {
-                        "type": "Point",
-                        "coordinates": [household.longitude, household.latitude],
-                    },
-                    "properties": {
-                        "kind": "door",
-                        "household_id": household.pk,
-                        "position": stop.position,
-                        "address": household.one_line_address,
-                        "voters": len(household.voters.all()),
-                        "latest_result": getattr(stop, "latest_result", None),
-                    },
-                }
-            )
-        return Response(
-            {"type": "FeatureCollection", "features": features},
-            content_type="application/geo+json",
-        )
+        turf = turf_for_user(user=_user(request), pk=pk)
+        stops = turf_walk_list(turf=turf)
+        return Response(s.turf_feature_collection(turf, stops), content_type="application/geo+json")

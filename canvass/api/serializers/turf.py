@@ -1,5 +1,5 @@
-"""Input and output serializers for canvass. Canvasser-facing ones never carry phone numbers,
-birth years or party."""
+"""Serializers of turf: cutting, status, assignment, walk lists and the GeoJSON map. Canvasser-
+facing ones never carry phone numbers, birth years or party."""
 
 from __future__ import annotations
 
@@ -8,19 +8,15 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from canvass.models import (
-    GeocodeStatus,
-    Household,
-    Precinct,
-    Turf,
-    TurfAssignment,
-    TurfHousehold,
-    TurfStatus,
-    age_band,
+from canvass.api.serializers.accounts import TeamBriefSerializer, UserBriefSerializer
+from canvass.api.serializers.households import (
+    CanvasserVoterSerializer,
+    HouseholdAddressSerializer,
+    StaffVoterSerializer,
+    WalkListVoterSerializer,
 )
-
-# --- Inputs ---------------------------------------------------------------------------------
-
+from canvass.api.serializers.precincts import PrecinctBriefSerializer
+from canvass.models import Turf, TurfAssignment, TurfHousehold, TurfStatus
 
 # GeoJSON positions are [longitude, latitude]; a ring is a list of positions, a polygon a list of
 # rings. Typed to the innermost number so client generators can build real types for them.
@@ -108,10 +104,6 @@ class GeoJSONGeometryField(serializers.JSONField):
     """A GeoJSON geometry object; its shape is checked by the turf services."""
 
 
-class VoterImportInputSerializer(serializers.Serializer):
-    file = serializers.FileField()
-
-
 class TurfCreateInputSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=120)
     team = serializers.IntegerField()
@@ -141,50 +133,6 @@ class TurfStatusInputSerializer(serializers.Serializer):
 
 class TurfAssignInputSerializer(serializers.Serializer):
     canvasser = serializers.IntegerField()
-
-
-# --- Outputs --------------------------------------------------------------------------------
-
-
-class ImportProblemSerializer(serializers.Serializer):
-    line = serializers.IntegerField()
-    reason = serializers.CharField()
-
-
-class GeocodingCountsSerializer(serializers.Serializer):
-    geocoded = serializers.IntegerField()
-    cached = serializers.IntegerField()
-    needs_review = serializers.IntegerField()
-    not_found = serializers.IntegerField()
-    failed = serializers.IntegerField()
-    pending = serializers.IntegerField()
-
-
-class ImportReportSerializer(serializers.Serializer):
-    import_id = serializers.IntegerField()
-    rows_read = serializers.IntegerField()
-    created = serializers.IntegerField()
-    updated = serializers.IntegerField()
-    unchanged = serializers.IntegerField()
-    skipped = serializers.IntegerField()
-    households_created = serializers.IntegerField()
-    households_updated = serializers.IntegerField()
-    geocoding = GeocodingCountsSerializer()
-    errors = ImportProblemSerializer(many=True)  # type: ignore[assignment]  # popped by the metaclass
-    warnings = ImportProblemSerializer(many=True)
-    problems_not_listed = serializers.IntegerField()
-    aborted = serializers.CharField(allow_null=True)
-
-
-class PrecinctBriefSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Precinct
-        fields = ["id", "county", "name"]
-
-
-class TeamBriefSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
 
 
 class TurfSerializer(serializers.ModelSerializer):
@@ -224,11 +172,6 @@ class WalkOrderOutputSerializer(serializers.Serializer):
     after_m = serializers.FloatField()
 
 
-class UserBriefSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    username = serializers.CharField()
-
-
 class TurfAssignmentSerializer(serializers.ModelSerializer):
     canvasser = UserBriefSerializer()
     assigned_by = UserBriefSerializer(allow_null=True)
@@ -246,84 +189,6 @@ class TurfAssignmentSerializer(serializers.ModelSerializer):
             "unassigned_at",
         ]
         read_only_fields = fields
-
-
-class HouseholdAddressSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Household
-        fields = ["id", "street", "unit", "city", "state", "zip_code", "latitude", "longitude"]
-        read_only_fields = fields
-
-
-class HouseholdListSerializer(serializers.ModelSerializer):
-    precinct = PrecinctBriefSerializer(allow_null=True)
-    voter_count = serializers.IntegerField()
-    in_active_turf = serializers.BooleanField()
-
-    class Meta:
-        model = Household
-        fields = [
-            "id",
-            "street",
-            "unit",
-            "city",
-            "state",
-            "zip_code",
-            "county",
-            "latitude",
-            "longitude",
-            "geocode_status",
-            "precinct",
-            "voter_count",
-            "in_active_turf",
-            "updated_at",
-        ]
-        read_only_fields = fields
-
-
-class HouseholdFilterSerializer(serializers.Serializer):
-    precinct = serializers.IntegerField(required=False)
-    county = serializers.CharField(required=False, max_length=100)
-    geocode_status = serializers.ChoiceField(choices=GeocodeStatus.choices, required=False)
-    in_active_turf = serializers.BooleanField(required=False, allow_null=True, default=None)
-
-
-class PrecinctSerializer(serializers.ModelSerializer):
-    bbox = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Precinct
-        fields = ["id", "county", "name", "district", "geometry_repaired", "invalid_reason", "bbox"]
-        read_only_fields = fields
-
-    def get_bbox(self, precinct: Precinct) -> list[float]:
-        """[min_lon, min_lat, max_lon, max_lat], as GeoJSON orders a bbox."""
-        return [precinct.min_lon, precinct.min_lat, precinct.max_lon, precinct.max_lat]
-
-
-class CanvasserVoterSerializer(serializers.Serializer):
-    """What a canvasser sees of a voter at the door: no phone, birth year or party."""
-
-    id = serializers.IntegerField()
-    first_name = serializers.CharField()
-    last_name = serializers.CharField()
-    age_band = serializers.SerializerMethodField()
-    language = serializers.CharField()
-
-    def get_age_band(self, voter: Any) -> str | None:
-        return age_band(voter.birth_year)
-
-
-class StaffVoterSerializer(CanvasserVoterSerializer):
-    """Field leads and organizers also see party (still no phone or birth year)."""
-
-    party = serializers.CharField()
-
-
-class WalkListVoterSerializer(CanvasserVoterSerializer):
-    """A walk list's voter as documented: one schema for both roles, party only for staff."""
-
-    party = serializers.CharField(required=False, help_text="Field leads and organizers only")
 
 
 class LatestResultSerializer(serializers.Serializer):
@@ -380,3 +245,39 @@ class StaffWalkStopSerializer(WalkStopSerializer):
 class WalkListSerializer(serializers.Serializer):
     turf = TurfSerializer()
     stops = WalkStopSerializer(many=True)
+
+
+def turf_feature_collection(turf: Turf, stops: list[TurfHousehold]) -> dict[str, Any]:
+    """The turf's boundary and its geocoded doors as a GeoJSON FeatureCollection, shaped as
+    TURF_FEATURE_COLLECTION_SCHEMA documents it."""
+    features: list[dict[str, Any]] = []
+    if turf.boundary:
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": turf.boundary,
+                "properties": {"kind": "boundary", "turf_id": turf.pk, "name": turf.name},
+            }
+        )
+    for stop in stops:
+        household = stop.household
+        if household.latitude is None:
+            continue
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {
+                    "type": "Point",
+                    "coordinates": [household.longitude, household.latitude],
+                },
+                "properties": {
+                    "kind": "door",
+                    "household_id": household.pk,
+                    "position": stop.position,
+                    "address": household.one_line_address,
+                    "voters": len(household.voters.all()),
+                    "latest_result": getattr(stop, "latest_result", None),
+                },
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}

@@ -1,4 +1,5 @@
-"""Canvass reads, already scoped to the requesting user."""
+"""Turf reads, already scoped to the requesting user: lists, one turf, its walk list and its
+assignment history."""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ from typing import Any
 
 from django.db.models import (
     Count,
-    Exists,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -15,13 +15,11 @@ from django.db.models import (
     Subquery,
 )
 from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
 
-from backend.accounts.models import Membership, Role, User
-from backend.geo.counties import canonical_county
+from backend.accounts.models import Role, Team, User
+from backend.api.errors import ApplicationError
 from canvass.models import (
-    Household,
-    ImportJob,
-    Precinct,
     Turf,
     TurfAssignment,
     TurfHousehold,
@@ -85,14 +83,31 @@ def _open_assignment(user: User) -> Q:
 
 
 def turfs_managed_by(*, user: User) -> QuerySet[Turf]:
-    """Turf the user may change (organizers: all; field leads: their teams'; others: none)."""
+    """Turf the user may change (organizers: all; field leads: their teams'; others: none),
+    by name."""
     if user.role == Role.ORGANIZER:
-        return _with_counts(Turf.objects.select_related("team", "precinct"))
+        return _with_counts(Turf.objects.select_related("team", "precinct")).order_by("name", "id")
     if user.role == Role.FIELD_LEAD:
         return _with_counts(
             Turf.objects.select_related("team", "precinct").filter(team__memberships__user=user)
-        )
+        ).order_by("name", "id")
     return Turf.objects.none()
+
+
+def turf_managed_by(*, user: User, pk: int) -> Turf:
+    """One turf the user may change. Another team's turf is a 404 (Http404): its existence is not
+    the caller's business."""
+    return get_object_or_404(turfs_managed_by(user=user), pk=pk)
+
+
+def turfs_managed_by_ids(*, user: User, turf_ids: list[int]) -> list[Turf]:
+    """The given turfs the user may change, with their counts, in id order (e.g. just cut)."""
+    return list(turfs_managed_by(user=user).filter(pk__in=turf_ids).order_by("id"))
+
+
+def turf_for_user(*, user: User, pk: int) -> Turf:
+    """One turf the user may see (see `turfs_for_user`); any other is a 404 (Http404)."""
+    return get_object_or_404(turfs_for_user(user=user), pk=pk)
 
 
 def assigned_turfs_for_canvasser(*, user: User) -> QuerySet[Turf]:
@@ -145,95 +160,18 @@ def turf_assignments(*, turf: Turf) -> QuerySet[TurfAssignment]:
     )
 
 
-def households_for_user(
-    *,
-    user: User,
-    precinct_id: int | None = None,
-    geocode_status: str | None = None,
-    in_active_turf: bool | None = None,
-    county: str | None = None,
-) -> QuerySet[Household]:
-    """Households (doors) for field leads and organizers, with their voter count; canvassers
-    get none (they see doors only through their walk lists).
-
-    Field leads see the doors of their teams' active turf and the doors in no active turf (the
-    pool every team cuts from), never a door in another team's active turf: this is the one
-    scope for the list, its filters, its count and every route on one door."""
-    if user.role not in (Role.ORGANIZER, Role.FIELD_LEAD):
-        return Household.objects.none()
-    voters = (
-        Voter.objects.filter(household=OuterRef("pk"))
-        .order_by()
-        .values("household")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
-    queryset = Household.objects.select_related("precinct").annotate(
-        voter_count=Coalesce(Subquery(voters, output_field=IntegerField()), 0),
-        in_active_turf=Exists(TurfHousehold.objects.filter(household=OuterRef("pk"), active=True)),
-    )
-    if user.role == Role.FIELD_LEAD:
-        queryset = queryset.filter(_door_of_own_team_or_free(user))
-    if precinct_id is not None:
-        queryset = queryset.filter(precinct_id=precinct_id)
-    if geocode_status:
-        queryset = queryset.filter(geocode_status=geocode_status)
-    if county:
-        # Counties are stored canonically, so any spelling of one finds it.
-        queryset = queryset.filter(county=canonical_county(county))
-    if in_active_turf is not None:
-        queryset = queryset.filter(in_active_turf=in_active_turf)
-    return queryset.order_by("id")
+def team_by_id(*, team_id: int) -> Team:
+    """The team a turf is cut for; an unknown id is a 400 naming the `team` field."""
+    team = Team.objects.filter(pk=team_id).first()
+    if team is None:
+        raise ApplicationError("No such team.", fields={"team": ["No such team."]})
+    return team
 
 
-def _door_of_own_team_or_free(user: User) -> Q:
-    # EXISTS rather than a join: a door must match once, however many turfs it was in.
-    active_stops = TurfHousehold.objects.filter(household=OuterRef("pk"), active=True)
-    return ~Exists(active_stops) | Exists(
-        active_stops.filter(turf__team__in=Membership.objects.filter(user=user).values("team_id"))
-    )
-
-
-def household_in_team_turf(*, user: User, household: Household) -> bool:
-    """Whether the door is (or was) in a turf of one of the user's teams (organizers: any).
-    A field lead may see a door of the free pool but changes only doors of their teams."""
-    if user.role == Role.ORGANIZER:
-        return True
-    return TurfHousehold.objects.filter(
-        household=household,
-        turf__team__in=Membership.objects.filter(user=user).values("team_id"),
-    ).exists()
-
-
-def precincts_list(*, county: str | None = None) -> QuerySet[Precinct]:
-    """Precincts (without their boundaries), optionally of one county matched loosely."""
-    from canvass.geometry import match_key
-
-    queryset = Precinct.objects.defer("boundary").order_by("county", "name")
-    if county:
-        queryset = queryset.filter(county_key=match_key(county))
-    return queryset
-
-
-def import_jobs_for_user(*, user: User) -> QuerySet[ImportJob]:
-    """Import jobs the user may follow: organizers all; field leads their teams' and their own."""
-    if user.role == Role.ORGANIZER:
-        return ImportJob.objects.all()
-    if user.role == Role.FIELD_LEAD:
-        return ImportJob.objects.filter(
-            Q(team__memberships__user=user) | Q(team__isnull=True, created_by=user)
-        ).distinct()
-    return ImportJob.objects.none()
-
-
-def households_placeable_by(*, user: User) -> QuerySet[Household]:
-    """Doors a user may place by hand: organizers any; field leads any not in an active turf
-    of a team they are not in."""
-    if user.role == Role.ORGANIZER:
-        return Household.objects.all()
-    if user.role == Role.FIELD_LEAD:
-        foreign = TurfHousehold.objects.filter(household=OuterRef("pk"), active=True).exclude(
-            turf__team__memberships__user=user
-        )
-        return Household.objects.exclude(Exists(foreign))
-    return Household.objects.none()
+def canvasser_by_id(*, canvasser_id: int) -> User:
+    """The person to assign to a turf; an unknown id is a 400 naming the `canvasser` field (the
+    assign service checks the role and team)."""
+    canvasser = User.objects.filter(pk=canvasser_id).first()
+    if canvasser is None:
+        raise ApplicationError("No such user.", fields={"canvasser": ["No such user."]})
+    return canvasser

@@ -1,4 +1,4 @@
-"""Serializers of the import jobs, the geocoding retry and hand placement."""
+"""Serializers of the import jobs (voter file, caucus sites) and their per-row report."""
 
 from __future__ import annotations
 
@@ -6,13 +6,36 @@ from typing import Any
 
 from rest_framework import serializers
 
-from canvass.models import Household, ImportJob, ImportJobProblem
+from canvass.models import ImportJob, ImportJobProblem
 from canvass.services.import_jobs import import_job_eta_seconds
+
+REPORT_PAGE_SIZE = 100
+MAX_REPORT_PAGE_SIZE = 1000
 
 
 class ImportUploadInputSerializer(serializers.Serializer):
     file = serializers.FileField()
     team = serializers.IntegerField(required=False, min_value=1)
+
+
+class ImportReportPageInputSerializer(serializers.Serializer):
+    """`?page=` and `?page_size=` of a job's report: positive integers, the size capped. The
+    first bad one is the error; other query parameters are ignored."""
+
+    def to_internal_value(self, data: Any) -> dict[str, int]:
+        # Digits only (no sign, no "5.0"), checked in order: the rule the endpoint always had.
+        page = _positive(data, "page", 1)
+        page_size = min(_positive(data, "page_size", REPORT_PAGE_SIZE), MAX_REPORT_PAGE_SIZE)
+        return {"page": page, "page_size": page_size}
+
+
+def _positive(data: Any, name: str, default: int) -> int:
+    raw = data.get(name)
+    if raw is None:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise serializers.ValidationError({name: ["Must be a positive integer."]})
+    return int(raw)
 
 
 class ImportJobProblemSerializer(serializers.ModelSerializer):
@@ -72,20 +95,3 @@ class ImportJobDetailSerializer(ImportJobSerializer):
     def get_report(self, job: ImportJob) -> dict[str, Any]:
         page: dict[str, Any] = self.context["report_page"]
         return page
-
-
-class HouseholdPlaceInputSerializer(serializers.Serializer):
-    latitude = serializers.FloatField(min_value=-90, max_value=90)
-    longitude = serializers.FloatField(min_value=-180, max_value=180)
-
-
-class HouseholdPlacedSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Household
-        fields = ["id", "latitude", "longitude", "geocode_status", "precinct"]
-        read_only_fields = fields
-
-
-class GeocodePendingOutputSerializer(serializers.Serializer):
-    waiting = serializers.IntegerField()
-    started = serializers.BooleanField()

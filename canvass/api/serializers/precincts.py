@@ -1,0 +1,26 @@
+"""Serializers of precincts: the list to choose what to cut, and the brief form inside others."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from canvass.models import Precinct
+
+
+class PrecinctBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Precinct
+        fields = ["id", "county", "name"]
+
+
+class PrecinctSerializer(serializers.ModelSerializer):
+    bbox = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Precinct
+        fields = ["id", "county", "name", "district", "geometry_repaired", "invalid_reason", "bbox"]
+        read_only_fields = fields
+
+    def get_bbox(self, precinct: Precinct) -> list[float]:
+        """[min_lon, min_lat, max_lon, max_lat], as GeoJSON orders a bbox."""
+        return [precinct.min_lon, precinct.min_lat, precinct.max_lon, precinct.max_lat]
