@@ -108,7 +108,7 @@ def pull(client: Any, cursor: str | None) -> dict[str, Any]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from canvass.selectors_sync import SECTIONS
+    from canvass.selectors.sync import SECTIONS
 
     figures: dict[str, Any] = {"rows": 0, "bytes": 0, "gzip_bytes": 0, "queries": 0, "pages": 0}
     while True:

@@ -129,7 +129,7 @@ DEMO_SCRIPT = "Pre-caucus: Migrant Justice Platform"
 def load_script(stdout: OutputWrapper) -> None:
     """The default canvass script with its survey questions, once."""
     from canvass.models import Script
-    from canvass.services.logs import script_create
+    from canvass.services.scripts import script_create
 
     organizer = User.objects.filter(role=Role.ORGANIZER, username="organizer").first()
     if organizer is None:

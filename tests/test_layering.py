@@ -89,9 +89,7 @@ def http_layer_imports(module: str, path: Path) -> list[str]:
     """The HTTP-layer modules the file imports, each named once (`a.api.b`, not also its
     members `a.api.b.X`)."""
     bad = {name for name in imported_names(module, path) if _is_http_layer(name)}
-    return sorted(
-        name for name in bad if not any(name.startswith(f"{other}.") for other in bad)
-    )
+    return sorted(name for name in bad if not any(name.startswith(f"{other}.") for other in bad))
 
 
 def test_domain_modules_do_not_import_the_http_layer():

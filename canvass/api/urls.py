@@ -1,7 +1,16 @@
 from django.urls import URLPattern, URLResolver, path
 
-from canvass.api import log_views, sync_views
-from canvass.api.views import geocoding, households, imports, precincts, turf
+from canvass.api.views import (
+    geocoding,
+    households,
+    imports,
+    logs,
+    precincts,
+    reports,
+    scripts,
+    sync,
+    turf,
+)
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("voters/import", imports.VoterImportView.as_view(), name="voters-import"),
@@ -33,24 +42,24 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="turf-unassign",
     ),
     path("me/turfs", turf.MyTurfsView.as_view(), name="my-turfs"),
-    path("sync/push", sync_views.SyncPushView.as_view(), name="sync-push"),
-    path("sync/pull", sync_views.SyncPullView.as_view(), name="sync-pull"),
-    path("sync/readiness", log_views.ReadinessView.as_view(), name="sync-readiness"),
-    path("scripts", log_views.ScriptListCreateView.as_view(), name="scripts"),
-    path("scripts/<int:pk>", log_views.ScriptDetailView.as_view(), name="script-detail"),
-    path("turfs/<int:pk>/script", log_views.TurfScriptView.as_view(), name="turf-script"),
-    path("turfs/<int:pk>/progress", log_views.TurfProgressView.as_view(), name="turf-progress"),
-    path("logs/review", log_views.ReviewQueueView.as_view(), name="logs-review"),
-    path("logs/export.csv", log_views.LogExportView.as_view(), name="logs-export"),
-    path("logs/<int:pk>", log_views.OwnLogView.as_view(), name="log-detail"),
-    path("logs/<int:pk>/review", log_views.LogReviewView.as_view(), name="log-review"),
-    path("logs/<int:pk>/history", log_views.LogHistoryView.as_view(), name="log-history"),
+    path("sync/push", sync.SyncPushView.as_view(), name="sync-push"),
+    path("sync/pull", sync.SyncPullView.as_view(), name="sync-pull"),
+    path("sync/readiness", sync.ReadinessView.as_view(), name="sync-readiness"),
+    path("scripts", scripts.ScriptListCreateView.as_view(), name="scripts"),
+    path("scripts/<int:pk>", scripts.ScriptDetailView.as_view(), name="script-detail"),
+    path("turfs/<int:pk>/script", scripts.TurfScriptView.as_view(), name="turf-script"),
+    path("turfs/<int:pk>/progress", reports.TurfProgressView.as_view(), name="turf-progress"),
+    path("logs/review", logs.ReviewQueueView.as_view(), name="logs-review"),
+    path("logs/export.csv", reports.LogExportView.as_view(), name="logs-export"),
+    path("logs/<int:pk>", logs.OwnLogView.as_view(), name="log-detail"),
+    path("logs/<int:pk>/review", logs.LogReviewView.as_view(), name="log-review"),
+    path("logs/<int:pk>/history", logs.LogHistoryView.as_view(), name="log-history"),
     path(
         "households/<int:pk>/flags/clear",
-        log_views.HouseholdFlagsClearView.as_view(),
+        logs.HouseholdFlagsClearView.as_view(),
         name="household-flags-clear",
     ),
-    path("reports/canvassers", log_views.CanvasserReportView.as_view(), name="report-canvassers"),
-    path("reports/precincts", log_views.PrecinctReportView.as_view(), name="report-precincts"),
-    path("volunteer-leads", log_views.VolunteerLeadsView.as_view(), name="volunteer-leads"),
+    path("reports/canvassers", reports.CanvasserReportView.as_view(), name="report-canvassers"),
+    path("reports/precincts", reports.PrecinctReportView.as_view(), name="report-precincts"),
+    path("volunteer-leads", reports.VolunteerLeadsView.as_view(), name="volunteer-leads"),
 ]

@@ -31,21 +31,23 @@ from typing import Any
 from django.conf import settings
 from django.core import signing
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
-from backend.accounts.models import User
-from backend.api.errors import ApplicationError
+from backend.accounts.models import Membership, Role, User
 from backend.db.snapshots import snapshot_bounds
+from canvass.errors import InvalidCursorError
 from canvass.models import (
     ConversationLog,
+    DeviceSync,
     Household,
     Script,
     SyncRemoval,
     SyncSequence,
-    Turf,
     TurfAssignment,
     TurfHousehold,
     Voter,
 )
+from canvass.selectors.scripts import with_default_script
 
 CURSOR_SALT = "canvass.sync.cursor"
 # More in-progress ids than this and the cursor keeps only xmin (safe: it re-sends, never skips),
@@ -61,10 +63,6 @@ SECTIONS = (
     "logs",
     "scripts",
 )
-
-
-class InvalidCursorError(ApplicationError):
-    code = "invalid_cursor"
 
 
 @dataclass(frozen=True)
@@ -388,26 +386,6 @@ def _logs(r: _Round, cursor: Cursor, limit: int) -> list[Row]:
     ]
 
 
-def active_script_ids(turf_ids: set[int]) -> dict[int, int | None]:
-    """turf id -> its active script (the turf's own, else the newest default)."""
-    scripts: dict[int, int | None] = dict(
-        Turf.objects.filter(pk__in=turf_ids).values_list("id", "script_id")
-    )
-    return _with_default(scripts)
-
-
-def _with_default(scripts: dict[int, int | None]) -> dict[int, int | None]:
-    if any(v is None for v in scripts.values()):
-        default = (
-            Script.objects.filter(is_default=True)
-            .order_by("-created_at", "-id")
-            .values_list("id", flat=True)
-            .first()
-        )
-        scripts = {k: v if v is not None else default for k, v in scripts.items()}
-    return scripts
-
-
 def script_as_dict(script: Script) -> dict[str, Any]:
     return {
         "id": script.pk,
@@ -466,7 +444,7 @@ def _held_turfs(user: User) -> tuple[dict[int, int], dict[int, int | None], str]
         )
     )
     stamps = {turf: stamp for turf, stamp, *_ in rows}
-    scripts = _with_default({turf: script for turf, _, _, _, script in rows})
+    scripts = with_default_script({turf: script for turf, _, _, _, script in rows})
     shown = sorted((turf, name, status, scripts[turf]) for turf, _, name, status, _ in rows)
     digest = hashlib.blake2b(repr(shown).encode(), digest_size=8).hexdigest()
     return stamps, scripts, digest
@@ -513,3 +491,42 @@ def sync_pull(*, user: User, cursor_token: str | None, limit: int | None = None)
         done = Cursor(since=cursor.next_since, turfs_digest=cursor.next_turfs_digest)
         return PullPage(cursor=done.dumps(user), has_more=False, sections=sections)
     return PullPage(cursor=cursor.dumps(user), has_more=True, sections=sections)
+
+
+def readiness(*, user: User) -> list[dict[str, Any]]:
+    """Field leads: every canvasser of their teams (organizers: all) with their devices' last
+    sync, how long ago, and the logs the devices still hold."""
+    canvassers = User.objects.filter(role=Role.CANVASSER, is_active=True)
+    if user.role != Role.ORGANIZER:
+        team_ids = Membership.objects.filter(user=user).values("team_id")
+        canvassers = canvassers.filter(memberships__team_id__in=team_ids)
+    canvassers = canvassers.distinct().order_by("username")
+    devices: dict[int, list[DeviceSync]] = {}
+    for device in DeviceSync.objects.filter(canvasser__in=canvassers).order_by("device_id"):
+        devices.setdefault(device.canvasser_id, []).append(device)
+    now = timezone.now()
+    out = []
+    for canvasser in canvassers:
+        mine = devices.get(canvasser.pk, [])
+        last = max((d.last_sync_at for d in mine if d.last_sync_at), default=None)
+        pending = sum(d.pending_count for d in mine)
+        out.append(
+            {
+                "canvasser": {"id": canvasser.pk, "username": canvasser.username},
+                "last_sync_at": last,
+                "minutes_since_sync": int((now - last).total_seconds() // 60) if last else None,
+                "pending_logs": pending,
+                "ready": last is not None and pending == 0,
+                "devices": [
+                    {
+                        "device_id": d.device_id,
+                        "app_version": d.app_version,
+                        "last_push_at": d.last_push_at,
+                        "last_pull_at": d.last_pull_at,
+                        "pending_count": d.pending_count,
+                    }
+                    for d in mine
+                ],
+            }
+        )
+    return out

@@ -120,7 +120,7 @@ def assigned_turfs_for_canvasser(*, user: User) -> QuerySet[Turf]:
 def latest_results_for_households(*, household_ids: list[int]) -> dict[int, dict[str, Any]]:
     """Latest counted canvass result per household (result, do_not_knock, follow_up_needed,
     contacted_at), for walk lists: one query."""
-    from canvass.selectors_logs import latest_results_for_households as latest
+    from canvass.selectors.logs import latest_results_for_households as latest
 
     return latest(household_ids=household_ids)
 

@@ -1,30 +1,30 @@
-"""Writes on stored logs: review of flagged logs, canvassers' corrections, safety flags, scripts."""
+"""Writes on stored logs: review of flagged logs, canvassers' corrections, safety flags."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from backend.accounts.models import User
-from backend.api.errors import ApplicationError, ConflictError
 from backend.audit.services import audit_record
+from backend.errors import ApplicationError, PermissionDeniedError
 from canvass.contracts import CORRECTABLE, answers_check, log_item_check
+from canvass.errors import EditWindowClosedError, LogDeletedError
 from canvass.models import (
     ConversationLog,
     Household,
     LogReview,
     LogRevision,
     Question,
-    QuestionKind,
     ReviewAction,
-    Script,
-    Turf,
 )
 from canvass.notes import answers_split
+from canvass.selectors.reports import export_rows
 from canvass.services.sync import households_flags_raise
 
 EDITABLE = CORRECTABLE
@@ -71,14 +71,13 @@ def _revision(log: ConversationLog, *, action: str, actor: User) -> LogRevision:
 
 def _check_window(actor: User, log: ConversationLog) -> None:
     if log.canvasser_id != actor.pk:
-        raise ApplicationError("Only the canvasser who logged it can change it.", status_code=403)
+        raise PermissionDeniedError("Only the canvasser who logged it can change it.")
     if log.deleted_at is not None:
-        raise ConflictError("This log was deleted.", code="log_deleted")
+        raise LogDeletedError("This log was deleted.")
     window = timedelta(hours=settings.CANVASS_EDIT_WINDOW_HOURS)
     if timezone.now() - log.received_at > window:
-        raise ConflictError(
-            f"Logs can be changed for {settings.CANVASS_EDIT_WINDOW_HOURS} hours after sync.",
-            code="edit_window_closed",
+        raise EditWindowClosedError(
+            f"Logs can be changed for {settings.CANVASS_EDIT_WINDOW_HOURS} hours after sync."
         )
 
 
@@ -171,77 +170,13 @@ def household_flags_clear(*, actor: User, household: Household, flags: list[str]
     return household
 
 
-def _check_questions(questions: list[dict[str, Any]]) -> None:
-    codes = [q["code"] for q in questions]
-    if len(set(codes)) != len(codes):
-        raise ApplicationError(
-            "Question codes must be unique.", fields={"questions": ["Duplicate code."]}
-        )
-    for index, question in enumerate(questions):
-        kind = question["kind"]
-        choices = question.get("choices") or []
-        if kind in (QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE):
-            answer_codes = [c["code"] for c in choices]
-            if len(answer_codes) < 2 or len(set(answer_codes)) != len(answer_codes):
-                raise ApplicationError(
-                    "Choice questions need at least two answers with distinct codes.",
-                    fields={f"questions.{index}.choices": ["At least two distinct codes."]},
-                )
-        elif choices:
-            raise ApplicationError(
-                "Only choice questions have choices.",
-                fields={f"questions.{index}.choices": ["Only for choice questions."]},
-            )
-        if kind == QuestionKind.SCALE:
-            low, high = question.get("scale_min"), question.get("scale_max")
-            if low is None or high is None or low >= high:
-                raise ApplicationError(
-                    "A scale needs scale_min below scale_max.",
-                    fields={f"questions.{index}.scale_max": ["Must be above scale_min."]},
-                )
-
-
-def script_create(
-    *, actor: User, name: str, questions: list[dict[str, Any]], is_default: bool = False
-) -> Script:
-    """An organizer's script with ordered questions (positions follow the list order)."""
-    _check_questions(questions)
-    with transaction.atomic():
-        script = Script.objects.create(name=name, is_default=is_default, created_by=actor)
-        try:
-            Question.objects.bulk_create(
-                [
-                    Question(
-                        script=script,
-                        code=q["code"],
-                        text=q["text"],
-                        kind=q["kind"],
-                        position=position,
-                        choices=q.get("choices") or [],
-                        scale_min=q.get("scale_min") if q["kind"] == QuestionKind.SCALE else None,
-                        scale_max=q.get("scale_max") if q["kind"] == QuestionKind.SCALE else None,
-                    )
-                    for position, q in enumerate(questions, start=1)
-                ]
-            )
-        except IntegrityError:
-            raise ApplicationError("Question codes must be unique.") from None
-        audit_record(actor=actor, action="script.create", target=script)
-    return script
-
-
-def turf_script_set(*, actor: User, turf: Turf, script: Script | None) -> Turf:
-    """Make `script` the turf's active script (None: the default script)."""
-    with transaction.atomic():
-        turf.script = script
-        turf.save(update_fields=["script", "updated_at"])
-        if script is not None:
-            # Stamp the script so phones on this turf pull it next time.
-            Script.objects.filter(pk=script.pk).update(updated_at=timezone.now())
-        audit_record(
-            actor=actor,
-            action="turf.script",
-            target=turf,
-            details={"script_id": script.pk if script else None},
-        )
-    return turf
+def logs_export_record(*, actor: User) -> Iterator[list[Any]]:
+    """The rows of the CSV export the actor may take (see `export_rows`), the export audited."""
+    count, rows = export_rows(user=actor)
+    audit_record(
+        actor=actor,
+        action="export.conversation_logs",
+        target_type="canvass.conversationlog",
+        details={"rows": count},
+    )
+    return rows

@@ -29,10 +29,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from backend.accounts.models import User
-from backend.api.errors import ApplicationError, PayloadTooLargeError
 from backend.crypto import EncryptedTextField, encrypt_many
 from backend.db.sql import any_of, as_uuid, fetch_all
 from backend.db.staging import columns_of, staged_insert
+from backend.errors import ApplicationError
 from backend.geo.services import great_circle_m
 from canvass.contracts import (
     CheckedLog,
@@ -41,6 +41,7 @@ from canvass.contracts import (
     log_item_check,
     uuid_or_none,
 )
+from canvass.errors import BatchTooLargeError
 from canvass.models import (
     ConversationLog,
     DeviceSync,
@@ -112,9 +113,8 @@ def _batch_shape(payload: Any) -> tuple[list[Any], dict[str, Any]]:
     if envelope is None:
         raise ApplicationError(next(iter(errors.values()))[0], fields=errors)
     if len(envelope.logs) > settings.SYNC_MAX_BATCH:
-        raise PayloadTooLargeError(
+        raise BatchTooLargeError(
             f"A batch holds at most {settings.SYNC_MAX_BATCH} logs; split it.",
-            code="batch_too_large",
             fields={"logs": [f"At most {settings.SYNC_MAX_BATCH} items."]},
         )
     return envelope.logs, envelope.model_dump(exclude={"logs"})

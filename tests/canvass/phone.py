@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from canvass.selectors_sync import SECTIONS
+from canvass.selectors.sync import SECTIONS
 
 PULL_URL = "/api/sync/pull"
 

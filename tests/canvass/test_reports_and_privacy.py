@@ -14,7 +14,7 @@ from django.utils import timezone
 from backend.audit.models import AuditEvent
 from backend.privacy.services import person_erase, retention_purge
 from canvass.models import ConversationLog, Voter
-from canvass.selectors_logs import EXPORT_COLUMNS
+from canvass.selectors.reports import EXPORT_COLUMNS
 from tests.canvass.conftest import batch, doors, log_item, make_voter
 
 pytestmark = pytest.mark.django_db

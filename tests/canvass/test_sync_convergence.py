@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from backend.accounts.models import Membership, Role, Team, User
 from backend.privacy.services import person_erase
 from canvass.models import ConversationLog, Household, Script, Turf, TurfHousehold, Voter
-from canvass.services import logs as log_services
+from canvass.services import scripts as script_services
 from canvass.services import turf as turf_services
 from tests.canvass.conftest import log_item, make_household, make_turf, make_voter
 from tests.canvass.phone import Phone, fresh_state, pull_pages
@@ -183,7 +183,7 @@ class World:
                 script = Script.objects.create(name=f"Script {next(_names)}")
             elif choice == "other":
                 script = Script.objects.order_by("-id").first()
-            log_services.turf_script_set(actor=self.lead, turf=turf, script=script)
+            script_services.turf_script_set(actor=self.lead, turf=turf, script=script)
         elif kind == "new_default_script":
             Script.objects.create(name=f"Default {next(_names)}", is_default=True)
         elif kind in ("move_voter", "delete_voter", "erase", "rename_voter"):

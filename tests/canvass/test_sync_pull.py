@@ -7,7 +7,7 @@ from django.db import connection
 
 from backend.accounts.models import Membership, Role, User
 from canvass.models import ConversationLog, Household, Question, Script
-from canvass.selectors_sync import SECTIONS
+from canvass.selectors.sync import SECTIONS
 from canvass.services.turf import turf_unassign
 from tests.canvass.conftest import assign, batch, doors, log_item, make_voter
 

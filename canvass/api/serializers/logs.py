@@ -1,4 +1,4 @@
-"""Serializers for scripts, the review queue, corrections, reports, readiness and leads.
+"""Serializers for the review queue, corrections, a log's history and safety flags.
 
 Field sets are per role on purpose (pinned in tests/canvass/test_field_visibility.py): staff
 see a log's answers and flags, never its device coordinates; notes are shown only to the
@@ -12,51 +12,9 @@ from typing import Any
 from rest_framework import serializers
 
 from canvass.api.serializers.accounts import UserBriefSerializer
-from canvass.api.sync_serializers import (
-    FLAG_CHOICES,
-    AnswersField,
-    ChoiceOptionSerializer,
-    QuestionSerializer,
-    spec_serializer,
-)
+from canvass.api.serializers.sync import FLAG_CHOICES, AnswersField, spec_serializer
 from canvass.contracts import CORRECTABLE, LogItem
-from canvass.models import ConversationLog, Pledge, QuestionKind, ReviewAction, WillCaucus
-
-# --- Scripts ----------------------------------------------------------------------------------
-
-
-class QuestionInputSerializer(serializers.Serializer):
-    code = serializers.SlugField(max_length=60)
-    text = serializers.CharField(max_length=500)
-    kind = serializers.ChoiceField(choices=QuestionKind.choices)
-    choices = ChoiceOptionSerializer(many=True, required=False, max_length=50)  # type: ignore[call-arg]
-    scale_min = serializers.IntegerField(
-        required=False, allow_null=True, min_value=-100, max_value=100
-    )
-    scale_max = serializers.IntegerField(
-        required=False, allow_null=True, min_value=-100, max_value=100
-    )
-
-
-class ScriptInputSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=200)
-    is_default = serializers.BooleanField(required=False, default=False)
-    questions = QuestionInputSerializer(many=True, max_length=100)  # type: ignore[call-arg]
-
-
-class ScriptSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
-    is_default = serializers.BooleanField()
-    created_at = serializers.DateTimeField()
-    questions = QuestionSerializer(many=True, source="questions.all")
-
-
-class TurfScriptInputSerializer(serializers.Serializer):
-    script = serializers.IntegerField(min_value=1, allow_null=True)
-
-
-# --- Logs -------------------------------------------------------------------------------------
+from canvass.models import ConversationLog, Pledge, ReviewAction, WillCaucus
 
 
 class ReviewInputSerializer(serializers.Serializer):
@@ -184,87 +142,3 @@ class HouseholdFlagsSerializer(serializers.Serializer):
     do_not_knock = serializers.BooleanField()
     moved = serializers.BooleanField()
     deceased = serializers.BooleanField()
-
-
-# --- Reports ----------------------------------------------------------------------------------
-
-
-class PledgeCountsSerializer(serializers.Serializer):
-    yes = serializers.IntegerField()
-    no = serializers.IntegerField()
-    undecided = serializers.IntegerField()
-
-
-class TurfProgressSerializer(serializers.Serializer):
-    turf = serializers.IntegerField()
-    doors_total = serializers.IntegerField()
-    doors_knocked = serializers.IntegerField()
-    doors_contacted = serializers.IntegerField()
-    logs = serializers.IntegerField()
-    support = serializers.DictField(
-        child=serializers.IntegerField(), help_text='Support level "1".."5" -> logs.'
-    )
-    pledges = PledgeCountsSerializer()
-    completion_percent = serializers.FloatField()
-
-
-class DateRangeQuerySerializer(serializers.Serializer):
-    date_from = serializers.DateField(required=False)
-    date_to = serializers.DateField(required=False)
-
-
-class CanvasserDayRowSerializer(serializers.Serializer):
-    canvasser = UserBriefSerializer()
-    day = serializers.DateField()
-    doors = serializers.IntegerField()
-    logs = serializers.IntegerField()
-    contacts = serializers.IntegerField()
-    contact_rate = serializers.FloatField()
-    flagged = serializers.IntegerField()
-
-
-class PrecinctSummaryRowSerializer(serializers.Serializer):
-    precinct = serializers.IntegerField(allow_null=True)
-    county = serializers.CharField(allow_blank=True)
-    name = serializers.CharField(allow_blank=True)
-    doors_knocked = serializers.IntegerField()
-    contacts = serializers.IntegerField()
-    supporters = serializers.IntegerField(help_text="Logs with support level 1 or 2.")
-    pledged = serializers.IntegerField()
-
-
-class DeviceSerializer(serializers.Serializer):
-    device_id = serializers.CharField()
-    app_version = serializers.CharField(allow_blank=True)
-    last_push_at = serializers.DateTimeField(allow_null=True)
-    last_pull_at = serializers.DateTimeField(allow_null=True)
-    pending_count = serializers.IntegerField()
-
-
-class ReadinessRowSerializer(serializers.Serializer):
-    canvasser = UserBriefSerializer()
-    last_sync_at = serializers.DateTimeField(allow_null=True)
-    minutes_since_sync = serializers.IntegerField(allow_null=True)
-    pending_logs = serializers.IntegerField()
-    ready = serializers.BooleanField(help_text="Synced at least once and holds no pending logs.")
-    devices = DeviceSerializer(many=True)
-
-
-class VolunteerLeadSerializer(serializers.Serializer):
-    """A contacted person who wants to volunteer and agreed to be contacted (organizers)."""
-
-    log_id = serializers.IntegerField(source="pk")
-    voter = serializers.IntegerField(source="voter_id", allow_null=True)
-    first_name = serializers.SerializerMethodField()
-    last_name = serializers.SerializerMethodField()
-    household = serializers.IntegerField(source="household_id")
-    address = serializers.CharField(source="household.one_line_address")
-    volunteer_consent = serializers.BooleanField()
-    contacted_at = serializers.DateTimeField()
-    canvasser = UserBriefSerializer()
-
-    def get_first_name(self, log: ConversationLog) -> str | None:
-        return log.voter.first_name if log.voter else None
-
-    def get_last_name(self, log: ConversationLog) -> str | None:
-        return log.voter.last_name if log.voter else None

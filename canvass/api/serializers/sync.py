@@ -17,6 +17,8 @@ from pydantic.fields import FieldInfo
 from rest_framework import serializers
 from rest_framework.fields import SkipField
 
+from canvass.api.serializers.accounts import UserBriefSerializer
+from canvass.api.serializers.scripts import QuestionSerializer
 from canvass.contracts import (
     APP_VERSION_MAX,
     DEVICE_ID_MAX,
@@ -31,7 +33,7 @@ from canvass.contracts import (
     Text,
     UuidText,
 )
-from canvass.models import QuestionKind, Result, TurfStatus
+from canvass.models import Result, TurfStatus
 
 FLAG_CHOICES = ["distance", "pace", "unverified"]
 
@@ -286,21 +288,6 @@ class PulledLogSerializer(serializers.Serializer):
     deleted = serializers.BooleanField()
 
 
-class ChoiceOptionSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    label = serializers.CharField()  # type: ignore[assignment]
-
-
-class QuestionSerializer(serializers.Serializer):
-    code = serializers.SlugField()
-    text = serializers.CharField()
-    kind = serializers.ChoiceField(choices=QuestionKind.choices)
-    position = serializers.IntegerField()
-    choices = ChoiceOptionSerializer(many=True)
-    scale_min = serializers.IntegerField(allow_null=True)
-    scale_max = serializers.IntegerField(allow_null=True)
-
-
 class PulledScriptSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
@@ -331,3 +318,23 @@ class SyncPullOutputSerializer(serializers.Serializer):
 
 def render_pull(sections: dict[str, Any]) -> dict[str, Any]:
     return SyncPullOutputSerializer(sections).data  # type: ignore[return-value]
+
+
+# --- Readiness ------------------------------------------------------------------------------
+
+
+class DeviceSerializer(serializers.Serializer):
+    device_id = serializers.CharField()
+    app_version = serializers.CharField(allow_blank=True)
+    last_push_at = serializers.DateTimeField(allow_null=True)
+    last_pull_at = serializers.DateTimeField(allow_null=True)
+    pending_count = serializers.IntegerField()
+
+
+class ReadinessRowSerializer(serializers.Serializer):
+    canvasser = UserBriefSerializer()
+    last_sync_at = serializers.DateTimeField(allow_null=True)
+    minutes_since_sync = serializers.IntegerField(allow_null=True)
+    pending_logs = serializers.IntegerField()
+    ready = serializers.BooleanField(help_text="Synced at least once and holds no pending logs.")
+    devices = DeviceSerializer(many=True)

@@ -1,29 +1,22 @@
-"""Sync endpoints for the phone app: push conversation logs, pull changes."""
+"""Sync endpoints for the phone app: push conversation logs, pull changes, and the readiness
+screen (who has synced, who still holds logs)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.http import UnreadablePostError
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from backend.accounts.models import User
-from backend.api.errors import ApplicationError
-from backend.api.permissions import IsCanvasser
-from canvass.api import sync_serializers as s
-from canvass.selectors_sync import sync_pull
+from backend.api.permissions import IsCanvasser, IsFieldLeadOrOrganizer
+from backend.api.views import ApiView
+from canvass.api.serializers import sync as s
+from canvass.errors import UploadIncompleteError
+from canvass.selectors.sync import readiness, sync_pull
 from canvass.services.sync import conversation_batch_record, device_sync_record
-
-
-def _user(request: Request) -> User:
-    return request.user  # type: ignore[return-value]
-
-
-class UploadIncompleteError(ApplicationError):
-    code = "upload_incomplete"
 
 
 def request_body(request: Request) -> Any:
@@ -38,7 +31,7 @@ def request_body(request: Request) -> Any:
         ) from None
 
 
-class SyncPushView(APIView):
+class SyncPushView(ApiView):
     """Push a batch of conversation logs. Each item is answered on its own (created,
     duplicate or rejected with field errors); the answer is sent after the batch is committed,
     so resending the same batch after a dropped connection is always safe."""
@@ -51,11 +44,11 @@ class SyncPushView(APIView):
         responses={200: s.SyncPushOutputSerializer},
     )
     def post(self, request: Request) -> Response:
-        result = conversation_batch_record(actor=_user(request), payload=request_body(request))
+        result = conversation_batch_record(actor=self.actor, payload=request_body(request))
         return Response(result.as_dict())
 
 
-class SyncPullView(APIView):
+class SyncPullView(ApiView):
     """Changes since `cursor` for the canvasser: turf assignments (removed ones as deletions),
     their doors and voters, other canvassers' logs on the same turf and the active scripts."""
 
@@ -70,13 +63,12 @@ class SyncPullView(APIView):
         query = s.SyncPullQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         values = query.validated_data
-        user = _user(request)
-        page = sync_pull(user=user, cursor_token=values.get("cursor"), limit=values.get("limit"))
+        page = sync_pull(
+            user=self.actor, cursor_token=values.get("cursor"), limit=values.get("limit")
+        )
         if values.get("device_id"):
-            from django.utils import timezone
-
             device_sync_record(
-                canvasser=user,
+                canvasser=self.actor,
                 device_id=values["device_id"],
                 app_version=values.get("app_version", ""),
                 pending_count=values.get("pending_count", 0),
@@ -86,3 +78,14 @@ class SyncPullView(APIView):
         return Response(
             s.render_pull({"cursor": page.cursor, "has_more": page.has_more, **page.sections})
         )
+
+
+class ReadinessView(ApiView):
+    """Per canvasser (field leads: their teams'): last sync, how long ago, pending logs."""
+
+    permission_classes = [IsFieldLeadOrOrganizer]
+
+    @extend_schema(responses={200: s.ReadinessRowSerializer(many=True)})
+    def get(self, request: Request) -> Response:
+        rows = readiness(user=self.actor)
+        return Response(s.ReadinessRowSerializer(rows, many=True).data)

@@ -1,0 +1,53 @@
+"""Serializers for scripts: an organizer's input, a script with its questions, a turf's choice."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from canvass.models import QuestionKind
+
+
+class ChoiceOptionSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
+
+
+class QuestionSerializer(serializers.Serializer):
+    code = serializers.SlugField()
+    text = serializers.CharField()
+    kind = serializers.ChoiceField(choices=QuestionKind.choices)
+    position = serializers.IntegerField()
+    choices = ChoiceOptionSerializer(many=True)
+    scale_min = serializers.IntegerField(allow_null=True)
+    scale_max = serializers.IntegerField(allow_null=True)
+
+
+class QuestionInputSerializer(serializers.Serializer):
+    code = serializers.SlugField(max_length=60)
+    text = serializers.CharField(max_length=500)
+    kind = serializers.ChoiceField(choices=QuestionKind.choices)
+    choices = ChoiceOptionSerializer(many=True, required=False, max_length=50)  # type: ignore[call-arg]
+    scale_min = serializers.IntegerField(
+        required=False, allow_null=True, min_value=-100, max_value=100
+    )
+    scale_max = serializers.IntegerField(
+        required=False, allow_null=True, min_value=-100, max_value=100
+    )
+
+
+class ScriptInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    is_default = serializers.BooleanField(required=False, default=False)
+    questions = QuestionInputSerializer(many=True, max_length=100)  # type: ignore[call-arg]
+
+
+class ScriptSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    is_default = serializers.BooleanField()
+    created_at = serializers.DateTimeField()
+    questions = QuestionSerializer(many=True, source="questions.all")
+
+
+class TurfScriptInputSerializer(serializers.Serializer):
+    script = serializers.IntegerField(min_value=1, allow_null=True)
