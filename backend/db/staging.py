@@ -77,12 +77,30 @@ def _sqlite_value(column: Column, value: Any) -> Any:
     return value
 
 
+def _text_stamps(columns: Sequence[Column], rows: Sequence[Sequence[Any]]) -> list[Any]:
+    """Rows with their datetimes as text, each distinct datetime formatted once (a batch shares
+    one or two: formatting them per row in the driver was a visible share of an import)."""
+    positions = [i for i, c in enumerate(columns) if c.kind == "datetime"]
+    if not positions:
+        return list(rows)
+    text: dict[datetime, str] = {}
+    out = []
+    for row in rows:
+        row = list(row)
+        for i in positions:
+            value = row[i]
+            if isinstance(value, datetime):
+                row[i] = text.get(value) or text.setdefault(value, value.isoformat())
+        out.append(row)
+    return out
+
+
 def copy_rows(
     table: str, columns: Sequence[Column], rows: Sequence[Sequence[Any]], *, binary: bool = True
 ) -> None:
     """Append `rows` (values in `columns` order) to `table`: a COPY on PostgreSQL (binary, or
-    text when the values are already text), one `executemany()` INSERT elsewhere. A unique
-    violation raises Django's IntegrityError on both."""
+    text, where datetimes are formatted once per distinct value), one `executemany()` INSERT
+    elsewhere. A unique violation raises Django's IntegrityError on both."""
     names = ", ".join(c.name for c in columns)
     with connection.cursor() as cursor:
         if not is_postgresql():
@@ -92,6 +110,8 @@ def copy_rows(
                 [[_sqlite_value(c, v) for c, v in zip(columns, row, strict=True)] for row in rows],
             )
             return
+        if not binary:
+            rows = _text_stamps(columns, rows)
         sql = f"COPY {table} ({names}) FROM STDIN" + (" (FORMAT BINARY)" if binary else "")
         raw = cursor.cursor  # the psycopg cursor under Django's wrapper: COPY has no execute()
         with logged(cursor, sql), connection.wrap_database_errors, raw.copy(sql) as copy:
@@ -116,21 +136,17 @@ def staging_table(name: str, columns: Sequence[Column]) -> str:
     return name
 
 
-def staging_table_like(name: str, source: str, columns: Sequence[str]) -> str:
-    """A per-connection temporary table shaped like `columns` of the table `source`."""
-    selected = ", ".join(columns)
+def reserve_ids(table: str, count: int) -> list[int] | None:
+    """`count` ids from the table's own sequence (PostgreSQL), for rows COPYed with their ids;
+    None where there is no sequence to take them from (the caller inserts another way)."""
+    if not is_postgresql() or not count:
+        return None
     with connection.cursor() as cursor:
-        if is_postgresql():
-            cursor.execute(
-                f"CREATE TEMP TABLE IF NOT EXISTS {name} ON COMMIT DELETE ROWS AS "  # noqa: S608
-                f"SELECT {selected} FROM {source} WITH NO DATA"
-            )
-        else:
-            cursor.execute(
-                f"CREATE TEMP TABLE IF NOT EXISTS {name} AS "  # noqa: S608
-                f"SELECT {selected} FROM {source} WHERE 0"
-            )
-    return name
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [table, count],
+        )
+        return [pk for (pk,) in cursor.fetchall()]
 
 
 def staged_insert(
@@ -143,13 +159,14 @@ def staged_insert(
     on_conflict: str,
     returning: Sequence[str] = (),
     order_by: str = "",
+    binary: bool = True,
 ) -> list[tuple[Any, ...]]:
     """COPY `rows` into the staging table, then one `INSERT INTO target ... SELECT` with
     `on_conflict` (e.g. "(client_uuid) DO NOTHING"); returns the RETURNING rows (UUID columns as
     UUIDs on every engine). `constants` are (column, value) pairs set on every row, sent as
     parameters. Four statements whatever the number of rows."""
     staging_table(staging, columns)
-    copy_rows(staging, columns, rows)
+    copy_rows(staging, columns, rows, binary=binary)
     names = ", ".join([*(c.name for c in columns), *(c.name for c, _ in constants)])
     selected = ", ".join([*(c.select for c in columns), *("%s" for _ in constants)])
     params = [value if is_postgresql() else _sqlite_value(c, value) for c, value in constants]

@@ -74,21 +74,22 @@ def script_create(
 
 
 def turf_script_choose(*, actor: User, turf: Turf, script_id: int | None) -> Turf:
-    """Make the script `script_id` the turf's active script (None: the default script)."""
+    """A lead's choice of the turf's active script: `script_id` must exist, and None (the
+    default script) needs a default script to exist, so a turf is never left without one."""
     script = None
     if script_id is not None:
         script = script_by_id(script_id=script_id)
         if script is None:
             raise ApplicationError("No such script.", fields={"script": ["No such script."]})
-    return turf_script_set(actor=actor, turf=turf, script=script)
-
-
-def turf_script_set(*, actor: User, turf: Turf, script: Script | None) -> Turf:
-    """Make `script` the turf's active script (None: the default script, which must exist)."""
     if script is None and not default_script_exists():
         raise ApplicationError(
             "No default script exists; choose one.", fields={"script": ["Choose a script."]}
         )
+    return turf_script_set(actor=actor, turf=turf, script=script)
+
+
+def turf_script_set(*, actor: User, turf: Turf, script: Script | None) -> Turf:
+    """Make `script` the turf's active script (None: the default script)."""
     with transaction.atomic():
         turf.script = script
         turf.save(update_fields=["script", "updated_at"])
