@@ -11,21 +11,22 @@ from typing import Any
 
 from rest_framework import serializers
 
+from backend.api.serializers import StrictModelSerializer, StrictSerializer
 from canvass.api.serializers.accounts import UserBriefSerializer
 from canvass.api.serializers.sync import FLAG_CHOICES, AnswersField, spec_serializer
 from canvass.contracts import CORRECTABLE, LogItem
 from canvass.models import ConversationLog, Pledge, ReviewAction, WillCaucus
 
 
-class ReviewInputSerializer(serializers.Serializer):
+class ReviewInputSerializer(StrictSerializer):
     action = serializers.ChoiceField(choices=ReviewAction.choices)
 
 
-class ReviewQueueQuerySerializer(serializers.Serializer):
+class ReviewQueueQuerySerializer(StrictSerializer):
     include_cleared = serializers.BooleanField(required=False, default=False)
 
 
-class ReviewLogSerializer(serializers.ModelSerializer):
+class ReviewLogSerializer(StrictModelSerializer):
     """A log in the field lead's review queue: why it is flagged, no notes or coordinates."""
 
     canvasser = UserBriefSerializer()
@@ -58,7 +59,7 @@ class BlankAsNullChoiceField(serializers.ChoiceField):
         return None if value in ("", None) else super().to_representation(value)
 
 
-class OwnLogSerializer(serializers.ModelSerializer):
+class OwnLogSerializer(StrictModelSerializer):
     """The canvasser's own log, as they may still correct it."""
 
     answers = AnswersField(source="all_answers")
@@ -94,7 +95,7 @@ class OwnLogSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class OwnLogResponseSerializer(serializers.Serializer):
+class OwnLogResponseSerializer(StrictSerializer):
     log = OwnLogSerializer()
     warnings = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
 
@@ -110,26 +111,26 @@ class LogUpdateInputSerializer(
         return {k: data[k] for k in values if k in data}
 
 
-class RevisionSerializer(serializers.Serializer):
+class RevisionSerializer(StrictSerializer):
     action = serializers.ChoiceField(choices=["edit", "delete"])
     changed_by = UserBriefSerializer(allow_null=True)
     changed_at = serializers.DateTimeField()
     previous = serializers.DictField()
 
 
-class ReviewEventSerializer(serializers.Serializer):
+class ReviewEventSerializer(StrictSerializer):
     action = serializers.ChoiceField(choices=ReviewAction.choices)
     actor = UserBriefSerializer(allow_null=True)
     created_at = serializers.DateTimeField()
 
 
-class LogHistorySerializer(serializers.Serializer):
+class LogHistorySerializer(StrictSerializer):
     log = ReviewLogSerializer()
     revisions = RevisionSerializer(many=True)
     reviews = ReviewEventSerializer(many=True)
 
 
-class FlagsClearInputSerializer(serializers.Serializer):
+class FlagsClearInputSerializer(StrictSerializer):
     flags = serializers.ListField(
         child=serializers.ChoiceField(choices=["do_not_knock", "moved", "deceased"]),
         min_length=1,
@@ -137,7 +138,7 @@ class FlagsClearInputSerializer(serializers.Serializer):
     )
 
 
-class HouseholdFlagsSerializer(serializers.Serializer):
+class HouseholdFlagsSerializer(StrictSerializer):
     id = serializers.IntegerField()
     do_not_knock = serializers.BooleanField()
     moved = serializers.BooleanField()

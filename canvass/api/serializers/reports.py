@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from backend.api.serializers import StrictSerializer
 from canvass.api.serializers.accounts import UserBriefSerializer
 from canvass.models import ConversationLog
 
 
-class PledgeCountsSerializer(serializers.Serializer):
+class PledgeCountsSerializer(StrictSerializer):
     yes = serializers.IntegerField()
     no = serializers.IntegerField()
     undecided = serializers.IntegerField()
 
 
-class TurfProgressSerializer(serializers.Serializer):
+class TurfProgressSerializer(StrictSerializer):
     turf = serializers.IntegerField()
     doors_total = serializers.IntegerField()
     doors_knocked = serializers.IntegerField()
@@ -27,12 +28,12 @@ class TurfProgressSerializer(serializers.Serializer):
     completion_percent = serializers.FloatField()
 
 
-class DateRangeQuerySerializer(serializers.Serializer):
+class DateRangeQuerySerializer(StrictSerializer):
     date_from = serializers.DateField(required=False)
     date_to = serializers.DateField(required=False)
 
 
-class CanvasserDayRowSerializer(serializers.Serializer):
+class CanvasserDayRowSerializer(StrictSerializer):
     canvasser = UserBriefSerializer()
     day = serializers.DateField()
     doors = serializers.IntegerField()
@@ -42,7 +43,7 @@ class CanvasserDayRowSerializer(serializers.Serializer):
     flagged = serializers.IntegerField()
 
 
-class PrecinctSummaryRowSerializer(serializers.Serializer):
+class PrecinctSummaryRowSerializer(StrictSerializer):
     precinct = serializers.IntegerField(allow_null=True)
     county = serializers.CharField(allow_blank=True)
     name = serializers.CharField(allow_blank=True)
@@ -52,7 +53,7 @@ class PrecinctSummaryRowSerializer(serializers.Serializer):
     pledged = serializers.IntegerField()
 
 
-class VolunteerLeadSerializer(serializers.Serializer):
+class VolunteerLeadSerializer(StrictSerializer):
     """A contacted person who wants to volunteer and agreed to be contacted (organizers)."""
 
     log_id = serializers.IntegerField(source="pk")

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from backend.api.serializers import StrictSerializer
 from canvass.models import QuestionKind
 
 
-class ChoiceOptionSerializer(serializers.Serializer):
+class ChoiceOptionSerializer(StrictSerializer):
     code = serializers.CharField()
     label = serializers.CharField()  # type: ignore[assignment]
 
 
-class QuestionSerializer(serializers.Serializer):
+class QuestionSerializer(StrictSerializer):
     code = serializers.SlugField()
     text = serializers.CharField()
     kind = serializers.ChoiceField(choices=QuestionKind.choices)
@@ -22,7 +23,7 @@ class QuestionSerializer(serializers.Serializer):
     scale_max = serializers.IntegerField(allow_null=True)
 
 
-class QuestionInputSerializer(serializers.Serializer):
+class QuestionInputSerializer(StrictSerializer):
     code = serializers.SlugField(max_length=60)
     text = serializers.CharField(max_length=500)
     kind = serializers.ChoiceField(choices=QuestionKind.choices)
@@ -35,13 +36,13 @@ class QuestionInputSerializer(serializers.Serializer):
     )
 
 
-class ScriptInputSerializer(serializers.Serializer):
+class ScriptInputSerializer(StrictSerializer):
     name = serializers.CharField(max_length=200)
     is_default = serializers.BooleanField(required=False, default=False)
     questions = QuestionInputSerializer(many=True, max_length=100)  # type: ignore[call-arg]
 
 
-class ScriptSerializer(serializers.Serializer):
+class ScriptSerializer(StrictSerializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     is_default = serializers.BooleanField()
@@ -49,5 +50,5 @@ class ScriptSerializer(serializers.Serializer):
     questions = QuestionSerializer(many=True, source="questions.all")
 
 
-class TurfScriptInputSerializer(serializers.Serializer):
+class TurfScriptInputSerializer(StrictSerializer):
     script = serializers.IntegerField(min_value=1, allow_null=True)

@@ -17,6 +17,7 @@ from pydantic.fields import FieldInfo
 from rest_framework import serializers
 from rest_framework.fields import SkipField
 
+from backend.api.serializers import StrictSerializer
 from canvass.api.serializers.accounts import UserBriefSerializer
 from canvass.api.serializers.scripts import QuestionSerializer
 from canvass.contracts import (
@@ -150,7 +151,7 @@ def spec_serializer(
     }
     attrs["__doc__"] = doc if doc is not None else spec.__doc__
     attrs["__module__"] = __name__
-    generated = type(name, (serializers.Serializer,), attrs)
+    generated = type(name, (StrictSerializer,), attrs)
     _GENERATED[key] = generated
     return generated
 
@@ -161,7 +162,7 @@ LogItemInputSerializer = spec_serializer(LogItem, "LogItemInputSerializer")
 SyncPushInputSerializer = spec_serializer(PushBatch, "SyncPushInputSerializer", doc="")
 
 
-class LogSummarySerializer(serializers.Serializer):
+class LogSummarySerializer(StrictSerializer):
     id = serializers.IntegerField()
     client_uuid = serializers.UUIDField()
     household = serializers.IntegerField()
@@ -176,7 +177,7 @@ class FieldMessagesField(serializers.DictField):
     child = serializers.ListField(child=serializers.CharField())
 
 
-class PushItemResultSerializer(serializers.Serializer):
+class PushItemResultSerializer(StrictSerializer):
     index = serializers.IntegerField(min_value=0)
     client_uuid = serializers.UUIDField(allow_null=True)
     status = serializers.ChoiceField(choices=["created", "duplicate", "rejected"])
@@ -185,13 +186,13 @@ class PushItemResultSerializer(serializers.Serializer):
     warnings = FieldMessagesField(required=False, help_text="e.g. a refused note.")
 
 
-class PushCountsSerializer(serializers.Serializer):
+class PushCountsSerializer(StrictSerializer):
     created = serializers.IntegerField()
     duplicate = serializers.IntegerField()
     rejected = serializers.IntegerField()
 
 
-class SyncPushOutputSerializer(serializers.Serializer):
+class SyncPushOutputSerializer(StrictSerializer):
     batch_id = serializers.UUIDField()
     received_at = serializers.DateTimeField()
     counts = PushCountsSerializer()
@@ -201,7 +202,7 @@ class SyncPushOutputSerializer(serializers.Serializer):
 # --- Pull -------------------------------------------------------------------------------------
 
 
-class SyncPullQuerySerializer(serializers.Serializer):
+class SyncPullQuerySerializer(StrictSerializer):
     cursor = serializers.CharField(required=False, max_length=2000)
     limit = serializers.IntegerField(
         required=False, min_value=1, max_value=settings.SYNC_PULL_PAGE_SIZE
@@ -220,7 +221,7 @@ class _OptionalNullableIntegerField(serializers.IntegerField):
         return super().get_attribute(instance)
 
 
-class PulledAssignmentSerializer(serializers.Serializer):
+class PulledAssignmentSerializer(StrictSerializer):
     turf = serializers.IntegerField()
     removed = serializers.BooleanField(help_text="True: drop this turf and its doors.")
     name = serializers.CharField(required=False)
@@ -233,7 +234,7 @@ class PulledAssignmentSerializer(serializers.Serializer):
     )
 
 
-class PulledHouseholdSerializer(serializers.Serializer):
+class PulledHouseholdSerializer(StrictSerializer):
     id = serializers.IntegerField()
     turf = serializers.IntegerField(allow_null=True)
     position = serializers.IntegerField(allow_null=True)
@@ -249,22 +250,22 @@ class PulledHouseholdSerializer(serializers.Serializer):
     deceased = serializers.BooleanField()
 
 
-class RemovedHouseholdSerializer(serializers.Serializer):
+class RemovedHouseholdSerializer(StrictSerializer):
     household = serializers.IntegerField()
     turf = serializers.IntegerField()
 
 
-class RemovedVoterSerializer(serializers.Serializer):
+class RemovedVoterSerializer(StrictSerializer):
     voter = serializers.IntegerField()
     household = serializers.IntegerField(help_text="The door the voter left.")
 
 
-class RemovedLogSerializer(serializers.Serializer):
+class RemovedLogSerializer(StrictSerializer):
     log = serializers.IntegerField()
     turf = serializers.IntegerField()
 
 
-class PulledVoterSerializer(serializers.Serializer):
+class PulledVoterSerializer(StrictSerializer):
     id = serializers.IntegerField()
     household = serializers.IntegerField()
     first_name = serializers.CharField()
@@ -273,7 +274,7 @@ class PulledVoterSerializer(serializers.Serializer):
     language = serializers.CharField(allow_blank=True)
 
 
-class PulledLogSerializer(serializers.Serializer):
+class PulledLogSerializer(StrictSerializer):
     id = serializers.IntegerField()
     client_uuid = serializers.UUIDField()
     mine = serializers.BooleanField()
@@ -288,14 +289,14 @@ class PulledLogSerializer(serializers.Serializer):
     deleted = serializers.BooleanField()
 
 
-class PulledScriptSerializer(serializers.Serializer):
+class PulledScriptSerializer(StrictSerializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     questions = QuestionSerializer(many=True)
     turfs = serializers.ListField(child=serializers.IntegerField())
 
 
-class SyncPullOutputSerializer(serializers.Serializer):
+class SyncPullOutputSerializer(StrictSerializer):
     cursor = serializers.CharField(help_text="Opaque; send it back as ?cursor= next time.")
     has_more = serializers.BooleanField(help_text="True: pull again now with the new cursor.")
     removed_voters = RemovedVoterSerializer(
@@ -323,7 +324,7 @@ def render_pull(sections: dict[str, Any]) -> dict[str, Any]:
 # --- Readiness ------------------------------------------------------------------------------
 
 
-class DeviceSerializer(serializers.Serializer):
+class DeviceSerializer(StrictSerializer):
     device_id = serializers.CharField()
     app_version = serializers.CharField(allow_blank=True)
     last_push_at = serializers.DateTimeField(allow_null=True)
@@ -331,7 +332,7 @@ class DeviceSerializer(serializers.Serializer):
     pending_count = serializers.IntegerField()
 
 
-class ReadinessRowSerializer(serializers.Serializer):
+class ReadinessRowSerializer(StrictSerializer):
     canvasser = UserBriefSerializer()
     last_sync_at = serializers.DateTimeField(allow_null=True)
     minutes_since_sync = serializers.IntegerField(allow_null=True)
