@@ -1,8 +1,76 @@
-"""Errors the canvass services raise, each with its code and HTTP status."""
+"""The errors canvass services raise where a code is specific, each with its HTTP status.
+
+Generic failures use `backend.errors` directly (`ApplicationError` for a bad input naming its
+field, `NotFoundError`, ...). Plain Python: no DRF, no HTTP layer.
+"""
 
 from __future__ import annotations
 
-from backend.errors import ApplicationError, ConflictError, ErrorCode, PayloadTooLargeError
+from backend.errors import (
+    ApplicationError,
+    ConflictError,
+    ErrorCode,
+    PayloadTooLargeError,
+    PermissionDeniedError,
+)
+
+# --- Turf -----------------------------------------------------------------------------------
+
+
+class TeamNotAllowedError(PermissionDeniedError):
+    """403: the team is not one the actor manages turf for."""
+
+
+class InvalidGeometryError(ApplicationError):
+    """400: a turf boundary that is not a usable polygon."""
+
+    code = ErrorCode.INVALID_GEOMETRY
+
+
+class NoHouseholdsError(ApplicationError):
+    """400: nothing to cut, no unassigned household with coordinates in the area."""
+
+    code = ErrorCode.NO_HOUSEHOLDS
+
+
+class HouseholdInActiveTurfError(ConflictError):
+    """409: a household was just put in another active turf."""
+
+    code = ErrorCode.HOUSEHOLD_IN_ACTIVE_TURF
+
+
+class InvalidStatusChangeError(ConflictError):
+    """409: the turf cannot move to that status from its current one."""
+
+    code = ErrorCode.INVALID_STATUS_CHANGE
+
+
+class TurfCompletedError(ConflictError):
+    """409: the turf is completed."""
+
+    code = ErrorCode.TURF_COMPLETED
+
+
+class AlreadyAssignedError(ConflictError):
+    """409: the canvasser is already assigned to the turf."""
+
+    code = ErrorCode.ALREADY_ASSIGNED
+
+
+# --- Imports --------------------------------------------------------------------------------
+
+
+class ImportFileError(ApplicationError):
+    """400: the file as a whole cannot be imported (encoding, empty, not a CSV, missing
+    columns); `code` says which, and `fields` names the `file`."""
+
+    code = ErrorCode.INVALID_FILE
+
+    def __init__(self, message: str, *, code: ErrorCode = ErrorCode.INVALID_FILE) -> None:
+        super().__init__(message, code=code, fields={"file": [message]})
+
+
+# --- Sync and logs --------------------------------------------------------------------------
 
 
 class UploadIncompleteError(ApplicationError):

@@ -14,6 +14,7 @@ domain module that imports it directly, and that one is checked too.
 from __future__ import annotations
 
 import ast
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,8 +30,32 @@ NOT_DOMAIN = {
 }
 
 # Domain modules of other helpers' areas that still import the HTTP layer on this branch;
-# their own branches move them. Removed at merge.
-KNOWN_PENDING: set[str] = set()
+# their own branches move them or switch them to backend.errors. Removed at merge.
+KNOWN_PENDING: set[str] = {
+    # canvass logs and sync (helper csync): backend.api.errors -> backend.errors; sync also
+    # uses backend.api.text and backend.api.times.
+    "canvass.selectors_sync",
+    "canvass.services.logs",
+    "canvass.services.sync",
+    # events (helper events) and its SMS inbound service (helper msg, moving to messaging/).
+    "events.links",
+    "events.management.commands.import_sites",
+    "events.selectors",
+    "events.services.common",
+    "events.services.locations",
+    "events.services.schedule",
+    "events.services.signups",
+    "events.services.sms_inbound",
+    "events.services.volunteers",
+    # backend (helper backend): still offending after h-backend merged; removed when fixed
+    # there. A DRF authentication class and an OpenAPI extension beside the accounts models
+    # (their room is backend/accounts/api/), the admin importing client_ip from an API view
+    # module, and services using backend.api.text (plain Python placed under api/).
+    "backend.accounts.admin",
+    "backend.accounts.authentication",
+    "backend.accounts.schema",
+    "backend.accounts.services",
+}
 
 
 def _module_name(path: Path) -> str:
@@ -114,8 +139,9 @@ def test_known_pending_modules_still_exist_and_still_offend():
     assert stale == []
 
 
-def test_the_check_sees_a_forbidden_import(tmp_path):
+def test_the_check_sees_a_forbidden_import(tmp_path, monkeypatch):
     """The check itself works: both kinds of import and a relative one are caught."""
+    monkeypatch.setattr(sys.modules[__name__], "ROOT", tmp_path)
     package = tmp_path / "canvass" / "services"
     package.mkdir(parents=True)
     sample = package / "sample.py"
@@ -125,15 +151,11 @@ def test_the_check_sees_a_forbidden_import(tmp_path):
         "    from ..api.serializers import turf\n"
         "    import backend.api.errors\n"
     )
-    global ROOT
-    saved, ROOT = ROOT, tmp_path
-    try:
-        assert http_layer_imports("canvass.services.sample", sample) == [
-            "backend.api.errors",
-            "canvass.api.serializers",
-            "rest_framework",
-        ]
-        assert _is_domain(sample)
-        assert not _is_domain(tmp_path / "canvass" / "api" / "views" / "turf.py")
-    finally:
-        ROOT = saved
+    assert http_layer_imports("canvass.services.sample", sample) == [
+        "backend.api.errors",
+        "canvass.api.serializers",
+        "rest_framework",
+    ]
+    assert _is_domain(sample)
+    assert not _is_domain(tmp_path / "canvass" / "api" / "views" / "turf.py")
+    assert not _is_domain(tmp_path / "canvass" / "migrations" / "0001_initial.py")

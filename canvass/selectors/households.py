@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
-from django.shortcuts import get_object_or_404
 
 from backend.accounts.models import Membership, Role, User
 from backend.geo.counties import canonical_county
@@ -83,9 +82,3 @@ def households_placeable_by(*, user: User) -> QuerySet[Household]:
         )
         return Household.objects.exclude(Exists(foreign))
     return Household.objects.none()
-
-
-def household_placeable_by(*, user: User, pk: int) -> Household:
-    """One door the user may place by hand; a door in another team's active turf is a 404
-    (Http404)."""
-    return get_object_or_404(households_placeable_by(user=user), pk=pk)

@@ -7,10 +7,9 @@ from typing import Any
 
 from django.core.paginator import EmptyPage, Paginator
 from django.db.models import Q, QuerySet
-from django.shortcuts import get_object_or_404
 
 from backend.accounts.models import Role, Team, User
-from backend.api.errors import ApplicationError
+from backend.errors import ApplicationError
 from canvass.models import ImportJob, ImportJobProblem
 
 
@@ -23,11 +22,6 @@ def import_jobs_for_user(*, user: User) -> QuerySet[ImportJob]:
             Q(team__memberships__user=user) | Q(team__isnull=True, created_by=user)
         ).distinct()
     return ImportJob.objects.none()
-
-
-def import_job_for_user(*, user: User, pk: int) -> ImportJob:
-    """One import job the user may follow; another team's job is a 404 (Http404)."""
-    return get_object_or_404(import_jobs_for_user(user=user), pk=pk)
 
 
 def import_job_team(*, user: User, team_id: int | None) -> Team | None:

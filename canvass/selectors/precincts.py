@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from backend.api.errors import ApplicationError
+from backend.errors import ApplicationError
 from canvass.models import Precinct
 
 

@@ -15,10 +15,9 @@ from django.db.models import (
     Subquery,
 )
 from django.db.models.functions import Coalesce
-from django.shortcuts import get_object_or_404
 
 from backend.accounts.models import Role, Team, User
-from backend.api.errors import ApplicationError
+from backend.errors import ApplicationError
 from canvass.models import (
     Turf,
     TurfAssignment,
@@ -94,20 +93,9 @@ def turfs_managed_by(*, user: User) -> QuerySet[Turf]:
     return Turf.objects.none()
 
 
-def turf_managed_by(*, user: User, pk: int) -> Turf:
-    """One turf the user may change. Another team's turf is a 404 (Http404): its existence is not
-    the caller's business."""
-    return get_object_or_404(turfs_managed_by(user=user), pk=pk)
-
-
 def turfs_managed_by_ids(*, user: User, turf_ids: list[int]) -> list[Turf]:
     """The given turfs the user may change, with their counts, in id order (e.g. just cut)."""
     return list(turfs_managed_by(user=user).filter(pk__in=turf_ids).order_by("id"))
-
-
-def turf_for_user(*, user: User, pk: int) -> Turf:
-    """One turf the user may see (see `turfs_for_user`); any other is a 404 (Http404)."""
-    return get_object_or_404(turfs_for_user(user=user), pk=pk)
 
 
 def assigned_turfs_for_canvasser(*, user: User) -> QuerySet[Turf]:

@@ -21,13 +21,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from backend.accounts.models import User
-from backend.api.errors import ApplicationError
 from backend.db.locks import advisory_lock
+from backend.errors import ApplicationError, ErrorCode
+from canvass.errors import ImportFileError
 from canvass.models import ImportJob, ImportJobProblem, ImportKind, ImportState, VoterImport
 from canvass.selectors.imports import import_job_team
 from canvass.services.imports import (
     BATCH_SIZE,
-    ImportFileError,
     ImportReport,
     check_file_head,
     read_header,
@@ -84,7 +84,7 @@ def _check(kind: str, path: Path) -> None:
     missing = [column for column in REQUIRED_COLUMNS if column not in columns]
     if missing:
         raise ImportFileError(
-            f"The CSV lacks the columns: {', '.join(missing)}.", code="missing_columns"
+            f"The CSV lacks the columns: {', '.join(missing)}.", code=ErrorCode.MISSING_COLUMNS
         )
 
 

@@ -22,9 +22,9 @@ from typing import IO, Any
 from django.db import transaction
 from django.utils import timezone
 
-from backend.api.errors import ApplicationError
 from backend.audit.services import audit_record
 from backend.crypto import keyed_hash
+from backend.errors import ErrorCode
 from backend.geo.counties import canonical_county
 from backend.geo.services import (
     GeocoderPausedError,
@@ -33,6 +33,7 @@ from backend.geo.services import (
     geocoder_enabled,
 )
 from backend.textfiles import LineSource
+from canvass.errors import ImportFileError
 from canvass.geometry import match_key
 from canvass.models import (
     GeocodeStatus,
@@ -118,15 +119,6 @@ VOTER_COMPARED = (
     "household_id",
     "last_import_id",
 )
-
-
-class ImportFileError(ApplicationError):
-    """The file as a whole cannot be imported (encoding, empty, not a CSV, missing columns)."""
-
-    code = "invalid_file"
-
-    def __init__(self, message: str, *, code: str = "invalid_file") -> None:
-        super().__init__(message, code=code, fields={"file": [message]})
 
 
 class RowError(ValueError):
@@ -239,7 +231,7 @@ def map_header(header: list[str]) -> dict[str, int]:
     if missing:
         raise ImportFileError(
             "This is not a voter-file CSV: missing column(s) " + ", ".join(missing) + ".",
-            code="missing_columns",
+            code=ErrorCode.MISSING_COLUMNS,
         )
     return columns
 
@@ -395,10 +387,11 @@ def check_file_head(stream: IO[bytes]) -> None:
     head = stream.read(HEAD_BYTES)
     stream.seek(0)
     if not head or not head.strip():
-        raise ImportFileError("The file is empty.", code="empty_file")
+        raise ImportFileError("The file is empty.", code=ErrorCode.EMPTY_FILE)
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise ImportFileError(
-            "The file is UTF-16; save it as UTF-8 (with or without BOM).", code="bad_encoding"
+            "The file is UTF-16; save it as UTF-8 (with or without BOM).",
+            code=ErrorCode.BAD_ENCODING,
         )
     lines = head.split(b"\n")
     if len(head) == HEAD_BYTES:
@@ -419,7 +412,7 @@ def check_file_head(stream: IO[bytes]) -> None:
     if first_bad is not None and not valid_multibyte and bad_lines * 20 > data_lines:
         raise ImportFileError(
             f"The file is not UTF-8 (first at line {first_bad}); save it as UTF-8.",
-            code="bad_encoding",
+            code=ErrorCode.BAD_ENCODING,
         )
 
 
@@ -431,13 +424,15 @@ def read_header(stream: IO[bytes]) -> dict[str, int]:
     try:
         header = next(reader)
     except StopIteration:
-        raise ImportFileError("The file is empty.", code="empty_file") from None
+        raise ImportFileError("The file is empty.", code=ErrorCode.EMPTY_FILE) from None
     except csv.Error as exc:
-        raise ImportFileError(f"The file is not a readable CSV: {exc}", code="not_csv") from None
+        raise ImportFileError(
+            f"The file is not a readable CSV: {exc}", code=ErrorCode.NOT_CSV
+        ) from None
     if problems and problems[0][0] == 1:
         raise ImportFileError(
             f"This is not a CSV text file: line 1 (the header): {problems[0][1]}.",
-            code="not_csv",
+            code=ErrorCode.NOT_CSV,
         )
     return map_header(header)
 

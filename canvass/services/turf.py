@@ -11,8 +11,17 @@ from shapely.geometry import MultiPoint, Polygon
 
 from backend.accounts.models import Membership, Role, Team, User
 from backend.accounts.selectors import teams_for_user
-from backend.api.errors import ApplicationError, ConflictError, NotFoundError
 from backend.audit.services import audit_record
+from backend.errors import ApplicationError, NotFoundError
+from canvass.errors import (
+    AlreadyAssignedError,
+    HouseholdInActiveTurfError,
+    InvalidGeometryError,
+    InvalidStatusChangeError,
+    NoHouseholdsError,
+    TeamNotAllowedError,
+    TurfCompletedError,
+)
 from canvass.geometry import AreaGeometry, GeometryError, parse_area, points_inside
 from canvass.models import (
     Household,
@@ -23,11 +32,6 @@ from canvass.models import (
     TurfStatus,
 )
 from canvass.routing import cut_into_pieces, route_length, walk_order
-
-
-class TeamNotAllowedError(ApplicationError):
-    status_code = 403  # type: ignore[assignment]
-    code = "permission_denied"
 
 
 def _check_team(actor: User, team: Team) -> None:
@@ -48,9 +52,7 @@ def _area_or_error(boundary: Any) -> AreaGeometry:
     try:
         return parse_area(boundary, repair=False)
     except GeometryError as exc:
-        raise ApplicationError(
-            str(exc), code="invalid_geometry", fields={"boundary": [str(exc)]}
-        ) from None
+        raise InvalidGeometryError(str(exc), fields={"boundary": [str(exc)]}) from None
 
 
 def _households_in_area(area: AreaGeometry, queryset: QuerySet[Household]) -> list[Household]:
@@ -88,9 +90,8 @@ def _add_stops(turf: Turf, households: list[Household]) -> None:
             )
     except IntegrityError:
         # The partial unique index caught a concurrent cut taking some of the same doors.
-        raise ConflictError(
-            "Some of these households were just put in another turf; try again.",
-            code="household_in_active_turf",
+        raise HouseholdInActiveTurfError(
+            "Some of these households were just put in another turf; try again."
         ) from None
 
 
@@ -155,9 +156,8 @@ def turf_auto_cut(
         else:
             households = list(queryset.order_by("id").only("id", "latitude", "longitude"))
         if not households:
-            raise ApplicationError(
-                "There are no unassigned households with coordinates in that area.",
-                code="no_households",
+            raise NoHouseholdsError(
+                "There are no unassigned households with coordinates in that area."
             )
         points = [(h.latitude, h.longitude) for h in households]
         pieces = cut_into_pieces(points, min_size=min_doors, max_size=max_doors)  # type: ignore[arg-type]
@@ -232,9 +232,8 @@ def turf_status_set(*, actor: User, turf: Turf, status: str) -> Turf:
         if status == turf.status:
             return turf
         if status not in ALLOWED_STATUS_CHANGES[TurfStatus(turf.status)]:
-            raise ConflictError(
+            raise InvalidStatusChangeError(
                 f"A {turf.get_status_display().lower()} turf cannot become {status}.",
-                code="invalid_status_change",
                 fields={"status": ["Not allowed from the current status."]},
             )
         turf.status = status
@@ -262,16 +261,14 @@ def turf_assign(
             fields={"canvasser": ["Not in the turf's team."]},
         )
     if turf.status == TurfStatus.COMPLETED:
-        raise ConflictError("This turf is completed.", code="turf_completed")
+        raise TurfCompletedError("This turf is completed.")
     try:
         with transaction.atomic():
             assignment = TurfAssignment.objects.create(
                 turf=turf, canvasser=canvasser, assigned_by=actor, assigned_at=timezone.now()
             )
     except IntegrityError:
-        raise ConflictError(
-            "This canvasser is already assigned to this turf.", code="already_assigned"
-        ) from None
+        raise AlreadyAssignedError("This canvasser is already assigned to this turf.") from None
     with transaction.atomic():
         if turf.status == TurfStatus.DRAFT:
             Turf.objects.filter(pk=turf.pk, status=TurfStatus.DRAFT).update(

@@ -11,8 +11,9 @@ from django.core.management import CommandError, call_command
 
 from backend.audit.models import AuditEvent
 from backend.crypto import keyed_hash
+from canvass.errors import ImportFileError
 from canvass.models import GeocodeStatus, Household, Voter
-from canvass.services.imports import ImportFileError, voters_import
+from canvass.services.imports import voters_import
 from tests.canvass.conftest import csv_bytes, load_precincts
 
 pytestmark = pytest.mark.django_db

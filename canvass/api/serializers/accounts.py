@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from backend.api.serializers import StrictSerializer
 
-class TeamBriefSerializer(serializers.Serializer):
+
+class TeamBriefSerializer(StrictSerializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
 
 
-class UserBriefSerializer(serializers.Serializer):
+class UserBriefSerializer(StrictSerializer):
     id = serializers.IntegerField()
     username = serializers.CharField()

@@ -7,18 +7,19 @@ from typing import Any
 
 from rest_framework import serializers
 
+from backend.api.serializers import StrictModelSerializer, StrictSerializer
 from canvass.api.serializers.precincts import PrecinctBriefSerializer
 from canvass.models import GeocodeStatus, Household, age_band
 
 
-class HouseholdAddressSerializer(serializers.ModelSerializer):
+class HouseholdAddressSerializer(StrictModelSerializer):
     class Meta:
         model = Household
         fields = ["id", "street", "unit", "city", "state", "zip_code", "latitude", "longitude"]
         read_only_fields = fields
 
 
-class HouseholdListSerializer(serializers.ModelSerializer):
+class HouseholdListSerializer(StrictModelSerializer):
     precinct = PrecinctBriefSerializer(allow_null=True)
     voter_count = serializers.IntegerField()
     in_active_turf = serializers.BooleanField()
@@ -44,14 +45,14 @@ class HouseholdListSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class HouseholdFilterSerializer(serializers.Serializer):
+class HouseholdFilterSerializer(StrictSerializer):
     precinct = serializers.IntegerField(required=False)
     county = serializers.CharField(required=False, max_length=100)
     geocode_status = serializers.ChoiceField(choices=GeocodeStatus.choices, required=False)
     in_active_turf = serializers.BooleanField(required=False, allow_null=True, default=None)
 
 
-class CanvasserVoterSerializer(serializers.Serializer):
+class CanvasserVoterSerializer(StrictSerializer):
     """What a canvasser sees of a voter at the door: no phone, birth year or party."""
 
     id = serializers.IntegerField()

@@ -6,6 +6,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from backend.api.serializers import StrictModelSerializer, StrictSerializer
 from canvass.models import ImportJob, ImportJobProblem
 from canvass.services.import_jobs import import_job_eta_seconds
 
@@ -13,12 +14,12 @@ REPORT_PAGE_SIZE = 100
 MAX_REPORT_PAGE_SIZE = 1000
 
 
-class ImportUploadInputSerializer(serializers.Serializer):
+class ImportUploadInputSerializer(StrictSerializer):
     file = serializers.FileField()
     team = serializers.IntegerField(required=False, min_value=1)
 
 
-class ImportReportPageInputSerializer(serializers.Serializer):
+class ImportReportPageInputSerializer(StrictSerializer):
     """`?page=` and `?page_size=` of a job's report: positive integers, the size capped. The
     first bad one is the error; other query parameters are ignored."""
 
@@ -38,14 +39,14 @@ def _positive(data: Any, name: str, default: int) -> int:
     return int(raw)
 
 
-class ImportJobProblemSerializer(serializers.ModelSerializer):
+class ImportJobProblemSerializer(StrictModelSerializer):
     class Meta:
         model = ImportJobProblem
         fields = ["line", "level", "reason"]
         read_only_fields = fields
 
 
-class ImportJobSerializer(serializers.ModelSerializer):
+class ImportJobSerializer(StrictModelSerializer):
     rows_failed = serializers.IntegerField(source="rows_geocode_failed")
     rows_pending = serializers.IntegerField(source="rows_geocode_pending")
     progress = serializers.SerializerMethodField()

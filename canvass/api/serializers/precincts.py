@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from backend.api.serializers import StrictModelSerializer
 from canvass.models import Precinct
 
 
-class PrecinctBriefSerializer(serializers.ModelSerializer):
+class PrecinctBriefSerializer(StrictModelSerializer):
     class Meta:
         model = Precinct
         fields = ["id", "county", "name"]
 
 
-class PrecinctSerializer(serializers.ModelSerializer):
+class PrecinctSerializer(StrictModelSerializer):
     bbox = serializers.SerializerMethodField()
 
     class Meta:

@@ -8,6 +8,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from backend.api.serializers import StrictModelSerializer, StrictSerializer
 from canvass.api.serializers.accounts import TeamBriefSerializer, UserBriefSerializer
 from canvass.api.serializers.households import (
     CanvasserVoterSerializer,
@@ -104,14 +105,14 @@ class GeoJSONGeometryField(serializers.JSONField):
     """A GeoJSON geometry object; its shape is checked by the turf services."""
 
 
-class TurfCreateInputSerializer(serializers.Serializer):
+class TurfCreateInputSerializer(StrictSerializer):
     name = serializers.CharField(max_length=120)
     team = serializers.IntegerField()
     precinct = serializers.IntegerField(required=False, allow_null=True)
     boundary = GeoJSONGeometryField(help_text="GeoJSON Polygon or MultiPolygon (lon, lat)")
 
 
-class TurfAutoCutInputSerializer(serializers.Serializer):
+class TurfAutoCutInputSerializer(StrictSerializer):
     team = serializers.IntegerField()
     precinct = serializers.IntegerField(required=False, allow_null=True)
     boundary = GeoJSONGeometryField(required=False, allow_null=True)
@@ -127,15 +128,15 @@ class TurfAutoCutInputSerializer(serializers.Serializer):
         return attrs
 
 
-class TurfStatusInputSerializer(serializers.Serializer):
+class TurfStatusInputSerializer(StrictSerializer):
     status = serializers.ChoiceField(choices=TurfStatus.choices)
 
 
-class TurfAssignInputSerializer(serializers.Serializer):
+class TurfAssignInputSerializer(StrictSerializer):
     canvasser = serializers.IntegerField()
 
 
-class TurfSerializer(serializers.ModelSerializer):
+class TurfSerializer(StrictModelSerializer):
     team = TeamBriefSerializer()
     precinct = PrecinctBriefSerializer(allow_null=True)
     door_count = serializers.IntegerField()
@@ -163,16 +164,16 @@ class TurfSerializer(serializers.ModelSerializer):
         return int(getattr(turf, "visited_count", 0))
 
 
-class AutoCutOutputSerializer(serializers.Serializer):
+class AutoCutOutputSerializer(StrictSerializer):
     turfs = TurfSerializer(many=True)
 
 
-class WalkOrderOutputSerializer(serializers.Serializer):
+class WalkOrderOutputSerializer(StrictSerializer):
     before_m = serializers.FloatField()
     after_m = serializers.FloatField()
 
 
-class TurfAssignmentSerializer(serializers.ModelSerializer):
+class TurfAssignmentSerializer(StrictModelSerializer):
     canvasser = UserBriefSerializer()
     assigned_by = UserBriefSerializer(allow_null=True)
     unassigned_by = UserBriefSerializer(allow_null=True)
@@ -191,7 +192,7 @@ class TurfAssignmentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class LatestResultSerializer(serializers.Serializer):
+class LatestResultSerializer(StrictSerializer):
     """The door's latest counted result: what any canvasser on the turf may know."""
 
     result = serializers.CharField()
@@ -200,13 +201,13 @@ class LatestResultSerializer(serializers.Serializer):
     contacted_at = serializers.DateTimeField()
 
 
-class SafetyFlagsSerializer(serializers.Serializer):
+class SafetyFlagsSerializer(StrictSerializer):
     do_not_knock = serializers.BooleanField()
     moved = serializers.BooleanField()
     deceased = serializers.BooleanField()
 
 
-class WalkStopSerializer(serializers.Serializer):
+class WalkStopSerializer(StrictSerializer):
     position = serializers.IntegerField()
     household = HouseholdAddressSerializer()
     safety_flags = serializers.SerializerMethodField()
@@ -242,7 +243,7 @@ class StaffWalkStopSerializer(WalkStopSerializer):
         return super().get_voters(stop)
 
 
-class WalkListSerializer(serializers.Serializer):
+class WalkListSerializer(StrictSerializer):
     turf = TurfSerializer()
     stops = WalkStopSerializer(many=True)
 

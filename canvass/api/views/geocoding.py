@@ -6,20 +6,15 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from backend.accounts.models import User
 from backend.api.permissions import IsFieldLeadOrOrganizer
+from backend.api.views import ApiView
 from canvass.api.serializers import geocoding as s
-from canvass.selectors.households import household_placeable_by
+from canvass.selectors.households import households_placeable_by
 from canvass.services import geocoding
 
 
-def _user(request: Request) -> User:
-    return request.user  # type: ignore[return-value]
-
-
-class GeocodePendingView(APIView):
+class GeocodePendingView(ApiView):
     """Retry geocoding of the doors that are pending or failed, now (in the background)."""
 
     permission_classes = [IsFieldLeadOrOrganizer]
@@ -33,7 +28,7 @@ class GeocodePendingView(APIView):
         )
 
 
-class HouseholdPlaceView(APIView):
+class HouseholdPlaceView(ApiView):
     """Place a door by hand (`latitude`, `longitude`): for a needs-review or failed door, or a
     correction. Audited. A door in another team's active turf is a 404."""
 
@@ -43,15 +38,14 @@ class HouseholdPlaceView(APIView):
         request=s.HouseholdPlaceInputSerializer, responses={200: s.HouseholdPlacedSerializer}
     )
     def post(self, request: Request, pk: int) -> Response:
-        user = _user(request)
-        household = household_placeable_by(user=user, pk=pk)
+        household = self.get_or_404(households_placeable_by(user=self.actor), pk=pk)
         data = s.HouseholdPlaceInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         household = geocoding.household_place(
-            actor=user,
+            actor=self.actor,
             household=household,
             latitude=data.validated_data["latitude"],
             longitude=data.validated_data["longitude"],
-            ip_address=request.META.get("REMOTE_ADDR"),
+            ip_address=self.client_ip,
         )
         return Response(s.HouseholdPlacedSerializer(household).data)

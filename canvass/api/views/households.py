@@ -5,22 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from backend.accounts.models import User
 from backend.api.permissions import IsFieldLeadOrOrganizer
+from backend.api.views import ListApiView
 from canvass.api.serializers import households as s
 from canvass.models import Household
 from canvass.selectors.households import households_for_user
 
 
-def _user(request: Request) -> User:
-    return request.user  # type: ignore[return-value]
-
-
-class HouseholdListView(generics.ListAPIView):
+class HouseholdListView(ListApiView):
     """Doors with coordinates, geocoding status, precinct and voter count (field leads and
     organizers). Filters: `precinct`, `county` (any spelling), `geocode_status` (e.g.
     `needs_review`), `in_active_turf`."""
@@ -39,7 +34,7 @@ class HouseholdListView(generics.ListAPIView):
         filters.is_valid(raise_exception=True)
         values = filters.validated_data
         return households_for_user(
-            user=_user(self.request),
+            user=self.actor,
             precinct_id=values.get("precinct"),
             geocode_status=values.get("geocode_status"),
             in_active_turf=values.get("in_active_turf"),

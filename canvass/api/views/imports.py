@@ -8,21 +8,16 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from backend.accounts.models import User
 from backend.api.permissions import IsFieldLeadOrOrganizer, IsOrganizer
+from backend.api.views import ApiView
 from canvass.api.serializers import imports as s
 from canvass.models import ImportKind
-from canvass.selectors.imports import import_job_for_user, import_job_problems_page
+from canvass.selectors.imports import import_job_problems_page, import_jobs_for_user
 from canvass.services.import_jobs import import_job_upload
 
 
-def _user(request: Request) -> User:
-    return request.user  # type: ignore[return-value]
-
-
-class _UploadView(APIView):
+class _UploadView(ApiView):
     parser_classes = [MultiPartParser, FormParser]
     kind: str = ImportKind.VOTERS
 
@@ -30,7 +25,7 @@ class _UploadView(APIView):
         data = s.ImportUploadInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         job = import_job_upload(
-            actor=_user(request),
+            actor=self.actor,
             kind=self.kind,
             upload=data.validated_data["file"],
             team_id=data.validated_data.get("team"),
@@ -67,7 +62,7 @@ class SiteImportView(_UploadView):
         return super().post(request)
 
 
-class ImportJobView(APIView):
+class ImportJobView(ApiView):
     """An import job: state, counts, ETA and its per-row report (`?page=`, `?page_size=`).
     Another team's job is a 404."""
 
@@ -81,7 +76,7 @@ class ImportJobView(APIView):
         responses={200: s.ImportJobDetailSerializer},
     )
     def get(self, request: Request, pk: int) -> Response:
-        job = import_job_for_user(user=_user(request), pk=pk)
+        job = self.get_or_404(import_jobs_for_user(user=self.actor), pk=pk)
         paging = s.ImportReportPageInputSerializer(data=request.query_params)
         paging.is_valid(raise_exception=True)
         page = import_job_problems_page(job=job, **paging.validated_data)

@@ -5,16 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from backend.api.permissions import IsFieldLeadOrOrganizer
+from backend.api.views import ListApiView
 from canvass.api.serializers import precincts as s
 from canvass.selectors.precincts import precincts_list
 
 
-class PrecinctListView(generics.ListAPIView):
+class PrecinctListView(ListApiView):
     """Precincts (no boundaries) for choosing what to cut; `?county=` matches loosely."""
 
     permission_classes = [IsFieldLeadOrOrganizer]

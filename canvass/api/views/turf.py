@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics, status
+from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from backend.accounts.models import User
 from backend.api.permissions import IsCanvasser, IsFieldLeadOrOrganizer, IsStaffRole
+from backend.api.views import ApiView, ListApiView
 from canvass.api.serializers import turf as s
 from canvass.models import Turf
 from canvass.selectors.precincts import precinct_by_id
@@ -20,24 +19,15 @@ from canvass.selectors.turf import (
     canvasser_by_id,
     team_by_id,
     turf_assignments,
-    turf_for_user,
-    turf_managed_by,
     turf_walk_list,
+    turfs_for_user,
     turfs_managed_by,
     turfs_managed_by_ids,
 )
 from canvass.services import turf as turf_services
 
 
-def _client_ip(request: Request) -> str:
-    return request.META.get("REMOTE_ADDR", "unknown")
-
-
-def _user(request: Request) -> User:
-    return request.user  # type: ignore[return-value]
-
-
-class TurfListCreateView(generics.ListAPIView):
+class TurfListCreateView(ListApiView):
     """Field leads' and organizers' turf (field leads: their teams'); POST creates from a polygon."""
 
     extra_error_codes = {"post": ["409"]}
@@ -47,7 +37,7 @@ class TurfListCreateView(generics.ListAPIView):
     def get_queryset(self) -> Any:
         if getattr(self, "swagger_fake_view", False):
             return Turf.objects.none()
-        return turfs_managed_by(user=_user(self.request))
+        return turfs_managed_by(user=self.actor)
 
     @extend_schema(request=s.TurfCreateInputSerializer, responses={201: s.TurfSerializer})
     def post(self, request: Request) -> Response:
@@ -55,17 +45,17 @@ class TurfListCreateView(generics.ListAPIView):
         data.is_valid(raise_exception=True)
         values = data.validated_data
         turf = turf_services.turf_create_from_area(
-            actor=_user(request),
+            actor=self.actor,
             team=team_by_id(team_id=values["team"]),
             name=values["name"],
             boundary=values["boundary"],
             precinct=precinct_by_id(precinct_id=values.get("precinct")),
         )
-        created = turf_managed_by(user=_user(request), pk=turf.pk)
+        created = self.get_or_404(turfs_managed_by(user=self.actor), pk=turf.pk)
         return Response(s.TurfSerializer(created).data, status=status.HTTP_201_CREATED)
 
 
-class TurfAutoCutView(APIView):
+class TurfAutoCutView(ApiView):
     """Cut a precinct's or polygon's unassigned households into turfs of min..max doors."""
 
     extra_error_codes = ["409"]
@@ -77,7 +67,7 @@ class TurfAutoCutView(APIView):
         data.is_valid(raise_exception=True)
         values = data.validated_data
         turfs = turf_services.turf_auto_cut(
-            actor=_user(request),
+            actor=self.actor,
             team=team_by_id(team_id=values["team"]),
             precinct=precinct_by_id(precinct_id=values.get("precinct")),
             boundary=values.get("boundary"),
@@ -85,23 +75,25 @@ class TurfAutoCutView(APIView):
             max_doors=values["max_doors"],
             name_prefix=values["name_prefix"],
         )
-        cut = turfs_managed_by_ids(user=_user(request), turf_ids=[t.pk for t in turfs])
+        cut = turfs_managed_by_ids(user=self.actor, turf_ids=[t.pk for t in turfs])
         return Response(
             s.AutoCutOutputSerializer({"turfs": cut}).data, status=status.HTTP_201_CREATED
         )
 
 
-class TurfDetailView(APIView):
+class TurfDetailView(ApiView):
     """One turf: field leads and organizers of its team, or a canvasser assigned to it."""
 
     permission_classes = [IsStaffRole]
 
     @extend_schema(responses={200: s.TurfSerializer})
     def get(self, request: Request, pk: int) -> Response:
-        return Response(s.TurfSerializer(turf_for_user(user=_user(request), pk=pk)).data)
+        return Response(
+            s.TurfSerializer(self.get_or_404(turfs_for_user(user=self.actor), pk=pk)).data
+        )
 
 
-class TurfStatusView(APIView):
+class TurfStatusView(ApiView):
     """Move a turf through draft → assigned → in progress → completed."""
 
     extra_error_codes = ["409"]
@@ -109,28 +101,30 @@ class TurfStatusView(APIView):
 
     @extend_schema(request=s.TurfStatusInputSerializer, responses={200: s.TurfSerializer})
     def post(self, request: Request, pk: int) -> Response:
-        turf = turf_managed_by(user=_user(request), pk=pk)
+        turf = self.get_or_404(turfs_managed_by(user=self.actor), pk=pk)
         data = s.TurfStatusInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         turf_services.turf_status_set(
-            actor=_user(request), turf=turf, status=data.validated_data["status"]
+            actor=self.actor, turf=turf, status=data.validated_data["status"]
         )
-        return Response(s.TurfSerializer(turf_managed_by(user=_user(request), pk=pk)).data)
+        return Response(
+            s.TurfSerializer(self.get_or_404(turfs_managed_by(user=self.actor), pk=pk)).data
+        )
 
 
-class TurfWalkOrderView(APIView):
+class TurfWalkOrderView(ApiView):
     """Re-compute the turf's walking order; answers the route length before and after."""
 
     permission_classes = [IsFieldLeadOrOrganizer]
 
     @extend_schema(request=None, responses={200: s.WalkOrderOutputSerializer})
     def post(self, request: Request, pk: int) -> Response:
-        turf = turf_managed_by(user=_user(request), pk=pk)
-        lengths = turf_services.turf_order_walk(actor=_user(request), turf=turf)
+        turf = self.get_or_404(turfs_managed_by(user=self.actor), pk=pk)
+        lengths = turf_services.turf_order_walk(actor=self.actor, turf=turf)
         return Response(s.WalkOrderOutputSerializer(lengths).data)
 
 
-class TurfAssignmentsView(APIView):
+class TurfAssignmentsView(ApiView):
     """GET the assignment history; POST assigns a canvasser of the turf's team."""
 
     extra_error_codes = {"post": ["409"]}
@@ -138,53 +132,53 @@ class TurfAssignmentsView(APIView):
 
     @extend_schema(responses={200: s.TurfAssignmentSerializer(many=True)})
     def get(self, request: Request, pk: int) -> Response:
-        turf = turf_managed_by(user=_user(request), pk=pk)
+        turf = self.get_or_404(turfs_managed_by(user=self.actor), pk=pk)
         history = turf_assignments(turf=turf)
         return Response(s.TurfAssignmentSerializer(history, many=True).data)
 
     @extend_schema(request=s.TurfAssignInputSerializer, responses={201: s.TurfAssignmentSerializer})
     def post(self, request: Request, pk: int) -> Response:
-        turf = turf_managed_by(user=_user(request), pk=pk)
+        turf = self.get_or_404(turfs_managed_by(user=self.actor), pk=pk)
         data = s.TurfAssignInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         assignment = turf_services.turf_assign(
-            actor=_user(request),
+            actor=self.actor,
             turf=turf,
             canvasser=canvasser_by_id(canvasser_id=data.validated_data["canvasser"]),
-            ip_address=_client_ip(request),
+            ip_address=self.client_ip,
         )
         return Response(s.TurfAssignmentSerializer(assignment).data, status=status.HTTP_201_CREATED)
 
 
-class TurfUnassignView(APIView):
+class TurfUnassignView(ApiView):
     """Unassign a canvasser (the assignment stays in the history, closed)."""
 
     permission_classes = [IsFieldLeadOrOrganizer]
 
     @extend_schema(request=None, responses={200: s.TurfAssignmentSerializer})
     def delete(self, request: Request, pk: int, canvasser_id: int) -> Response:
-        turf = turf_managed_by(user=_user(request), pk=pk)
+        turf = self.get_or_404(turfs_managed_by(user=self.actor), pk=pk)
         assignment = turf_services.turf_unassign(
-            actor=_user(request),
+            actor=self.actor,
             turf=turf,
             canvasser_id=canvasser_id,
-            ip_address=_client_ip(request),
+            ip_address=self.client_ip,
         )
         return Response(s.TurfAssignmentSerializer(assignment).data)
 
 
-class MyTurfsView(APIView):
+class MyTurfsView(ApiView):
     """The canvasser's assigned turf with progress counts."""
 
     permission_classes = [IsCanvasser]
 
     @extend_schema(responses={200: s.TurfSerializer(many=True)})
     def get(self, request: Request) -> Response:
-        turfs = assigned_turfs_for_canvasser(user=_user(request))
+        turfs = assigned_turfs_for_canvasser(user=self.actor)
         return Response(s.TurfSerializer(turfs, many=True).data)
 
 
-class TurfWalkListView(APIView):
+class TurfWalkListView(ApiView):
     """The ordered doors with their voters and each door's latest result. Canvassers see first
     and last names, language and an age band; field leads and organizers also see party."""
 
@@ -192,10 +186,10 @@ class TurfWalkListView(APIView):
 
     @extend_schema(responses={200: s.WalkListSerializer})
     def get(self, request: Request, pk: int) -> Response:
-        turf = turf_for_user(user=_user(request), pk=pk)
+        turf = self.get_or_404(turfs_for_user(user=self.actor), pk=pk)
         stops = turf_walk_list(turf=turf)
         stop_serializer = (
-            s.WalkStopSerializer if _user(request).is_canvasser else s.StaffWalkStopSerializer
+            s.WalkStopSerializer if self.actor.is_canvasser else s.StaffWalkStopSerializer
         )
         return Response(
             {
@@ -205,13 +199,13 @@ class TurfWalkListView(APIView):
         )
 
 
-class TurfGeoJSONView(APIView):
+class TurfGeoJSONView(ApiView):
     """The turf's boundary and doors as a GeoJSON FeatureCollection (for any map client)."""
 
     permission_classes = [IsStaffRole]
 
     @extend_schema(responses={(200, "application/geo+json"): s.TURF_FEATURE_COLLECTION_SCHEMA})
     def get(self, request: Request, pk: int) -> Response:
-        turf = turf_for_user(user=_user(request), pk=pk)
+        turf = self.get_or_404(turfs_for_user(user=self.actor), pk=pk)
         stops = turf_walk_list(turf=turf)
         return Response(s.turf_feature_collection(turf, stops), content_type="application/geo+json")

@@ -10,9 +10,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from backend.accounts.models import Team
+from canvass.errors import ImportFileError
 from canvass.models import ImportJob, ImportKind, ImportState
 from canvass.services.import_jobs import import_job_create, import_job_run
-from canvass.services.imports import ImportFileError
 
 
 class Command(BaseCommand):
