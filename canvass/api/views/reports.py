@@ -23,7 +23,7 @@ from canvass.selectors.reports import (
     turf_progress,
     volunteer_leads,
 )
-from canvass.selectors.turf import turf_for_user
+from canvass.selectors.turf import turfs_for_user
 from canvass.services.logs import logs_export_record
 
 
@@ -34,7 +34,7 @@ class TurfProgressView(ApiView):
 
     @extend_schema(responses={200: s.TurfProgressSerializer})
     def get(self, request: Request, pk: int) -> Response:
-        turf = turf_for_user(user=self.actor, pk=pk)
+        turf = self.get_or_404(turfs_for_user(user=self.actor), pk=pk)
         return Response(s.TurfProgressSerializer(turf_progress(turf=turf)).data)
 
 

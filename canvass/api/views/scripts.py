@@ -15,7 +15,7 @@ from backend.api.views import ApiView, ListApiView
 from canvass.api.serializers import scripts as s
 from canvass.models import Script
 from canvass.selectors.scripts import script_detail, scripts_list, turf_active_script
-from canvass.selectors.turf import turf_managed_by
+from canvass.selectors.turf import turfs_managed_by
 from canvass.services.scripts import script_create, turf_script_choose
 
 
@@ -66,7 +66,7 @@ class TurfScriptView(ApiView):
 
     @extend_schema(request=s.TurfScriptInputSerializer, responses={200: s.ScriptSerializer})
     def put(self, request: Request, pk: int) -> Response:
-        turf = turf_managed_by(user=self.actor, pk=pk)
+        turf = self.get_or_404(turfs_managed_by(user=self.actor), pk=pk)
         data = s.TurfScriptInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         turf_script_choose(actor=self.actor, turf=turf, script_id=data.validated_data["script"])
