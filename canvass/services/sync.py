@@ -1,15 +1,18 @@
 """Sync up: a batch of conversation logs from a phone, each stored exactly once.
 
 This is the one hot path of the API, so it skips per-item DRF serializers and per-row ORM work:
-the whole batch is validated in one pass of plain Python, distances use the great-circle formula,
-and the batch costs a constant number of SQL queries whatever its size:
+each item is checked by the spec (canvass/contracts.py: shape and the rules between fields),
+then the rules that need the database run as one set-based pass over what a few queries loaded
+for the whole batch; distances use the great-circle formula, and the batch costs a constant
+number of SQL queries whatever its size:
 
 1. stored logs with the batch's UUIDs (duplicates answer with the stored row, whatever they say),
 2. the batch's doors that are in turf assigned to the canvasser now (with their coordinates),
 3. the named voters, 4. the turfs' scripts and questions,
 5. the canvasser's logs around the batch's times (pace flag),
-6. one INSERT ... ON CONFLICT (client_uuid) DO NOTHING RETURNING for every valid item
-   (a concurrent push of the same UUID waits on the unique index and then finds the row),
+6. one staged INSERT ... ON CONFLICT (client_uuid) DO NOTHING RETURNING for every valid item
+   (backend.db.staging: temp table, COPY, insert, empty the temp table; a concurrent push of
+   the same UUID waits on the unique index and then finds the row),
 7. only when 6 lost a race: the rows that won it,
 8. at most three UPDATEs of the doors' safety flags, 9. the device's readiness row.
 """
