@@ -39,6 +39,7 @@ from backend.errors import ApplicationError
 from backend.geo.services import great_circle_m
 from canvass.contracts import (
     CheckedLog,
+    LogItem,
     answers_check,
     batch_check,
     log_item_check,
@@ -207,17 +208,13 @@ def _row(
     }
 
 
-# Stored as the phone sent them (once checked).
-LOGGED_AS_SENT = (
-    "client_uuid",
-    "result",
-    "do_not_knock",
-    "support_level",
-    "wants_to_volunteer",
-    "volunteer_consent",
-    "follow_up_needed",
-    "notes",
-    "contacted_at",
+# Spec fields stored as the phone sent them (once checked): those with a column of the same
+# name, but the ones the row above derives (door and voter ids, answers, blank choices).
+LOGGED_AS_SENT = tuple(
+    name
+    for name in LogItem.model_fields
+    if name in {f.name for f in ConversationLog._meta.concrete_fields}
+    and name not in ("household", "voter", "answers", "pledge", "will_caucus")
 )
 
 
