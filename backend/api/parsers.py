@@ -23,7 +23,8 @@ def _finite_float(text: str) -> float:
 
 class StrictJSONParser(JSONParser):
     """JSON parser; the text rule (no NUL, no lone surrogates) is applied per declared field by
-    backend.api.strict, so unknown extra keys are ignored as DRF always ignores them. Numbers
+    the strict serializer bases (backend.api.serializers), so unknown extra keys are ignored as
+    DRF always ignores them. Numbers
     too large for a float (`1e400`) are a parse error, as NaN and Infinity already are."""
 
     def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
