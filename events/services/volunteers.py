@@ -19,6 +19,7 @@ from backend.api.errors import ApplicationError, ConflictError, NotFoundError
 from backend.audit.services import audit_record
 from backend.crypto import keyed_hash
 from events import links
+from events.errors import LinkThrottledError
 from events.models import (
     ConsentMethod,
     Language,
@@ -144,17 +145,6 @@ def sms_consent_record(
 def sms_consent_current(*, volunteer: Volunteer) -> SmsConsent | None:
     """The newest consent entry, or None when the volunteer never answered."""
     return volunteer.sms_consents.order_by("-recorded_at", "-id").first()
-
-
-class LinkThrottledError(ApplicationError):
-    """Too many link codes or confirmations in the window; `retry_after` is in seconds."""
-
-    status_code = 429  # type: ignore[assignment]
-    code = "throttled"
-
-    def __init__(self, message: str, *, retry_after: float) -> None:
-        super().__init__(message, extra={"retry_after_seconds": int(retry_after)})
-        self.retry_after = retry_after
 
 
 LINK_WINDOW_SECONDS = 3600
