@@ -12,8 +12,9 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from backend.accounts.models import Role, User
-from backend.api.errors import ApplicationError, NotFoundError
+from backend.errors import ApplicationError, NotFoundError
 from backend.geo.services import bounding_box, distance_m
+from events.errors import UnknownZipError
 from events.models import (
     SPOT_HOLDING_STATUSES,
     Event,
@@ -166,9 +167,8 @@ def nearby_events_search(
     if latitude is None or longitude is None:
         centre = zip_centroid(zip_code=zip or "")
         if centre is None:
-            raise ApplicationError(
+            raise UnknownZipError(
                 f"We do not know where ZIP code {zip} is; search by location instead.",
-                code="unknown_zip",
                 fields={"zip": ["Unknown ZIP code."]},
             )
         latitude, longitude = centre

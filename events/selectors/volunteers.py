@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 
 from backend.accounts.models import Role, User
-from backend.api.errors import NotFoundError
+from backend.errors import NotFoundError
 from events import links
 from events.models import Signup, Volunteer
 from events.selectors.signups import signups_for_user, signups_for_volunteer

@@ -15,9 +15,19 @@ from django.db import transaction
 from django.utils import timezone
 
 from backend.accounts.models import User
-from backend.api.errors import ApplicationError, ConflictError, NotFoundError
 from backend.audit.services import audit_record
+from backend.errors import ApplicationError, NotFoundError
 from events import domain_events, links
+from events.errors import (
+    AlreadySignedUpError,
+    EventClosedError,
+    NotCancellableError,
+    NotMarkableError,
+    ShiftCancelledError,
+    ShiftFullError,
+    ShiftOverlapError,
+    ShiftPastError,
+)
 from events.models import (
     ACTIVE_STATUSES,
     SPOT_HOLDING_STATUSES,
@@ -80,14 +90,14 @@ def _lock_shift(shift_id: int) -> Shift:
 def _check_open(shift: Shift, *, allow_private: bool) -> None:
     event = shift.event
     if event.status == EventStatus.CANCELLED or shift.status == ShiftStatus.CANCELLED:
-        raise ConflictError("This shift was cancelled.", code="shift_cancelled")
+        raise ShiftCancelledError("This shift was cancelled.")
     if event.status != EventStatus.SCHEDULED:
-        raise ConflictError("This event is over.", code="event_closed")
+        raise EventClosedError("This event is over.")
     if not event.is_public and not allow_private:
         # Private events are invisible to the public: the same answer as an unknown shift.
         raise NotFoundError("No such shift.")
     if shift.starts_at <= timezone.now():
-        raise ConflictError("This shift has already started.", code="shift_past")
+        raise ShiftPastError("This shift has already started.")
 
 
 def _overlapping(volunteer: Volunteer, shift: Shift) -> Signup | None:
@@ -156,9 +166,8 @@ def signup_create(
             shift=shift, volunteer=volunteer, status__in=ACTIVE_STATUSES
         ).first()
         if existing is not None:
-            raise ConflictError(
+            raise AlreadySignedUpError(
                 "You are already signed up for this shift.",
-                code="already_signed_up",
                 extra={"signup": {"id": existing.pk, "status": existing.status}},
             )
         other = _overlapping(volunteer, shift)
@@ -167,16 +176,14 @@ def signup_create(
             # a 404 everywhere else).
             name_other_shift = events_for_user(user=actor).filter(pk=other.shift.event_id).exists()
         if other is not None and not name_other_shift:
-            raise ConflictError(
+            raise ShiftOverlapError(
                 "This shift overlaps another shift this number is signed up for.",
-                code="shift_overlap",
             )
         if other is not None:
-            raise ConflictError(
+            raise ShiftOverlapError(
                 f"This shift overlaps your {other.shift.get_role_display().lower()} shift at "
                 f"“{other.shift.event.title}” (shift {other.shift_id}, "
                 f"{other.shift.starts_at.isoformat()} to {other.shift.ends_at.isoformat()}).",
-                code="shift_overlap",
                 extra={"other_shift": _shift_summary(other.shift)},
             )
         taken = _spots_taken(shift)
@@ -185,9 +192,8 @@ def signup_create(
         else:
             waiting = shift.signups.filter(status=SignupStatus.WAITLISTED).count()
             if shift.waitlist_limit is not None and waiting >= shift.waitlist_limit:
-                raise ConflictError(
+                raise ShiftFullError(
                     "This shift and its waitlist are full.",
-                    code="shift_full",
                     extra={"shift": _shift_summary(shift)},
                 )
             status = SignupStatus.WAITLISTED
@@ -294,9 +300,8 @@ def signup_cancel(
         if volunteer is not None and signup.volunteer_id != volunteer.pk:
             raise NotFoundError("No such signup.")
         if signup.status not in (SignupStatus.CONFIRMED, SignupStatus.WAITLISTED):
-            raise ConflictError(
+            raise NotCancellableError(
                 f"A signup that is {signup.get_status_display().lower()} cannot be cancelled.",
-                code="not_cancellable",
             )
         signup.status = SignupStatus.CANCELLED
         signup.cancelled_at = timezone.now()
@@ -327,9 +332,8 @@ def signups_mark_attendance(*, actor: User, signups: Iterable[Signup], status: s
         locked = list(Signup.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
         wrong = [s.pk for s in locked if s.status not in SPOT_HOLDING_STATUSES]
         if wrong:
-            raise ConflictError(
+            raise NotMarkableError(
                 "Only confirmed signups can be checked in or marked as no-shows.",
-                code="not_markable",
                 extra={"signup_ids": wrong},
             )
         now = timezone.now()

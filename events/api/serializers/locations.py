@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from backend.api.serializers import StrictModelSerializer, StrictSerializer
 from events.api.serializers.common import POSITIVE_INT_MAX
 from events.models import Location
 
 
-class PublicLocationSerializer(serializers.ModelSerializer):
+class PublicLocationSerializer(StrictModelSerializer):
     class Meta:
         model = Location
         fields = [
@@ -23,7 +24,7 @@ class PublicLocationSerializer(serializers.ModelSerializer):
         ]
 
 
-class LocationSerializer(serializers.ModelSerializer):
+class LocationSerializer(StrictModelSerializer):
     class Meta:
         model = Location
         fields = [
@@ -43,7 +44,7 @@ class LocationSerializer(serializers.ModelSerializer):
         ]
 
 
-class LocationInputSerializer(serializers.Serializer):
+class LocationInputSerializer(StrictSerializer):
     name = serializers.CharField(max_length=200)
     address = serializers.CharField(max_length=300, required=False, allow_blank=True)
     city = serializers.CharField(max_length=100, required=False, allow_blank=True)
@@ -63,7 +64,7 @@ class LocationInputSerializer(serializers.Serializer):
     )
 
 
-class LocationFilterSerializer(serializers.Serializer):
+class LocationFilterSerializer(StrictSerializer):
     county = serializers.CharField(required=False, max_length=100)
     zip = serializers.RegexField(r"^\d{5}$", required=False)
     needs_review = serializers.BooleanField(required=False, allow_null=True, default=None)

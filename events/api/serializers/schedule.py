@@ -7,13 +7,14 @@ from typing import Any
 from rest_framework import serializers
 
 from backend.accounts.models import Team
+from backend.api.serializers import StrictModelSerializer, StrictSerializer
 from events.api.serializers.common import POSITIVE_INT_MAX, LocalDateTimeField, UtcDateTimeField
 from events.api.serializers.locations import LocationSerializer, PublicLocationSerializer
 from events.models import Event, EventKind, Location, Shift, ShiftRole
 from events.selectors.schedule import NEARBY_MAX_RADIUS_KM, NEARBY_MIN_RADIUS_KM
 
 
-class PublicShiftSerializer(serializers.ModelSerializer):
+class PublicShiftSerializer(StrictModelSerializer):
     role_label = serializers.SerializerMethodField()
     starts_at = UtcDateTimeField(read_only=True)
     ends_at = UtcDateTimeField(read_only=True)
@@ -60,7 +61,7 @@ class ShiftSerializer(PublicShiftSerializer):
         ]
 
 
-class PublicEventSerializer(serializers.ModelSerializer):
+class PublicEventSerializer(StrictModelSerializer):
     kind_label = serializers.SerializerMethodField()
     location = PublicLocationSerializer(read_only=True, allow_null=True)
     starts_at = UtcDateTimeField(read_only=True)
@@ -89,12 +90,12 @@ class PublicEventSerializer(serializers.ModelSerializer):
         return EventKind(event.kind).label
 
 
-class NearbyEventSerializer(serializers.Serializer):
+class NearbyEventSerializer(StrictSerializer):
     distance_m = serializers.FloatField()
     event = PublicEventSerializer()
 
 
-class NearbyEventsSerializer(serializers.Serializer):
+class NearbyEventsSerializer(StrictSerializer):
     latitude = serializers.FloatField()
     longitude = serializers.FloatField()
     radius_km = serializers.FloatField()
@@ -132,7 +133,7 @@ class EventDetailSerializer(EventSerializer):
         fields = [*EventSerializer.Meta.fields, "shifts"]
 
 
-class EventInputSerializer(serializers.Serializer):
+class EventInputSerializer(StrictSerializer):
     title = serializers.CharField(max_length=200)
     kind = serializers.ChoiceField(choices=EventKind.choices)
     description = serializers.CharField(required=False, allow_blank=True)
@@ -163,7 +164,7 @@ class EventUpdateSerializer(EventInputSerializer):
         return super().validate(attrs)
 
 
-class ShiftInputSerializer(serializers.Serializer):
+class ShiftInputSerializer(StrictSerializer):
     role = serializers.ChoiceField(choices=ShiftRole.choices)
     # Parsed into UTC: aware datetimes that share one ZoneInfo compare by wall time, so 01:30
     # CDT and 01:30 CST on the night clocks fall back would look equal.
@@ -185,7 +186,7 @@ class ShiftInputSerializer(serializers.Serializer):
         return attrs
 
 
-class PublicEventFilterSerializer(serializers.Serializer):
+class PublicEventFilterSerializer(StrictSerializer):
     kind = serializers.ChoiceField(choices=EventKind.choices, required=False)
     date_from = serializers.DateField(required=False, help_text="First local day (inclusive)")
     date_to = serializers.DateField(required=False, help_text="Last local day (inclusive)")

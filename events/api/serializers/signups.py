@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from backend.api.serializers import StrictModelSerializer, StrictSerializer
 from events.api.serializers.common import LocalDateTimeField, UtcDateTimeField
 from events.models import Language, Shift, ShiftRole, Signup, SignupSource, SignupStatus
 from events.services.volunteers import DEFAULT_CONSENT_WORDING
 
 
-class PublicSignupInputSerializer(serializers.Serializer):
+class PublicSignupInputSerializer(StrictSerializer):
     name = serializers.CharField(max_length=120)
     phone = serializers.CharField(max_length=40)
     sms_consent = serializers.BooleanField(
@@ -37,7 +38,7 @@ class StaffSignupInputSerializer(PublicSignupInputSerializer):
     )
 
 
-class SignupShiftSerializer(serializers.ModelSerializer):
+class SignupShiftSerializer(StrictModelSerializer):
     role_label = serializers.SerializerMethodField()
     event_id = serializers.IntegerField(read_only=True)
     event_title = serializers.CharField(source="event.title", read_only=True)
@@ -64,7 +65,7 @@ class SignupShiftSerializer(serializers.ModelSerializer):
         return ShiftRole(shift.role).label
 
 
-class VolunteerSignupSerializer(serializers.ModelSerializer):
+class VolunteerSignupSerializer(StrictModelSerializer):
     shift = SignupShiftSerializer(read_only=True)
     created_at = UtcDateTimeField(read_only=True)
 
@@ -73,7 +74,7 @@ class VolunteerSignupSerializer(serializers.ModelSerializer):
         fields = ["id", "status", "position", "created_at", "shift"]
 
 
-class PublicSignupOutputSerializer(serializers.Serializer):
+class PublicSignupOutputSerializer(StrictSerializer):
     signup = VolunteerSignupSerializer()
     manage_token = serializers.CharField(
         allow_null=True,
@@ -84,14 +85,14 @@ class PublicSignupOutputSerializer(serializers.Serializer):
     manage_url = serializers.CharField(allow_null=True)
 
 
-class RosterVolunteerSerializer(serializers.Serializer):
+class RosterVolunteerSerializer(StrictSerializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     phone_last4 = serializers.CharField()
     language = serializers.CharField()
 
 
-class RosterEntrySerializer(serializers.ModelSerializer):
+class RosterEntrySerializer(StrictModelSerializer):
     volunteer = RosterVolunteerSerializer(read_only=True)
     shift_id = serializers.IntegerField(read_only=True)
     created_at = UtcDateTimeField(read_only=True)
@@ -115,7 +116,7 @@ class RosterEntrySerializer(serializers.ModelSerializer):
         ]
 
 
-class AttendanceInputSerializer(serializers.Serializer):
+class AttendanceInputSerializer(StrictSerializer):
     status = serializers.ChoiceField(
         choices=[SignupStatus.ATTENDED, SignupStatus.NO_SHOW, SignupStatus.CONFIRMED]
     )
@@ -127,7 +128,7 @@ class BulkAttendanceInputSerializer(AttendanceInputSerializer):
     )
 
 
-class StatsSerializer(serializers.Serializer):
+class StatsSerializer(StrictSerializer):
     signups = serializers.IntegerField(help_text="All signups that were not cancelled")
     confirmed = serializers.IntegerField()
     waitlisted = serializers.IntegerField()
@@ -142,13 +143,13 @@ class ShiftStatsSerializer(StatsSerializer):
     capacity = serializers.IntegerField()
 
 
-class EventStatsSerializer(serializers.Serializer):
+class EventStatsSerializer(StrictSerializer):
     event_id = serializers.IntegerField()
     totals = StatsSerializer()
     shifts = ShiftStatsSerializer(many=True)
 
 
-class VolunteerStatsSerializer(serializers.Serializer):
+class VolunteerStatsSerializer(StrictSerializer):
     volunteer_id = serializers.IntegerField()
     name = serializers.CharField()
     totals = StatsSerializer()

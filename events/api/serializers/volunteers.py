@@ -6,23 +6,24 @@ from typing import Any
 
 from rest_framework import serializers
 
+from backend.api.serializers import StrictSerializer
 from events.api.serializers.signups import VolunteerSignupSerializer
 from events.models import Language
 from events.services.volunteers import DEFAULT_CONSENT_WORDING
 
 
-class ManageLinkRequestSerializer(serializers.Serializer):
+class ManageLinkRequestSerializer(StrictSerializer):
     phone = serializers.CharField(max_length=40)
     language = serializers.ChoiceField(
         choices=Language.choices, required=False, default=Language.ENGLISH
     )
 
 
-class ManageLinkSentSerializer(serializers.Serializer):
+class ManageLinkSentSerializer(StrictSerializer):
     detail = serializers.CharField()
 
 
-class VolunteerPageSerializer(serializers.Serializer):
+class VolunteerPageSerializer(StrictSerializer):
     name = serializers.CharField()
     phone_last4 = serializers.CharField()
     sms_consent = serializers.BooleanField()
@@ -30,7 +31,7 @@ class VolunteerPageSerializer(serializers.Serializer):
     calendar_url = serializers.CharField()
 
 
-class LinkCodeRequestSerializer(serializers.Serializer):
+class LinkCodeRequestSerializer(StrictSerializer):
     phone = serializers.CharField(max_length=40)
     language = serializers.ChoiceField(
         choices=Language.choices,
@@ -40,12 +41,12 @@ class LinkCodeRequestSerializer(serializers.Serializer):
     )
 
 
-class LinkCodeSentSerializer(serializers.Serializer):
+class LinkCodeSentSerializer(StrictSerializer):
     detail = serializers.CharField()
     expires_in_seconds = serializers.IntegerField()
 
 
-class LinkVolunteerVerifySerializer(serializers.Serializer):
+class LinkVolunteerVerifySerializer(StrictSerializer):
     """The proof: the code texted to `phone`, or the volunteer's own signed manage link."""
 
     phone = serializers.CharField(max_length=40, required=False)
@@ -81,7 +82,7 @@ class LinkVolunteerVerifySerializer(serializers.Serializer):
         return attrs
 
 
-class MyVolunteerSerializer(serializers.Serializer):
+class MyVolunteerSerializer(StrictSerializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     phone_last4 = serializers.CharField()

@@ -6,22 +6,21 @@ from typing import Any
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.generics import GenericAPIView, ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from backend.api.views import GenericApiView, ListApiView
 from events.api.permissions import IsOrganizerOrReadOnlyStaff
 from events.api.serializers.locations import (
     LocationFilterSerializer,
     LocationInputSerializer,
     LocationSerializer,
 )
-from events.api.views.common import _user
 from events.selectors.locations import locations_list
 from events.services.locations import location_create, location_update
 
 
-class LocationListView(ListAPIView):
+class LocationListView(ListApiView):
     """Caucus sites (organizers and field leads read; organizers create). Filter by county,
     zip, needs_review (sites to fix by hand) and placed (has coordinates)."""
 
@@ -42,11 +41,11 @@ class LocationListView(ListAPIView):
     def post(self, request: Request) -> Response:
         data = LocationInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        location = location_create(actor=_user(request), **data.validated_data)
+        location = location_create(actor=self.actor, **data.validated_data)
         return Response(LocationSerializer(location).data, status=status.HTTP_201_CREATED)
 
 
-class LocationDetailView(GenericAPIView):
+class LocationDetailView(GenericApiView):
     """One caucus site; organizers edit it (setting coordinates places it by hand)."""
 
     permission_classes = [IsOrganizerOrReadOnlyStaff]
@@ -63,5 +62,5 @@ class LocationDetailView(GenericAPIView):
         location = self.get_object()
         data = LocationInputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        location = location_update(actor=_user(request), location=location, **data.validated_data)
+        location = location_update(actor=self.actor, location=location, **data.validated_data)
         return Response(LocationSerializer(location).data)

@@ -7,12 +7,12 @@ from typing import Any
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.generics import ListAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from backend.api.permissions import IsFieldLeadOrOrganizer
+from backend.api.views import ListApiView
 from events.api.serializers.schedule import (
     EventDetailSerializer,
     EventInputSerializer,
@@ -26,7 +26,7 @@ from events.api.serializers.schedule import (
     ShiftInputSerializer,
     ShiftSerializer,
 )
-from events.api.views.common import PublicView, StaffView, _user
+from events.api.views.common import PublicView, StaffView
 from events.selectors.schedule import (
     event_get_for_user,
     event_list_for_user,
@@ -40,7 +40,7 @@ from events.services import schedule
 # --- Public (no login) ----------------------------------------------------------------------
 
 
-class PublicEventListView(ListAPIView):
+class PublicEventListView(ListApiView):
     """Upcoming public events, soonest first; filter by kind and local dates."""
 
     permission_classes = [AllowAny]
@@ -96,7 +96,7 @@ class PublicEventDetailView(PublicView):
 # --- Organizers and field leads -------------------------------------------------------------
 
 
-class EventListView(ListAPIView):
+class EventListView(ListApiView):
     """Events of the user's teams (organizers: all), newest start first; create one."""
 
     permission_classes = [IsFieldLeadOrOrganizer]
@@ -104,15 +104,15 @@ class EventListView(ListAPIView):
     filter_backends: list = []
 
     def get_queryset(self) -> Any:
-        return event_list_for_user(user=_user(self.request))
+        return event_list_for_user(user=self.actor)
 
     @extend_schema(request=EventInputSerializer, responses={201: EventDetailSerializer})
     def post(self, request: Request) -> Response:
         data = EventInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        event = schedule.event_create(actor=_user(request), **data.validated_data)
+        event = schedule.event_create(actor=self.actor, **data.validated_data)
         return Response(
-            EventDetailSerializer(event_get_for_user(user=_user(request), event_id=event.pk)).data,
+            EventDetailSerializer(event_get_for_user(user=self.actor, event_id=event.pk)).data,
             status=status.HTTP_201_CREATED,
         )
 
@@ -124,16 +124,16 @@ class EventDetailView(StaffView):
 
     @extend_schema(responses={200: EventDetailSerializer})
     def get(self, request: Request, pk: int) -> Response:
-        event = event_get_for_user(user=_user(request), event_id=pk)
+        event = event_get_for_user(user=self.actor, event_id=pk)
         return Response(EventDetailSerializer(event).data)
 
     @extend_schema(request=EventUpdateSerializer, responses={200: EventDetailSerializer})
     def patch(self, request: Request, pk: int) -> Response:
-        event = event_get_for_user(user=_user(request), event_id=pk)
+        event = event_get_for_user(user=self.actor, event_id=pk)
         data = EventUpdateSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        schedule.event_update(actor=_user(request), event=event, **data.validated_data)
-        event = event_get_for_user(user=_user(request), event_id=pk)
+        schedule.event_update(actor=self.actor, event=event, **data.validated_data)
+        event = event_get_for_user(user=self.actor, event_id=pk)
         return Response(EventDetailSerializer(event).data)
 
 
@@ -142,9 +142,9 @@ class EventCancelView(StaffView):
 
     @extend_schema(request=None, responses={200: EventDetailSerializer})
     def post(self, request: Request, pk: int) -> Response:
-        event = event_get_for_user(user=_user(request), event_id=pk)
-        schedule.event_cancel(actor=_user(request), event=event)
-        event = event_get_for_user(user=_user(request), event_id=pk)
+        event = event_get_for_user(user=self.actor, event_id=pk)
+        schedule.event_cancel(actor=self.actor, event=event)
+        event = event_get_for_user(user=self.actor, event_id=pk)
         return Response(EventDetailSerializer(event).data)
 
 
@@ -155,9 +155,9 @@ class EventCompleteView(StaffView):
 
     @extend_schema(request=None, responses={200: EventDetailSerializer})
     def post(self, request: Request, pk: int) -> Response:
-        event = event_get_for_user(user=_user(request), event_id=pk)
-        schedule.event_complete(actor=_user(request), event=event)
-        event = event_get_for_user(user=_user(request), event_id=pk)
+        event = event_get_for_user(user=self.actor, event_id=pk)
+        schedule.event_complete(actor=self.actor, event=event)
+        event = event_get_for_user(user=self.actor, event_id=pk)
         return Response(EventDetailSerializer(event).data)
 
 
@@ -168,11 +168,11 @@ class EventShiftsView(StaffView):
 
     @extend_schema(request=ShiftInputSerializer, responses={201: ShiftSerializer})
     def post(self, request: Request, pk: int) -> Response:
-        event = event_get_for_user(user=_user(request), event_id=pk)
+        event = event_get_for_user(user=self.actor, event_id=pk)
         data = ShiftInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        shift = schedule.shift_create(actor=_user(request), event=event, **data.validated_data)
-        shift = shift_get_for_user(user=_user(request), shift_id=shift.pk)
+        shift = schedule.shift_create(actor=self.actor, event=event, **data.validated_data)
+        shift = shift_get_for_user(user=self.actor, shift_id=shift.pk)
         return Response(ShiftSerializer(shift).data, status=status.HTTP_201_CREATED)
 
 
@@ -183,15 +183,15 @@ class ShiftDetailView(StaffView):
 
     @extend_schema(responses={200: ShiftSerializer})
     def get(self, request: Request, pk: int) -> Response:
-        return Response(ShiftSerializer(shift_get_for_user(user=_user(request), shift_id=pk)).data)
+        return Response(ShiftSerializer(shift_get_for_user(user=self.actor, shift_id=pk)).data)
 
     @extend_schema(request=ShiftInputSerializer, responses={200: ShiftSerializer})
     def patch(self, request: Request, pk: int) -> Response:
-        shift = shift_get_for_user(user=_user(request), shift_id=pk)
+        shift = shift_get_for_user(user=self.actor, shift_id=pk)
         data = ShiftInputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        schedule.shift_update(actor=_user(request), shift=shift, **data.validated_data)
-        shift = shift_get_for_user(user=_user(request), shift_id=pk)
+        schedule.shift_update(actor=self.actor, shift=shift, **data.validated_data)
+        shift = shift_get_for_user(user=self.actor, shift_id=pk)
         return Response(ShiftSerializer(shift).data)
 
 
@@ -200,7 +200,7 @@ class ShiftCancelView(StaffView):
 
     @extend_schema(request=None, responses={200: ShiftSerializer})
     def post(self, request: Request, pk: int) -> Response:
-        shift = shift_get_for_user(user=_user(request), shift_id=pk)
-        schedule.shift_cancel(actor=_user(request), shift=shift)
-        shift = shift_get_for_user(user=_user(request), shift_id=pk)
+        shift = shift_get_for_user(user=self.actor, shift_id=pk)
+        schedule.shift_cancel(actor=self.actor, shift=shift)
+        shift = shift_get_for_user(user=self.actor, shift_id=pk)
         return Response(ShiftSerializer(shift).data)

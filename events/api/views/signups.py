@@ -3,19 +3,14 @@ up, rosters (JSON and CSV), attendance and its counts."""
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterable, Iterator
-from typing import Any
-
 from django.http import StreamingHttpResponse
-from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from backend.accounts.api.views import client_ip
+from backend.api.csv import csv_response
 from events import links
 from events.api.serializers.signups import (
     AttendanceInputSerializer,
@@ -29,7 +24,7 @@ from events.api.serializers.signups import (
     VolunteerStatsSerializer,
 )
 from events.api.throttles import SignupIpThrottle, SignupPhoneThrottle
-from events.api.views.common import PublicView, StaffView, _user
+from events.api.views.common import PublicView, StaffView
 from events.selectors.schedule import event_get_for_user, shift_get_for_user
 from events.selectors.signups import (
     ROSTER_CSV_COLUMNS,
@@ -64,7 +59,7 @@ class PublicSignupView(PublicView):
         data = PublicSignupInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         outcome = signups.public_signup_create(
-            shift_id=pk, source_ip=client_ip(request), **data.validated_data
+            shift_id=pk, source_ip=self.client_ip, **data.validated_data
         )
         return Response(
             {
@@ -98,11 +93,11 @@ class ShiftSignupCreateView(StaffView):
 
     @extend_schema(request=StaffSignupInputSerializer, responses={201: RosterEntrySerializer})
     def post(self, request: Request, pk: int) -> Response:
-        shift = shift_get_for_user(user=_user(request), shift_id=pk)
+        shift = shift_get_for_user(user=self.actor, shift_id=pk)
         data = StaffSignupInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         outcome = signups.signup_create(
-            shift_id=shift.pk, actor=_user(request), allow_private=True, **data.validated_data
+            shift_id=shift.pk, actor=self.actor, allow_private=True, **data.validated_data
         )
         return Response(RosterEntrySerializer(outcome.signup).data, status=status.HTTP_201_CREATED)
 
@@ -112,8 +107,8 @@ class ShiftRosterView(StaffView):
 
     @extend_schema(responses={200: RosterEntrySerializer(many=True)})
     def get(self, request: Request, pk: int) -> Response:
-        shift = shift_get_for_user(user=_user(request), shift_id=pk)
-        entries = roster(user=_user(request), shift_ids=[shift.pk])
+        shift = shift_get_for_user(user=self.actor, shift_id=pk)
+        entries = roster(user=self.actor, shift_ids=[shift.pk])
         return Response(RosterEntrySerializer(entries, many=True).data)
 
 
@@ -122,28 +117,9 @@ class EventRosterView(StaffView):
 
     @extend_schema(responses={200: RosterEntrySerializer(many=True)})
     def get(self, request: Request, pk: int) -> Response:
-        event = event_get_for_user(user=_user(request), event_id=pk)
-        entries = roster(user=_user(request), event_id=event.pk)
+        event = event_get_for_user(user=self.actor, event_id=pk)
+        entries = roster(user=self.actor, event_id=event.pk)
         return Response(RosterEntrySerializer(entries, many=True).data)
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def _csv_lines(rows: Iterable[list[Any]]) -> Iterator[str]:
-    writer = csv.writer(_Echo())
-    yield writer.writerow(ROSTER_CSV_COLUMNS)
-    name = ROSTER_CSV_COLUMNS.index("name")
-    for row in rows:
-        row[name] = _csv_safe(row[name])
-        yield writer.writerow(row)
-
-
-def _csv_safe(text: str) -> str:
-    # A name starting with = + - @ would run as a formula in a spreadsheet.
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 class EventRosterCsvView(StaffView):
@@ -151,13 +127,12 @@ class EventRosterCsvView(StaffView):
 
     @extend_schema(responses={(200, "text/csv"): CSV_RESPONSE})
     def get(self, request: Request, pk: int) -> StreamingHttpResponse:
-        event = event_get_for_user(user=_user(request), event_id=pk)
-        rows = signups.event_roster_export(
-            actor=_user(request), event=event, source_ip=client_ip(request)
+        event = event_get_for_user(user=self.actor, event_id=pk)
+        rows = signups.event_roster_export(actor=self.actor, event=event, source_ip=self.client_ip)
+        # csv_response escapes formulas in every cell (a volunteer's name is typed by anyone).
+        return csv_response(
+            rows, header=ROSTER_CSV_COLUMNS, filename=f"event-{event.pk}-roster.csv"
         )
-        response = StreamingHttpResponse(_csv_lines(rows), content_type="text/csv")
-        response["Content-Disposition"] = f'attachment; filename="event-{event.pk}-roster.csv"'
-        return response
 
 
 class SignupAttendanceView(StaffView):
@@ -167,13 +142,13 @@ class SignupAttendanceView(StaffView):
 
     @extend_schema(request=AttendanceInputSerializer, responses={200: RosterEntrySerializer})
     def post(self, request: Request, pk: int) -> Response:
-        signup = get_object_or_404(signups_for_user(user=_user(request)), pk=pk)
+        signup = self.get_or_404(signups_for_user(user=self.actor), pk=pk)
         data = AttendanceInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         (marked,) = signups.signups_mark_attendance(
-            actor=_user(request), signups=[signup], status=data.validated_data["status"]
+            actor=self.actor, signups=[signup], status=data.validated_data["status"]
         )
-        entry = get_object_or_404(signups_for_user(user=_user(request)), pk=marked.pk)
+        entry = self.get_or_404(signups_for_user(user=self.actor), pk=marked.pk)
         return Response(RosterEntrySerializer(entry).data)
 
 
@@ -186,14 +161,14 @@ class EventBulkAttendanceView(StaffView):
         request=BulkAttendanceInputSerializer, responses={200: RosterEntrySerializer(many=True)}
     )
     def post(self, request: Request, pk: int) -> Response:
-        event = event_get_for_user(user=_user(request), event_id=pk)
+        event = event_get_for_user(user=self.actor, event_id=pk)
         data = BulkAttendanceInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         ids = set(data.validated_data["signup_ids"])
         signups.event_attendance_mark(
-            actor=_user(request), event=event, signup_ids=ids, status=data.validated_data["status"]
+            actor=self.actor, event=event, signup_ids=ids, status=data.validated_data["status"]
         )
-        entries = roster(user=_user(request), event_id=event.pk, signup_ids=ids)
+        entries = roster(user=self.actor, event_id=event.pk, signup_ids=ids)
         return Response(RosterEntrySerializer(entries, many=True).data)
 
 
@@ -202,8 +177,8 @@ class EventStatsView(StaffView):
 
     @extend_schema(responses={200: EventStatsSerializer})
     def get(self, request: Request, pk: int) -> Response:
-        event = event_get_for_user(user=_user(request), event_id=pk)
-        return Response(EventStatsSerializer(event_stats(user=_user(request), event=event)).data)
+        event = event_get_for_user(user=self.actor, event_id=pk)
+        return Response(EventStatsSerializer(event_stats(user=self.actor, event=event)).data)
 
 
 class VolunteerStatsView(StaffView):
@@ -211,6 +186,6 @@ class VolunteerStatsView(StaffView):
 
     @extend_schema(responses={200: VolunteerStatsSerializer})
     def get(self, request: Request, pk: int) -> Response:
-        volunteer = get_object_or_404(volunteers_for_user(user=_user(request)), pk=pk)
-        stats = volunteer_stats(user=_user(request), volunteer=volunteer)
+        volunteer = self.get_or_404(volunteers_for_user(user=self.actor), pk=pk)
+        stats = volunteer_stats(user=self.actor, volunteer=volunteer)
         return Response(VolunteerStatsSerializer(stats).data)

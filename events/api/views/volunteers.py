@@ -3,18 +3,14 @@ reading its own volunteer record and linking one by a texted code or the manage 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 from django.conf import settings
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, status
+from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from backend.accounts.api.views import client_ip
 from backend.api.permissions import IsStaffRole
+from backend.api.views import ApiView
 from events.api.serializers.volunteers import (
     LinkCodeRequestSerializer,
     LinkCodeSentSerializer,
@@ -25,8 +21,7 @@ from events.api.serializers.volunteers import (
     VolunteerPageSerializer,
 )
 from events.api.throttles import SignupIpThrottle
-from events.api.views.common import PublicView, _user
-from events.errors import LinkThrottledError
+from events.api.views.common import PublicView
 from events.selectors.volunteers import (
     volunteer_page,
     volunteer_profile,
@@ -37,16 +32,6 @@ from events.services.volunteers import (
     volunteer_link_verify,
     volunteer_manage_link_send,
 )
-
-
-@contextmanager
-def _throttled_as_429() -> Iterator[None]:
-    # DRF's Throttled carries the Retry-After header; the service cannot import DRF.
-    try:
-        yield
-    except LinkThrottledError as error:
-        raise exceptions.Throttled(wait=error.retry_after, detail=error.message) from None
-
 
 # --- Public (no login) ----------------------------------------------------------------------
 
@@ -68,8 +53,7 @@ class ManageLinkRequestView(PublicView):
     def post(self, request: Request) -> Response:
         data = ManageLinkRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        with _throttled_as_429():
-            volunteer_manage_link_send(source_ip=client_ip(request), **data.validated_data)
+        volunteer_manage_link_send(source_ip=self.client_ip, **data.validated_data)
         return Response(
             {"detail": "If this number belongs to a volunteer, we texted it the link."},
             status=status.HTTP_202_ACCEPTED,
@@ -87,7 +71,7 @@ class VolunteerPageView(PublicView):
 # --- A signed-in user's own volunteer record ------------------------------------------------
 
 
-class MyVolunteerView(APIView):
+class MyVolunteerView(ApiView):
     """The signed-in user's own volunteer record: read it, or start linking it by phone number.
 
     POST texts a one-time code to the number and answers 202 the same way whether or not a
@@ -100,17 +84,14 @@ class MyVolunteerView(APIView):
 
     @extend_schema(responses={200: MyVolunteerSerializer})
     def get(self, request: Request) -> Response:
-        profile = volunteer_profile_for_account(user=_user(request))
+        profile = volunteer_profile_for_account(user=self.actor)
         return Response(MyVolunteerSerializer(profile).data)
 
     @extend_schema(request=LinkCodeRequestSerializer, responses={202: LinkCodeSentSerializer})
     def post(self, request: Request) -> Response:
         data = LinkCodeRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        with _throttled_as_429():
-            volunteer_link_code_send(
-                user=_user(request), source_ip=client_ip(request), **data.validated_data
-            )
+        volunteer_link_code_send(user=self.actor, source_ip=self.client_ip, **data.validated_data)
         return Response(
             {
                 "detail": "If this number can receive texts, we sent it a code. "
@@ -121,7 +102,7 @@ class MyVolunteerView(APIView):
         )
 
 
-class MyVolunteerVerifyView(APIView):
+class MyVolunteerVerifyView(ApiView):
     """Prove the number (the texted code, or the volunteer's own manage link) and link the
     volunteer record to this account; answers the linked record."""
 
@@ -132,8 +113,7 @@ class MyVolunteerVerifyView(APIView):
     def post(self, request: Request) -> Response:
         data = LinkVolunteerVerifySerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        with _throttled_as_429():
-            volunteer = volunteer_link_verify(
-                user=_user(request), source_ip=client_ip(request), **data.validated_data
-            )
+        volunteer = volunteer_link_verify(
+            user=self.actor, source_ip=self.client_ip, **data.validated_data
+        )
         return Response(MyVolunteerSerializer(volunteer_profile(volunteer=volunteer)).data)
