@@ -23,7 +23,7 @@ from django.utils import timezone
 from icalendar import Calendar, Timezone, TimezoneDaylight, TimezoneStandard
 from icalendar import Event as IcsEvent
 
-from events.models import Event, EventStatus, Shift, Signup, SignupStatus
+from events.models import Event, EventStatus, Shift, ShiftStatus, Signup, SignupStatus
 
 PRODID = "-//DontLookAway//Field events//EN"
 
@@ -170,7 +170,7 @@ def event_calendar(event: Event) -> bytes:
             event=event,
         )
     )
-    for shift in event.shifts.filter(status="scheduled").order_by("starts_at", "id"):
+    for shift in event.shifts.filter(status=ShiftStatus.SCHEDULED).order_by("starts_at", "id"):
         calendar.add_component(
             _component(
                 uid=f"shift-{shift.pk}",

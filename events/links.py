@@ -20,7 +20,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core import signing
 
-from backend.api.errors import NotFoundError
+from events.errors import InvalidLinkError
 from events.models import Volunteer
 
 SALT = "events.volunteer-manage-link"
@@ -58,12 +58,12 @@ def volunteer_from_token(token: str, *, require_proven: bool = False) -> Volunte
     try:
         data = signing.loads(token, salt=SALT, max_age=max_age)
     except signing.BadSignature:
-        raise NotFoundError("This link is not valid or has expired.", code="invalid_link") from None
+        raise InvalidLinkError("This link is not valid or has expired.") from None
     volunteer = Volunteer.objects.filter(pk=data.get("v")).first()
     if volunteer is None or volunteer.phone_hash[:12] != data.get("h"):
-        raise NotFoundError("This link is not valid or has expired.", code="invalid_link")
+        raise InvalidLinkError("This link is not valid or has expired.")
     if require_proven and data.get("p", 1) == 0:
-        raise NotFoundError("This link is not valid or has expired.", code="invalid_link")
+        raise InvalidLinkError("This link is not valid or has expired.")
     if data.get("g", 0) != volunteer.manage_link_generation:
-        raise NotFoundError("This link is not valid or has expired.", code="invalid_link")
+        raise InvalidLinkError("This link is not valid or has expired.")
     return volunteer

@@ -15,7 +15,7 @@ from events.models import (
     SmsStatus,
     Volunteer,
 )
-from events.selectors import events_for_user
+from events.selectors.schedule import events_for_user
 
 
 def sms_messages_for_user(

@@ -21,9 +21,10 @@ from backend.accounts.models import User
 from backend.api.errors import ApplicationError, NotFoundError
 from backend.api.permissions import IsFieldLeadOrOrganizer, IsOrganizer
 from backend.sms import webhook_signature_valid
-from events import selectors, selectors_sms
+from events import selectors_sms
 from events.api import sms_serializers as s
 from events.models import InboundSms, SmsMessage, SmsOptOut, SmsReview
+from events.selectors.schedule import events_for_user
 from events.services.sms_inbound import (
     sms_inbound_receive,
     sms_review_resolve,
@@ -148,7 +149,7 @@ class EventSmsStatsView(APIView):
 
     @extend_schema(responses={200: s.SmsEventStatsSerializer})
     def get(self, request: Request, pk: int) -> Response:
-        event = selectors.events_for_user(user=_user(request)).filter(pk=pk).first()
+        event = events_for_user(user=_user(request)).filter(pk=pk).first()
         if event is None:
             raise NotFoundError("No such event.")
         return Response(

@@ -6,9 +6,9 @@ from typing import Any
 
 from rest_framework.request import Request
 
-from backend.accounts.api.views import client_ip
-from backend.api.errors import ApplicationError
 from backend.api.throttling import AtomicRateThrottle
+from backend.api.views import client_ip
+from backend.errors import ApplicationError
 
 
 class SignupIpThrottle(AtomicRateThrottle):

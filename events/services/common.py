@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from backend.api.errors import ApplicationError
+from backend.errors import ApplicationError, ErrorCode
 
 
 def validate_time_zone(name: str) -> ZoneInfo:
     if name not in available_timezones():
         raise ApplicationError(
             f"Unknown time zone {name!r}; use an IANA name such as America/Chicago.",
-            code="invalid",
+            code=ErrorCode.INVALID,
             fields={"time_zone": ["Unknown time zone."]},
         )
     try:
@@ -32,6 +32,6 @@ def validate_window(starts_at: datetime, ends_at: datetime) -> None:
     if ends_at.astimezone(UTC) <= starts_at.astimezone(UTC):
         raise ApplicationError(
             "The end must be after the start.",
-            code="invalid",
+            code=ErrorCode.INVALID,
             fields={"ends_at": ["Must be after starts_at."]},
         )

@@ -12,8 +12,8 @@ from typing import IO, Any
 from django.db import transaction
 
 from backend.accounts.models import User
-from backend.api.errors import ApplicationError
 from backend.audit.services import audit_record
+from backend.errors import ApplicationError, ErrorCode
 from backend.geo.counties import canonical_county
 from backend.geo.models import GeocodePrecision
 from backend.geo.services import (
@@ -283,7 +283,7 @@ def read_sites_csv(stream: IO[str] | IO[bytes]) -> tuple[list[_Site], list[RowRe
     if missing:
         raise ApplicationError(
             f"The CSV lacks the columns: {', '.join(missing)}.",
-            code="invalid_csv",
+            code=ErrorCode.INVALID_CSV,
             fields={"file": [f"Missing columns: {', '.join(missing)}"]},
         )
     sites: dict[str, _Site] = {}

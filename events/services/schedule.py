@@ -9,8 +9,15 @@ from django.db import transaction
 
 from backend.accounts.models import Team, User
 from backend.accounts.selectors import teams_for_user
-from backend.api.errors import ApplicationError, ConflictError
+from backend.errors import ApplicationError
 from events import domain_events
+from events.errors import (
+    CapacityBelowConfirmedError,
+    EventCancelledError,
+    EventNotScheduledError,
+    ShiftCancelledError,
+    ShiftOutsideEventError,
+)
 from events.models import Event, EventStatus, Location, Shift, ShiftStatus, Signup, SignupStatus
 from events.services.common import validate_time_zone, validate_window
 from events.services.signups import waitlist_promote
@@ -64,7 +71,7 @@ def _check_shifts_inside(event: Event, shifts: list[Shift]) -> None:
     if outside:
         # A shift being created has no id yet: shift_ids lists only existing shifts.
         outside = [pk for pk in outside if pk is not None]
-        raise ApplicationError(
+        raise ShiftOutsideEventError(
             "Shifts must lie inside their event"
             + (
                 "; these would fall outside: " + ", ".join(str(pk) for pk in outside)
@@ -72,7 +79,6 @@ def _check_shifts_inside(event: Event, shifts: list[Shift]) -> None:
                 else ""
             )
             + ".",
-            code="shift_outside_event",
             fields={"starts_at": ["Shift times must lie inside the event."]},
             extra={"shift_ids": outside},
         )
@@ -106,7 +112,7 @@ def event_update(*, actor: User, event: Event, **fields: Any) -> Event:
     """Edit an event the actor may manage; emits event.changed with the changed fields."""
     event = Event.objects.select_for_update().get(pk=event.pk)
     if event.status == EventStatus.CANCELLED:
-        raise ConflictError("A cancelled event cannot be edited.", code="event_cancelled")
+        raise EventCancelledError("A cancelled event cannot be edited.")
     changes: dict[str, Any] = {}
     for name, value in fields.items():
         if name not in EVENT_FIELDS:
@@ -143,9 +149,8 @@ def event_complete(*, actor: User, event: Event) -> Event:
     """Mark a scheduled event as held (completed); emits event.changed for the status."""
     event = Event.objects.select_for_update().get(pk=event.pk)
     if event.status != EventStatus.SCHEDULED:
-        raise ConflictError(
+        raise EventNotScheduledError(
             f"A {event.get_status_display().lower()} event cannot be completed.",
-            code="event_not_scheduled",
         )
     event.status = EventStatus.COMPLETED
     event.save(update_fields=["status", "updated_at"])
@@ -159,7 +164,7 @@ def event_complete(*, actor: User, event: Event) -> Event:
 def shift_create(*, actor: User, event: Event, **fields: Any) -> Shift:
     """Add a shift inside an event the actor may manage."""
     if event.status == EventStatus.CANCELLED:
-        raise ConflictError("A cancelled event cannot get new shifts.", code="event_cancelled")
+        raise EventCancelledError("A cancelled event cannot get new shifts.")
     validate_window(fields["starts_at"], fields["ends_at"])
     shift = Shift(event=event, **fields)
     _check_shifts_inside(event, [shift])
@@ -173,7 +178,7 @@ def shift_update(*, actor: User, shift: Shift, **fields: Any) -> Shift:
     count is refused (409); a higher capacity promotes waitlisted signups at once."""
     shift = Shift.objects.select_for_update(of=("self",)).select_related("event").get(pk=shift.pk)
     if shift.status == ShiftStatus.CANCELLED:
-        raise ConflictError("A cancelled shift cannot be edited.", code="shift_cancelled")
+        raise ShiftCancelledError("A cancelled shift cannot be edited.")
     changes: dict[str, Any] = {}
     for name, value in fields.items():
         if name not in SHIFT_FIELDS:
@@ -188,9 +193,8 @@ def shift_update(*, actor: User, shift: Shift, **fields: Any) -> Shift:
         status__in=(SignupStatus.CONFIRMED, SignupStatus.ATTENDED, SignupStatus.NO_SHOW)
     ).count()
     if shift.capacity < taken:
-        raise ConflictError(
+        raise CapacityBelowConfirmedError(
             f"{taken} people are already confirmed; cancel signups before lowering capacity.",
-            code="capacity_below_confirmed",
             extra={"confirmed": taken},
         )
     shift.save()

@@ -7,19 +7,32 @@ acquire the lock, and `Shift.signup_sequence` records that order as each signup'
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from backend.accounts.models import User
-from backend.api.errors import ApplicationError, ConflictError, NotFoundError
+from backend.audit.services import audit_record
+from backend.errors import ApplicationError, NotFoundError
 from events import domain_events, links
+from events.errors import (
+    AlreadySignedUpError,
+    EventClosedError,
+    NotCancellableError,
+    NotMarkableError,
+    ShiftCancelledError,
+    ShiftFullError,
+    ShiftOverlapError,
+    ShiftPastError,
+)
 from events.models import (
     ACTIVE_STATUSES,
     SPOT_HOLDING_STATUSES,
     ConsentMethod,
+    Event,
     EventStatus,
     Language,
     Shift,
@@ -29,6 +42,8 @@ from events.models import (
     SignupStatus,
     Volunteer,
 )
+from events.selectors.schedule import events_for_user, public_shift
+from events.selectors.signups import roster, roster_csv_rows
 from events.services.volunteers import (
     DEFAULT_CONSENT_WORDING,
     phone_normalize,
@@ -75,14 +90,14 @@ def _lock_shift(shift_id: int) -> Shift:
 def _check_open(shift: Shift, *, allow_private: bool) -> None:
     event = shift.event
     if event.status == EventStatus.CANCELLED or shift.status == ShiftStatus.CANCELLED:
-        raise ConflictError("This shift was cancelled.", code="shift_cancelled")
+        raise ShiftCancelledError("This shift was cancelled.")
     if event.status != EventStatus.SCHEDULED:
-        raise ConflictError("This event is over.", code="event_closed")
+        raise EventClosedError("This event is over.")
     if not event.is_public and not allow_private:
         # Private events are invisible to the public: the same answer as an unknown shift.
         raise NotFoundError("No such shift.")
     if shift.starts_at <= timezone.now():
-        raise ConflictError("This shift has already started.", code="shift_past")
+        raise ShiftPastError("This shift has already started.")
 
 
 def _overlapping(volunteer: Volunteer, shift: Shift) -> Signup | None:
@@ -151,29 +166,24 @@ def signup_create(
             shift=shift, volunteer=volunteer, status__in=ACTIVE_STATUSES
         ).first()
         if existing is not None:
-            raise ConflictError(
+            raise AlreadySignedUpError(
                 "You are already signed up for this shift.",
-                code="already_signed_up",
                 extra={"signup": {"id": existing.pk, "status": existing.status}},
             )
         other = _overlapping(volunteer, shift)
         if other is not None and actor is not None and name_other_shift:
             # Staff see the other shift only when they may see its event (another team's is
             # a 404 everywhere else).
-            from events.selectors import events_for_user
-
             name_other_shift = events_for_user(user=actor).filter(pk=other.shift.event_id).exists()
         if other is not None and not name_other_shift:
-            raise ConflictError(
+            raise ShiftOverlapError(
                 "This shift overlaps another shift this number is signed up for.",
-                code="shift_overlap",
             )
         if other is not None:
-            raise ConflictError(
+            raise ShiftOverlapError(
                 f"This shift overlaps your {other.shift.get_role_display().lower()} shift at "
                 f"“{other.shift.event.title}” (shift {other.shift_id}, "
                 f"{other.shift.starts_at.isoformat()} to {other.shift.ends_at.isoformat()}).",
-                code="shift_overlap",
                 extra={"other_shift": _shift_summary(other.shift)},
             )
         taken = _spots_taken(shift)
@@ -182,9 +192,8 @@ def signup_create(
         else:
             waiting = shift.signups.filter(status=SignupStatus.WAITLISTED).count()
             if shift.waitlist_limit is not None and waiting >= shift.waitlist_limit:
-                raise ConflictError(
+                raise ShiftFullError(
                     "This shift and its waitlist are full.",
-                    code="shift_full",
                     extra={"shift": _shift_summary(shift)},
                 )
             status = SignupStatus.WAITLISTED
@@ -220,6 +229,36 @@ def signup_create(
         else:
             domain_events.signup_waitlisted(signup)
         return SignupOutcome(signup=signup, volunteer=volunteer, volunteer_created=created)
+
+
+@dataclass(frozen=True)
+class PublicSignupOutcome:
+    signup: Signup
+    manage_token: str | None
+    manage_url: str | None
+
+
+def public_signup_create(
+    *, shift_id: int, source_ip: str | None, **fields: Any
+) -> PublicSignupOutcome:
+    """A signup from the public form: `signup_create` on a public shift only (404 "No such
+    shift." for a private or unknown one), never naming the other shift of an overlap.
+
+    The manage link shows every signup of that number and cancels them: it is handed only to
+    whoever made the record just now (anyone may type a known number into the form); everyone
+    else gets None and asks for the link by text.
+    """
+    if public_shift(shift_id=shift_id) is None:
+        raise NotFoundError("No such shift.")
+    outcome = signup_create(
+        shift_id=shift_id, source_ip=source_ip, name_other_shift=False, **fields
+    )
+    created = outcome.volunteer_created
+    return PublicSignupOutcome(
+        signup=outcome.signup,
+        manage_token=links.manage_token_for(outcome.volunteer, proven=False) if created else None,
+        manage_url=links.manage_url_for(outcome.volunteer, proven=False) if created else None,
+    )
 
 
 def waitlist_promote(*, shift: Shift) -> list[Signup]:
@@ -261,9 +300,8 @@ def signup_cancel(
         if volunteer is not None and signup.volunteer_id != volunteer.pk:
             raise NotFoundError("No such signup.")
         if signup.status not in (SignupStatus.CONFIRMED, SignupStatus.WAITLISTED):
-            raise ConflictError(
+            raise NotCancellableError(
                 f"A signup that is {signup.get_status_display().lower()} cannot be cancelled.",
-                code="not_cancellable",
             )
         signup.status = SignupStatus.CANCELLED
         signup.cancelled_at = timezone.now()
@@ -294,9 +332,8 @@ def signups_mark_attendance(*, actor: User, signups: Iterable[Signup], status: s
         locked = list(Signup.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
         wrong = [s.pk for s in locked if s.status not in SPOT_HOLDING_STATUSES]
         if wrong:
-            raise ConflictError(
+            raise NotMarkableError(
                 "Only confirmed signups can be checked in or marked as no-shows.",
-                code="not_markable",
                 extra={"signup_ids": wrong},
             )
         now = timezone.now()
@@ -308,3 +345,32 @@ def signups_mark_attendance(*, actor: User, signups: Iterable[Signup], status: s
                 update_fields=["status", "checked_in_at", "attendance_marked_by", "updated_at"]
             )
         return locked
+
+
+def event_attendance_mark(
+    *, actor: User, event: Event, signup_ids: Iterable[int], status: str
+) -> list[Signup]:
+    """`signups_mark_attendance` for many signups of one event the actor may manage; 404 (with
+    the `signup_ids` that are not) unless every one is part of it, and then nothing is marked."""
+    ids = set(signup_ids)
+    found = list(roster(user=actor, event_id=event.pk, signup_ids=ids))
+    missing = sorted(ids - {signup.pk for signup in found})
+    if missing:
+        raise NotFoundError(
+            "Some signups are not part of this event.", extra={"signup_ids": missing}
+        )
+    return signups_mark_attendance(actor=actor, signups=found, status=status)
+
+
+def event_roster_export(*, actor: User, event: Event, source_ip: str | None) -> Iterator[list[Any]]:
+    """The event's roster as CSV rows (`ROSTER_CSV_COLUMNS`), the export recorded in the audit
+    trail (with its size) before the first row is read."""
+    entries = roster(user=actor, event_id=event.pk)
+    audit_record(
+        actor=actor,
+        action="event.roster_export",
+        target=event,
+        ip_address=source_ip,
+        details={"signups": entries.count()},
+    )
+    return roster_csv_rows(entries)

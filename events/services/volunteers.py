@@ -15,10 +15,16 @@ from django.utils import timezone
 from phonenumbers import PhoneNumberType
 
 from backend.accounts.models import User
-from backend.api.errors import ApplicationError, ConflictError, NotFoundError
 from backend.audit.services import audit_record
 from backend.crypto import keyed_hash
+from backend.errors import ApplicationError, ConflictError, ErrorCode, NotFoundError
 from events import links
+from events.errors import (
+    AlreadyLinkedError,
+    InvalidPhoneError,
+    LinkThrottledError,
+    PhoneNotMobileError,
+)
 from events.models import (
     ConsentMethod,
     Language,
@@ -57,21 +63,18 @@ def phone_normalize(raw: str, *, field: str = "phone") -> NormalizedPhone:
     try:
         number = phonenumbers.parse(text, "US")
     except phonenumbers.NumberParseException:
-        raise ApplicationError(
+        raise InvalidPhoneError(
             "This is not a phone number.",
-            code="invalid_phone",
             fields={field: ["Enter a mobile phone number, e.g. (515) 555-0134."]},
         ) from None
     if not phonenumbers.is_valid_number(number):
-        raise ApplicationError(
+        raise InvalidPhoneError(
             "This phone number does not exist.",
-            code="invalid_phone",
             fields={field: ["Enter a valid mobile phone number."]},
         )
     if phonenumbers.number_type(number) not in SMS_CAPABLE_TYPES:
-        raise ApplicationError(
+        raise PhoneNotMobileError(
             "This number cannot receive text messages.",
-            code="phone_not_mobile",
             fields={field: ["Enter a mobile number that can receive text messages."]},
         )
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
@@ -146,17 +149,6 @@ def sms_consent_current(*, volunteer: Volunteer) -> SmsConsent | None:
     return volunteer.sms_consents.order_by("-recorded_at", "-id").first()
 
 
-class LinkThrottledError(ApplicationError):
-    """Too many link codes or confirmations in the window; `retry_after` is in seconds."""
-
-    status_code = 429  # type: ignore[assignment]
-    code = "throttled"
-
-    def __init__(self, message: str, *, retry_after: float) -> None:
-        super().__init__(message, extra={"retry_after_seconds": int(retry_after)})
-        self.retry_after = retry_after
-
-
 LINK_WINDOW_SECONDS = 3600
 LINK_CODE_DIGITS = 6
 
@@ -174,7 +166,7 @@ def _take_or_refuse(*, user: User, key: str, limit: int, what: str, ip: str | No
     audit_record(
         actor=user, action="volunteer.link_throttled", ip_address=ip, details={"limit": what}
     )
-    raise LinkThrottledError("Too many attempts; try again later.", retry_after=wait)
+    raise LinkThrottledError("Too many attempts; try again later.", retry_after_seconds=wait)
 
 
 def volunteer_link_code_send(
@@ -195,9 +187,7 @@ def volunteer_link_code_send(
             ip_address=source_ip,
             details={"reason": "account_already_linked"},
         )
-        raise ConflictError(
-            "This account is already linked to a volunteer record.", code="already_linked"
-        )
+        raise AlreadyLinkedError("This account is already linked to a volunteer record.")
     _take_or_refuse(
         user=user,
         key=f"link-code:user:{user.pk}",
@@ -291,7 +281,7 @@ def volunteer_link_verify(
                 proof="manage_link",
                 error=ApplicationError(
                     "This link is not valid or has expired.",
-                    code="invalid_link",
+                    code=ErrorCode.INVALID_LINK,
                     fields={"manage_token": ["This link is not valid or has expired."]},
                 ),
             )
@@ -308,7 +298,7 @@ def volunteer_link_verify(
                 proof="code",
                 error=ApplicationError(
                     "This code is wrong or has expired. Ask for a new one.",
-                    code="invalid_code",
+                    code=ErrorCode.INVALID_CODE,
                     fields={"code": ["Wrong or expired code."]},
                 ),
             )
@@ -393,9 +383,8 @@ def _link(
         )
         other = Volunteer.objects.filter(user=user).exclude(pk=volunteer.pk).first()
         if other is not None or (volunteer.user_id and volunteer.user_id != user.pk):
-            raise ConflictError(
+            raise AlreadyLinkedError(
                 "This account or phone number is already linked to another record.",
-                code="already_linked",
             )
         if volunteer.user_id != user.pk:
             volunteer.user = user
@@ -435,7 +424,9 @@ def volunteer_manage_link_send(
             ip_address=source_ip,
             details={"limit": "links_per_number"},
         )
-        raise LinkThrottledError("Too many requests for this number; try later.", retry_after=wait)
+        raise LinkThrottledError(
+            "Too many requests for this number; try later.", retry_after_seconds=wait
+        )
     volunteer = Volunteer.objects.filter(phone_hash=normalized.hash).first()
     if volunteer is None:
         audit_record(

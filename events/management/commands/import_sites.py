@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from backend.api.errors import ApplicationError
+from backend.errors import ApplicationError
 from events.services.locations import sites_import
 
 

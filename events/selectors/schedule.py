@@ -1,10 +1,10 @@
-"""Reads for events, already scoped to who asks: the public, a volunteer, a field lead."""
+"""Reads of events and shifts: the public listing and search, and what staff may manage."""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -12,20 +12,18 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from backend.accounts.models import Role, User
-from backend.api.errors import ApplicationError
-from backend.geo.counties import canonical_county
+from backend.errors import ApplicationError, NotFoundError
 from backend.geo.services import bounding_box, distance_m
+from events.errors import UnknownZipError
 from events.models import (
     SPOT_HOLDING_STATUSES,
     Event,
     EventStatus,
-    Location,
     Shift,
     ShiftStatus,
-    Signup,
     SignupStatus,
-    Volunteer,
 )
+from events.selectors.locations import zip_centroid
 
 NEARBY_MIN_RADIUS_KM = 0.1
 NEARBY_MAX_RADIUS_KM = 200.0
@@ -42,6 +40,9 @@ def _local_day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=ZoneInfo(settings.TIME_ZONE))
 
 
+# --- The public -----------------------------------------------------------------------------
+
+
 def public_events(
     *, kind: str | None = None, date_from: date | None = None, date_to: date | None = None
 ) -> QuerySet[Event]:
@@ -55,8 +56,6 @@ def public_events(
     if date_from:
         events = events.filter(ends_at__gt=_local_day_start(date_from))
     if date_to:
-        from datetime import timedelta
-
         events = events.filter(starts_at__lt=_local_day_start(date_to + timedelta(days=1)))
     return events.order_by("starts_at", "id")
 
@@ -78,26 +77,16 @@ def public_event_detail(*, event_id: int) -> Event | None:
     )
 
 
+def public_event_get(*, event_id: int) -> Event:
+    """`public_event_detail`, or 404 "No such event."."""
+    event = public_event_detail(event_id=event_id)
+    if event is None:
+        raise NotFoundError("No such event.")
+    return event
+
+
 def public_shift(*, shift_id: int) -> Shift | None:
     return Shift.objects.filter(pk=shift_id, event__is_public=True).select_related("event").first()
-
-
-def zip_centroid(*, zip_code: str) -> tuple[float, float] | None:
-    """The mean position of the placed sites in this ZIP code, or None when none is known.
-
-    Offline and honest: it is derived from our own geocoded sites, so it lies where the sites
-    are, not at a city or postal centre from some other source.
-    """
-    points: list[tuple[float, float]] = [
-        (lat, lon)
-        for lat, lon in Location.objects.filter(
-            zip_code=zip_code, latitude__isnull=False, longitude__isnull=False
-        ).values_list("latitude", "longitude")
-        if lat is not None and lon is not None
-    ]
-    if not points:
-        return None
-    return (sum(p[0] for p in points) / len(points), sum(p[1] for p in points) / len(points))
 
 
 @dataclass(frozen=True)
@@ -147,28 +136,55 @@ def nearby_events(
     return [NearbyEvent(event=by_pk[pk], distance_m=dist) for dist, _, pk in ranked]
 
 
-# --- Staff (organizers and field leads) -----------------------------------------------------
+@dataclass(frozen=True)
+class NearbySearch:
+    """Where the search was centred (the ZIP code's sites when no point was given) and what
+    it found."""
+
+    latitude: float
+    longitude: float
+    radius_km: float
+    results: list[NearbyEvent]
+
+    @property
+    def count(self) -> int:
+        return len(self.results)
 
 
-def locations_list(
+def nearby_events_search(
     *,
-    county: str | None = None,
+    radius_km: float,
+    latitude: float | None = None,
+    longitude: float | None = None,
     zip: str | None = None,
-    needs_review: bool | None = None,
-    placed: bool | None = None,
-) -> QuerySet[Location]:
-    """Caucus sites (shared by every team), filtered, by county then name."""
-    locations = Location.objects.order_by("county", "name", "id")
-    if county:
-        # Counties are stored canonically, so any spelling of one finds it.
-        locations = locations.filter(county=canonical_county(county))
-    if zip:
-        locations = locations.filter(zip_code=zip)
-    if needs_review is not None:
-        locations = locations.filter(needs_review=needs_review)
-    if placed is not None:
-        locations = locations.filter(latitude__isnull=not placed)
-    return locations
+    kind: str | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    limit: int = 50,
+) -> NearbySearch:
+    """`nearby_events` around a point, or around the sites of a ZIP code when no point is
+    given (400 `unknown_zip` when we have no placed site there)."""
+    if latitude is None or longitude is None:
+        centre = zip_centroid(zip_code=zip or "")
+        if centre is None:
+            raise UnknownZipError(
+                f"We do not know where ZIP code {zip} is; search by location instead.",
+                fields={"zip": ["Unknown ZIP code."]},
+            )
+        latitude, longitude = centre
+    found = nearby_events(
+        latitude=latitude,
+        longitude=longitude,
+        radius_km=radius_km,
+        kind=kind,
+        date_from=date_from,
+        date_to=date_to,
+        limit=limit,
+    )
+    return NearbySearch(latitude=latitude, longitude=longitude, radius_km=radius_km, results=found)
+
+
+# --- Staff (organizers and field leads) -----------------------------------------------------
 
 
 def events_for_user(*, user: User) -> QuerySet[Event]:
@@ -181,6 +197,11 @@ def events_for_user(*, user: User) -> QuerySet[Event]:
     return events.none()
 
 
+def event_list_for_user(*, user: User) -> QuerySet[Event]:
+    """`events_for_user`, newest start first."""
+    return events_for_user(user=user).order_by("-starts_at", "-id")
+
+
 def event_with_shifts(*, user: User, event_id: int) -> Event | None:
     return (
         events_for_user(user=user)
@@ -190,60 +211,22 @@ def event_with_shifts(*, user: User, event_id: int) -> Event | None:
     )
 
 
+def event_get_for_user(*, user: User, event_id: int) -> Event:
+    """`event_with_shifts` (every shift with its counts as `all_shifts`), or 404 "No such
+    event." for an event the user may not manage or that does not exist."""
+    event = event_with_shifts(user=user, event_id=event_id)
+    if event is None:
+        raise NotFoundError("No such event.")
+    return event
+
+
 def shifts_for_user(*, user: User) -> QuerySet[Shift]:
     return shifts_with_counts().filter(event__in=events_for_user(user=user)).select_related("event")
 
 
-def signups_for_user(*, user: User) -> QuerySet[Signup]:
-    """Signups on events the user may manage, with shift, event and volunteer loaded."""
-    return Signup.objects.filter(shift__event__in=events_for_user(user=user)).select_related(
-        "shift__event", "volunteer"
-    )
-
-
-def roster(
-    *, user: User, shift_ids: list[int] | None = None, event_id: int | None = None
-) -> QuerySet[Signup]:
-    """The roster (every signup, cancelled included) of one shift or event, in shift then
-    arrival order."""
-    signups = signups_for_user(user=user)
-    if shift_ids is not None:
-        signups = signups.filter(shift_id__in=shift_ids)
-    if event_id is not None:
-        signups = signups.filter(shift__event_id=event_id)
-    return signups.order_by("shift__starts_at", "shift_id", "position")
-
-
-def volunteers_for_user(*, user: User) -> QuerySet[Volunteer]:
-    """Volunteers with a signup on an event the user may manage (organizers: everyone)."""
-    if user.role == Role.ORGANIZER:
-        return Volunteer.objects.all()
-    return Volunteer.objects.filter(pk__in=signups_for_user(user=user).values("volunteer_id"))
-
-
-STAT_FIELDS = ("signups", "confirmed", "waitlisted", "cancelled", "attended", "no_show")
-
-
-def attendance_stats(signups: QuerySet[Signup]) -> dict[str, int]:
-    """Counts by status over `signups`, plus `signups` = all non-cancelled ones."""
-    counts = signups.aggregate(
-        total=Count("id"),
-        confirmed=Count("id", filter=Q(status=SignupStatus.CONFIRMED)),
-        waitlisted=Count("id", filter=Q(status=SignupStatus.WAITLISTED)),
-        cancelled=Count("id", filter=Q(status=SignupStatus.CANCELLED)),
-        attended=Count("id", filter=Q(status=SignupStatus.ATTENDED)),
-        no_show=Count("id", filter=Q(status=SignupStatus.NO_SHOW)),
-    )
-    total = counts.pop("total")
-    return {"signups": total - counts["cancelled"], **counts}
-
-
-# --- A volunteer through their signed link --------------------------------------------------
-
-
-def signups_for_volunteer(*, volunteer: Volunteer) -> QuerySet[Signup]:
-    return (
-        Signup.objects.filter(volunteer=volunteer)
-        .select_related("shift__event__location")
-        .order_by("shift__starts_at", "id")
-    )
+def shift_get_for_user(*, user: User, shift_id: int) -> Shift:
+    """One shift (with its counts) of an event the user may manage, or 404 "No such shift."."""
+    shift = shifts_for_user(user=user).filter(pk=shift_id).first()
+    if shift is None:
+        raise NotFoundError("No such shift.")
+    return shift

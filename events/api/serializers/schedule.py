@@ -1,0 +1,226 @@
+"""Events and shifts: public and staff output, inputs, and the public list and search filters."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from backend.accounts.models import Team
+from backend.api.serializers import StrictModelSerializer, StrictSerializer
+from events.api.serializers.common import POSITIVE_INT_MAX, LocalDateTimeField, UtcDateTimeField
+from events.api.serializers.locations import LocationSerializer, PublicLocationSerializer
+from events.models import Event, EventKind, Location, Shift, ShiftRole
+from events.selectors.schedule import NEARBY_MAX_RADIUS_KM, NEARBY_MIN_RADIUS_KM
+
+
+class PublicShiftSerializer(StrictModelSerializer):
+    role_label = serializers.SerializerMethodField()
+    starts_at = UtcDateTimeField(read_only=True)
+    ends_at = UtcDateTimeField(read_only=True)
+    starts_at_local = LocalDateTimeField(source="starts_at", zone_source="event.time_zone")
+    ends_at_local = LocalDateTimeField(source="ends_at", zone_source="event.time_zone")
+    spots_left = serializers.SerializerMethodField()
+    waitlisted = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Shift
+        fields = [
+            "id",
+            "role",
+            "role_label",
+            "starts_at",
+            "ends_at",
+            "starts_at_local",
+            "ends_at_local",
+            "capacity",
+            "spots_left",
+            "waitlisted",
+            "minimum_age",
+            "requirement",
+        ]
+
+    def get_role_label(self, shift: Shift) -> str:
+        # A method, not source="get_role_display": DRF inspects callables' signatures per row.
+        return ShiftRole(shift.role).label
+
+    def get_spots_left(self, shift: Shift) -> int:
+        return max(shift.capacity - shift.spots_taken, 0)  # type: ignore[attr-defined]
+
+
+class ShiftSerializer(PublicShiftSerializer):
+    spots_taken = serializers.IntegerField(read_only=True)
+
+    class Meta(PublicShiftSerializer.Meta):
+        fields = [
+            *PublicShiftSerializer.Meta.fields,
+            "event",
+            "status",
+            "waitlist_limit",
+            "spots_taken",
+        ]
+
+
+class PublicEventSerializer(StrictModelSerializer):
+    kind_label = serializers.SerializerMethodField()
+    location = PublicLocationSerializer(read_only=True, allow_null=True)
+    starts_at = UtcDateTimeField(read_only=True)
+    ends_at = UtcDateTimeField(read_only=True)
+    starts_at_local = LocalDateTimeField(source="starts_at", zone_source="time_zone")
+    ends_at_local = LocalDateTimeField(source="ends_at", zone_source="time_zone")
+
+    class Meta:
+        model = Event
+        fields = [
+            "id",
+            "title",
+            "kind",
+            "kind_label",
+            "description",
+            "location",
+            "time_zone",
+            "starts_at",
+            "ends_at",
+            "starts_at_local",
+            "ends_at_local",
+            "status",
+        ]
+
+    def get_kind_label(self, event: Event) -> str:
+        return EventKind(event.kind).label
+
+
+class NearbyEventSerializer(StrictSerializer):
+    distance_m = serializers.FloatField()
+    event = PublicEventSerializer()
+
+
+class NearbyEventsSerializer(StrictSerializer):
+    latitude = serializers.FloatField()
+    longitude = serializers.FloatField()
+    radius_km = serializers.FloatField()
+    count = serializers.IntegerField()
+    results = NearbyEventSerializer(many=True)
+
+
+class PublicEventDetailSerializer(PublicEventSerializer):
+    shifts = PublicShiftSerializer(many=True, source="open_shifts", read_only=True)
+
+    class Meta(PublicEventSerializer.Meta):
+        fields = [*PublicEventSerializer.Meta.fields, "shifts"]
+
+
+class EventSerializer(PublicEventSerializer):
+    location = LocationSerializer(read_only=True, allow_null=True)  # type: ignore[assignment]
+    team: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(read_only=True)
+    created_at = UtcDateTimeField(read_only=True)
+    updated_at = UtcDateTimeField(read_only=True)
+
+    class Meta(PublicEventSerializer.Meta):
+        fields = [
+            *PublicEventSerializer.Meta.fields,
+            "is_public",
+            "team",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class EventDetailSerializer(EventSerializer):
+    shifts = ShiftSerializer(many=True, source="all_shifts", read_only=True)
+
+    class Meta(EventSerializer.Meta):
+        fields = [*EventSerializer.Meta.fields, "shifts"]
+
+
+class EventInputSerializer(StrictSerializer):
+    title = serializers.CharField(max_length=200)
+    kind = serializers.ChoiceField(choices=EventKind.choices)
+    description = serializers.CharField(required=False, allow_blank=True)
+    location_id = serializers.PrimaryKeyRelatedField(
+        queryset=Location.objects.all(), source="location", required=False, allow_null=True
+    )
+    # Parsed into UTC: aware datetimes that share one ZoneInfo compare by wall time, so 01:30
+    # CDT and 01:30 CST on the night clocks fall back would look equal.
+    starts_at = UtcDateTimeField()
+    ends_at = UtcDateTimeField()
+    time_zone = serializers.CharField(max_length=64, required=False)
+    is_public = serializers.BooleanField(required=False)
+    team_id = serializers.PrimaryKeyRelatedField(
+        queryset=Team.objects.all(), source="team", required=False
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        starts, ends = attrs.get("starts_at"), attrs.get("ends_at")
+        if starts and ends and ends <= starts:
+            raise serializers.ValidationError({"ends_at": ["Must be after starts_at."]})
+        return attrs
+
+
+class EventUpdateSerializer(EventInputSerializer):
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if "team" in attrs:
+            raise serializers.ValidationError({"team_id": ["An event cannot change team."]})
+        return super().validate(attrs)
+
+
+class ShiftInputSerializer(StrictSerializer):
+    role = serializers.ChoiceField(choices=ShiftRole.choices)
+    # Parsed into UTC: aware datetimes that share one ZoneInfo compare by wall time, so 01:30
+    # CDT and 01:30 CST on the night clocks fall back would look equal.
+    starts_at = UtcDateTimeField()
+    ends_at = UtcDateTimeField()
+    capacity = serializers.IntegerField(min_value=1, max_value=10_000)
+    waitlist_limit = serializers.IntegerField(
+        min_value=0, max_value=POSITIVE_INT_MAX, required=False, allow_null=True
+    )
+    minimum_age = serializers.IntegerField(
+        min_value=1, max_value=120, required=False, allow_null=True
+    )
+    requirement = serializers.CharField(max_length=300, required=False, allow_blank=True)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        starts, ends = attrs.get("starts_at"), attrs.get("ends_at")
+        if starts and ends and ends <= starts:
+            raise serializers.ValidationError({"ends_at": ["Must be after starts_at."]})
+        return attrs
+
+
+class PublicEventFilterSerializer(StrictSerializer):
+    kind = serializers.ChoiceField(choices=EventKind.choices, required=False)
+    date_from = serializers.DateField(required=False, help_text="First local day (inclusive)")
+    date_to = serializers.DateField(required=False, help_text="Last local day (inclusive)")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if (
+            attrs.get("date_from")
+            and attrs.get("date_to")
+            and attrs["date_to"] < attrs["date_from"]
+        ):
+            raise serializers.ValidationError({"date_to": ["Must not be before date_from."]})
+        return attrs
+
+
+class NearbyQuerySerializer(PublicEventFilterSerializer):
+    latitude = serializers.FloatField(min_value=-90, max_value=90, required=False)
+    longitude = serializers.FloatField(min_value=-180, max_value=180, required=False)
+    zip = serializers.RegexField(r"^\d{5}$", required=False)
+    radius_km = serializers.FloatField(
+        min_value=NEARBY_MIN_RADIUS_KM,
+        max_value=NEARBY_MAX_RADIUS_KM,
+        required=False,
+        default=25.0,
+    )
+    limit = serializers.IntegerField(min_value=1, max_value=100, required=False, default=50)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        attrs = super().validate(attrs)
+        has_point = "latitude" in attrs or "longitude" in attrs
+        if has_point and ("latitude" not in attrs or "longitude" not in attrs):
+            missing = "longitude" if "latitude" in attrs else "latitude"
+            raise serializers.ValidationError({missing: ["Give latitude and longitude together."]})
+        if not has_point and "zip" not in attrs:
+            raise serializers.ValidationError(
+                {"latitude": ["Give latitude and longitude, or a zip."]}
+            )
+        return attrs

@@ -1,0 +1,206 @@
+"""Events and shifts: the public listing, search and detail; staff create, edit, cancel and
+complete them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from backend.api.permissions import IsFieldLeadOrOrganizer
+from backend.api.views import ListApiView
+from events.api.serializers.schedule import (
+    EventDetailSerializer,
+    EventInputSerializer,
+    EventSerializer,
+    EventUpdateSerializer,
+    NearbyEventsSerializer,
+    NearbyQuerySerializer,
+    PublicEventDetailSerializer,
+    PublicEventFilterSerializer,
+    PublicEventSerializer,
+    ShiftInputSerializer,
+    ShiftSerializer,
+)
+from events.api.views.common import PublicView, StaffView
+from events.selectors.schedule import (
+    event_get_for_user,
+    event_list_for_user,
+    nearby_events_search,
+    public_event_get,
+    public_events,
+    shift_get_for_user,
+)
+from events.services import schedule
+
+# --- Public (no login) ----------------------------------------------------------------------
+
+
+class PublicEventListView(ListApiView):
+    """Upcoming public events, soonest first; filter by kind and local dates."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    serializer_class = PublicEventSerializer
+    filter_backends: list = []
+
+    @extend_schema(parameters=[PublicEventFilterSerializer], auth=[])
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self) -> Any:
+        query = PublicEventFilterSerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        return public_events(**query.validated_data)
+
+
+class NearbyEventsView(PublicView):
+    """Upcoming public events near a point or a ZIP code, nearest first, with distances."""
+
+    @extend_schema(
+        parameters=[NearbyQuerySerializer], responses={200: NearbyEventsSerializer}, auth=[]
+    )
+    def get(self, request: Request) -> Response:
+        query = NearbyQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        search = nearby_events_search(**query.validated_data)
+        results = [
+            {"distance_m": round(item.distance_m, 1), "event": item.event}
+            for item in search.results
+        ]
+        return Response(
+            NearbyEventsSerializer(
+                {
+                    "latitude": search.latitude,
+                    "longitude": search.longitude,
+                    "radius_km": search.radius_km,
+                    "count": search.count,
+                    "results": results,
+                }
+            ).data
+        )
+
+
+class PublicEventDetailView(PublicView):
+    """A public event with its shifts and the spots left on each."""
+
+    @extend_schema(responses={200: PublicEventDetailSerializer}, auth=[])
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(PublicEventDetailSerializer(public_event_get(event_id=pk)).data)
+
+
+# --- Organizers and field leads -------------------------------------------------------------
+
+
+class EventListView(ListApiView):
+    """Events of the user's teams (organizers: all), newest start first; create one."""
+
+    permission_classes = [IsFieldLeadOrOrganizer]
+    serializer_class = EventSerializer
+    filter_backends: list = []
+
+    def get_queryset(self) -> Any:
+        return event_list_for_user(user=self.actor)
+
+    @extend_schema(request=EventInputSerializer, responses={201: EventDetailSerializer})
+    def post(self, request: Request) -> Response:
+        data = EventInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        event = schedule.event_create(actor=self.actor, **data.validated_data)
+        return Response(
+            EventDetailSerializer(event_get_for_user(user=self.actor, event_id=event.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class EventDetailView(StaffView):
+    """One event with every shift and its counts; edit it (emits event.changed)."""
+
+    extra_error_codes = {"patch": ["409"]}
+
+    @extend_schema(responses={200: EventDetailSerializer})
+    def get(self, request: Request, pk: int) -> Response:
+        event = event_get_for_user(user=self.actor, event_id=pk)
+        return Response(EventDetailSerializer(event).data)
+
+    @extend_schema(request=EventUpdateSerializer, responses={200: EventDetailSerializer})
+    def patch(self, request: Request, pk: int) -> Response:
+        event = event_get_for_user(user=self.actor, event_id=pk)
+        data = EventUpdateSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        schedule.event_update(actor=self.actor, event=event, **data.validated_data)
+        event = event_get_for_user(user=self.actor, event_id=pk)
+        return Response(EventDetailSerializer(event).data)
+
+
+class EventCancelView(StaffView):
+    """Cancel an event (emits event.cancelled; signups are kept so everyone can be told)."""
+
+    @extend_schema(request=None, responses={200: EventDetailSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        event = event_get_for_user(user=self.actor, event_id=pk)
+        schedule.event_cancel(actor=self.actor, event=event)
+        event = event_get_for_user(user=self.actor, event_id=pk)
+        return Response(EventDetailSerializer(event).data)
+
+
+class EventCompleteView(StaffView):
+    """Mark a scheduled event as completed (held)."""
+
+    extra_error_codes = ["409"]
+
+    @extend_schema(request=None, responses={200: EventDetailSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        event = event_get_for_user(user=self.actor, event_id=pk)
+        schedule.event_complete(actor=self.actor, event=event)
+        event = event_get_for_user(user=self.actor, event_id=pk)
+        return Response(EventDetailSerializer(event).data)
+
+
+class EventShiftsView(StaffView):
+    """Add a shift to an event; it must lie inside the event."""
+
+    extra_error_codes = ["409"]
+
+    @extend_schema(request=ShiftInputSerializer, responses={201: ShiftSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        event = event_get_for_user(user=self.actor, event_id=pk)
+        data = ShiftInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        shift = schedule.shift_create(actor=self.actor, event=event, **data.validated_data)
+        shift = shift_get_for_user(user=self.actor, shift_id=shift.pk)
+        return Response(ShiftSerializer(shift).data, status=status.HTTP_201_CREATED)
+
+
+class ShiftDetailView(StaffView):
+    """One shift with its counts; edit it (more capacity promotes the waitlist)."""
+
+    extra_error_codes = {"patch": ["409"]}
+
+    @extend_schema(responses={200: ShiftSerializer})
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(ShiftSerializer(shift_get_for_user(user=self.actor, shift_id=pk)).data)
+
+    @extend_schema(request=ShiftInputSerializer, responses={200: ShiftSerializer})
+    def patch(self, request: Request, pk: int) -> Response:
+        shift = shift_get_for_user(user=self.actor, shift_id=pk)
+        data = ShiftInputSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        schedule.shift_update(actor=self.actor, shift=shift, **data.validated_data)
+        shift = shift_get_for_user(user=self.actor, shift_id=pk)
+        return Response(ShiftSerializer(shift).data)
+
+
+class ShiftCancelView(StaffView):
+    """Cancel a shift and its signups."""
+
+    @extend_schema(request=None, responses={200: ShiftSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        shift = shift_get_for_user(user=self.actor, shift_id=pk)
+        schedule.shift_cancel(actor=self.actor, shift=shift)
+        shift = shift_get_for_user(user=self.actor, shift_id=pk)
+        return Response(ShiftSerializer(shift).data)
