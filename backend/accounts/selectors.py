@@ -27,3 +27,13 @@ def users_for_user(*, user: User) -> QuerySet[User]:
     if user.role == Role.FIELD_LEAD:
         return User.objects.filter(memberships__team__memberships__user=user).distinct()
     return User.objects.filter(pk=user.pk)
+
+
+def user_with_teams(*, user: User) -> User:
+    """The user afresh with their teams prefetched (the "who am I" answer)."""
+    return User.objects.prefetch_related("teams").get(pk=user.pk)
+
+
+def user_by_id(*, user_id: int) -> User | None:
+    """Any user by id (organizer tools name people by id), or None."""
+    return User.objects.filter(pk=user_id).first()

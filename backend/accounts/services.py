@@ -15,19 +15,17 @@ from django.utils import timezone
 
 from backend.accounts.models import AuthToken, LoginFailureCounter, Membership, Team, User
 from backend.accounts.tokens import digest_token, new_token
-from backend.api.errors import ApplicationError
 from backend.api.text import contains_bad_text
 from backend.audit.services import audit_record
+from backend.errors import ApplicationError, AuthenticationFailedError, ErrorCode, RateLimitedError
 
 
-class LoginThrottledError(ApplicationError):
-    status_code = 429
-    code = "login_throttled"
+class LoginThrottledError(RateLimitedError):
+    code = ErrorCode.LOGIN_THROTTLED
 
 
-class InvalidCredentialsError(ApplicationError):
-    status_code = 401
-    code = "invalid_credentials"
+class InvalidCredentialsError(AuthenticationFailedError):
+    code = ErrorCode.INVALID_CREDENTIALS
 
 
 @dataclass(frozen=True)
@@ -133,7 +131,7 @@ def credentials_check(
             )
         raise LoginThrottledError(
             "Too many failed logins. Try again later.",
-            extra={"retry_after_seconds": settings.LOGIN_FAILURE_WINDOW_SECONDS},
+            retry_after_seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS,
         )
     user = authenticate(request, username=username, password=password)
     if user is None or (staff_only and not user.is_staff):
@@ -186,7 +184,7 @@ def token_refresh(*, refresh_token: str) -> IssuedToken:
     """
     if contains_bad_text(refresh_token):
         raise InvalidCredentialsError(
-            "Invalid or expired refresh token.", code="invalid_refresh_token"
+            "Invalid or expired refresh token.", code=ErrorCode.INVALID_REFRESH_TOKEN
         )
     access, refresh = new_token(), new_token()
     expires_at, refresh_expires_at = _expiries()
@@ -201,7 +199,7 @@ def token_refresh(*, refresh_token: str) -> IssuedToken:
         )
         if record is None or not record.user.is_active:
             raise InvalidCredentialsError(
-                "Invalid or expired refresh token.", code="invalid_refresh_token"
+                "Invalid or expired refresh token.", code=ErrorCode.INVALID_REFRESH_TOKEN
             )
         record.digest = digest_token(access)
         record.prefix = access[:8]
@@ -254,7 +252,7 @@ def user_password_changed(*, user: User) -> int:
 
 
 class WrongPasswordError(ApplicationError):
-    code = "wrong_password"
+    code = ErrorCode.WRONG_PASSWORD
 
 
 def user_password_change(

@@ -1,4 +1,4 @@
-"""One error shape for the whole API.
+"""One error shape for the whole API (the HTTP side; the errors themselves are backend.errors).
 
 Every error response is ``{"error": {"code": str, "message": str, "fields": {name: [str]}}}``.
 `code` is stable and machine-readable; `message` is for people; `fields` names each bad input
@@ -18,51 +18,21 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+# transitional re-export, removed once apps import backend.errors: ConflictError, NotFoundError,
+# PayloadTooLargeError (ApplicationError is used here too).
+from backend.errors import (
+    ApplicationError,
+    ConflictError,  # noqa: F401
+    ErrorCode,
+    NotFoundError,  # noqa: F401
+    PayloadTooLargeError,  # noqa: F401
+)
+
 logger = logging.getLogger(__name__)
 
 
-class ApplicationError(Exception):
-    """A business-rule violation raised by services; rendered as a 4xx with a stable code."""
-
-    status_code: int = status.HTTP_400_BAD_REQUEST
-    code: str = "invalid"
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        code: str | None = None,
-        fields: dict[str, list[str]] | None = None,
-        status_code: int | None = None,
-        extra: dict[str, Any] | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.message = message
-        if code is not None:
-            self.code = code
-        if status_code is not None:
-            self.status_code = status_code
-        self.fields = fields or {}
-        self.extra = extra or {}
-
-
-class ConflictError(ApplicationError):
-    status_code = status.HTTP_409_CONFLICT
-    code = "conflict"
-
-
-class NotFoundError(ApplicationError):
-    status_code = status.HTTP_404_NOT_FOUND
-    code = "not_found"
-
-
-class PayloadTooLargeError(ApplicationError):
-    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    code = "payload_too_large"
-
-
 def error_body(
-    code: str, message: str, fields: dict[str, list[str]] | None = None, **extra: Any
+    code: ErrorCode | str, message: str, fields: dict[str, list[str]] | None = None, **extra: Any
 ) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, "fields": fields or {}, **extra}}
 
@@ -116,7 +86,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     assert isinstance(exc, exceptions.APIException)
     if isinstance(exc, exceptions.ValidationError):
         fields = flatten_field_errors(exc.detail)
-        body = error_body("invalid", _first_message(fields), fields)
+        body = error_body(ErrorCode.INVALID, _first_message(fields), fields)
     else:
         detail = exc.detail
         message = str(detail) if not isinstance(detail, dict | list) else "Request failed."
@@ -144,7 +114,7 @@ def _with_retry_after(response: Response, seconds: Any) -> Response:
     return response
 
 
-def json_error_view(status_code: int, code: str, message: str):  # type: ignore[no-untyped-def]
+def json_error_view(status_code: int, code: ErrorCode, message: str) -> Callable[..., JsonResponse]:
     def view(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
         return JsonResponse(error_body(code, message), status=status_code)
 
@@ -152,19 +122,21 @@ def json_error_view(status_code: int, code: str, message: str):  # type: ignore[
 
 
 # Django-level handlers (outside DRF views): unknown URLs, CSRF failures, crashes.
-handler400 = json_error_view(400, "bad_request", "Bad request.")
-handler403 = json_error_view(403, "permission_denied", "You do not have permission to do this.")
-handler404 = json_error_view(404, "not_found", "Not found.")
-handler500 = json_error_view(500, "server_error", "Internal server error.")
+handler400 = json_error_view(400, ErrorCode.BAD_REQUEST, "Bad request.")
+handler403 = json_error_view(
+    403, ErrorCode.PERMISSION_DENIED, "You do not have permission to do this."
+)
+handler404 = json_error_view(404, ErrorCode.NOT_FOUND, "Not found.")
+handler500 = json_error_view(500, ErrorCode.SERVER_ERROR, "Internal server error.")
 
 
 _GENERIC_CODES = {
-    400: ("bad_request", "Bad request."),
-    403: ("permission_denied", "You do not have permission to do this."),
-    404: ("not_found", "Not found."),
-    405: ("method_not_allowed", "Method not allowed."),
-    413: ("payload_too_large", "Request body too large."),
-    500: ("server_error", "Internal server error."),
+    400: (ErrorCode.BAD_REQUEST, "Bad request."),
+    403: (ErrorCode.PERMISSION_DENIED, "You do not have permission to do this."),
+    404: (ErrorCode.NOT_FOUND, "Not found."),
+    405: (ErrorCode.METHOD_NOT_ALLOWED, "Method not allowed."),
+    413: (ErrorCode.PAYLOAD_TOO_LARGE, "Request body too large."),
+    500: (ErrorCode.SERVER_ERROR, "Internal server error."),
 }
 
 
@@ -184,7 +156,9 @@ class ApiJsonErrorMiddleware:
         media_type = (response.get("Content-Type") or "").split(";")[0].strip().lower()
         if media_type == "application/json" or media_type.endswith("+json"):
             return response
-        code, message = _GENERIC_CODES.get(response.status_code, ("error", "Request failed."))
+        code, message = _GENERIC_CODES.get(
+            response.status_code, (ErrorCode.ERROR, "Request failed.")
+        )
         replacement = JsonResponse(error_body(code, message), status=response.status_code)
         for header in ("Allow", "Retry-After"):
             if response.has_header(header):

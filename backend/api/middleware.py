@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from backend.api.errors import error_body
 from backend.api.text import BAD_TEXT
+from backend.errors import ErrorCode
 
 
 class RequestSizeLimitMiddleware:
@@ -26,14 +27,14 @@ class RequestSizeLimitMiddleware:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             return JsonResponse(
-                error_body("bad_request", "Invalid Content-Length header."), status=400
+                error_body(ErrorCode.BAD_REQUEST, "Invalid Content-Length header."), status=400
             )
         is_upload = request.content_type == "multipart/form-data"
         limit = settings.MAX_UPLOAD_BYTES if is_upload else settings.MAX_REQUEST_BYTES
         if length > limit:
             return JsonResponse(
                 error_body(
-                    "payload_too_large",
+                    ErrorCode.PAYLOAD_TOO_LARGE,
                     f"Request body is {length} bytes; the limit is {limit} bytes.",
                     limit_bytes=limit,
                 ),
@@ -54,7 +55,7 @@ class BadTextMiddleware:
         if empty:
             return JsonResponse(
                 error_body(
-                    "invalid",
+                    ErrorCode.INVALID,
                     f"{empty[0]}: This parameter may not be empty.",
                     {name: ["This parameter may not be empty."] for name in empty},
                 ),
@@ -66,7 +67,8 @@ class BadTextMiddleware:
         ):
             return JsonResponse(
                 error_body(
-                    "bad_request", "Text may not contain NUL characters or unpaired surrogates."
+                    ErrorCode.BAD_REQUEST,
+                    "Text may not contain NUL characters or unpaired surrogates.",
                 ),
                 status=400,
             )

@@ -9,8 +9,11 @@ from typing import Any, Literal
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from rest_framework import serializers
 
+from backend.api.serializers import StrictSerializer
+from backend.api.text import NON_BLANK_TEXT_PATTERN, TEXT_PATTERN
 
-class ErrorShiftSerializer(serializers.Serializer):
+
+class ErrorShiftSerializer(StrictSerializer):
     id = serializers.IntegerField()
     event_id = serializers.IntegerField()
     event_title = serializers.CharField()
@@ -19,12 +22,12 @@ class ErrorShiftSerializer(serializers.Serializer):
     ends_at = serializers.DateTimeField()
 
 
-class ErrorSignupSerializer(serializers.Serializer):
+class ErrorSignupSerializer(StrictSerializer):
     id = serializers.IntegerField()
     status = serializers.CharField()
 
 
-class ErrorDetailSerializer(serializers.Serializer):
+class ErrorDetailSerializer(StrictSerializer):
     code = serializers.CharField(help_text="Stable machine-readable code")
     message = serializers.CharField(help_text="Human-readable explanation")
     fields = serializers.DictField(  # type: ignore[assignment]  # the error body's key
@@ -60,7 +63,7 @@ class ErrorDetailSerializer(serializers.Serializer):
     )
 
 
-class ErrorSerializer(serializers.Serializer):
+class ErrorSerializer(StrictSerializer):
     error = ErrorDetailSerializer()
 
 
@@ -120,3 +123,60 @@ class AutoSchema(SpectacularAutoSchema):
                     ErrorSerializer, code, direction=direction
                 )
         return responses
+
+
+def add_text_patterns(
+    result: dict[str, Any], generator: Any, request: Any, public: bool
+) -> dict[str, Any]:
+    """drf-spectacular postprocessing hook: document the text rule on every free-text string."""
+
+    def visit(node: Any) -> None:
+        if isinstance(node, dict):
+            if (
+                node.get("type") == "string"
+                and not ({"format", "enum", "pattern"} & set(node))
+                and not node.get("readOnly")
+            ):
+                node["pattern"] = (
+                    NON_BLANK_TEXT_PATTERN if node.get("minLength", 0) >= 1 else TEXT_PATTERN
+                )
+            for value in node.values():
+                visit(value)
+        elif isinstance(node, list):
+            for value in node:
+                visit(value)
+
+    visit(result.get("components", {}).get("schemas", {}))
+    for path in result.get("paths", {}).values():
+        for operation in path.values():
+            if isinstance(operation, dict):
+                for parameter in operation.get("parameters", []):
+                    visit(parameter)
+                    schema = parameter.get("schema", {})
+                    # An empty filter value is refused (StrictFilterSet), so say so.
+                    if parameter.get("in") == "query" and schema.get("type") == "string":
+                        schema.setdefault("minLength", 1)
+    return result
+
+
+def lib_doc_excludes() -> list[type]:
+    """drf-spectacular's GET_LIB_DOC_EXCLUDES: besides DRF's classes, our base serializers and
+    views document themselves for readers of the code, not for the schema: a serializer or view
+    without a docstring must not get the base's as its OpenAPI description."""
+    from drf_spectacular.plumbing import get_lib_doc_excludes
+
+    from backend.api import serializers as strict
+    from backend.api import views
+
+    return [
+        *get_lib_doc_excludes(),
+        strict.StrictSerializerMixin,
+        strict.StrictSerializer,
+        strict.StrictModelSerializer,
+        views.ApiViewMixin,
+        views.ApiView,
+        views.GenericApiView,
+        views.ListApiView,
+        views.RetrieveApiView,
+        views.ListCreateApiView,
+    ]

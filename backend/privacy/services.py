@@ -8,13 +8,13 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from backend.api.errors import ApplicationError, NotFoundError
 from backend.audit.services import audit_record
+from backend.errors import ApplicationError, ErrorCode, NotFoundError
 from backend.privacy import registry
 
 
 class PersonNotFoundError(NotFoundError):
-    code = "person_not_found"
+    code = ErrorCode.PERSON_NOT_FOUND
 
 
 def person_erase(
@@ -27,7 +27,7 @@ def person_erase(
     if not functions:
         raise ApplicationError(
             f"Unknown kind of person {kind!r}.",
-            code="invalid",
+            code=ErrorCode.INVALID,
             fields={"kind": [f"Must be one of: {', '.join(registry.erasable_kinds())}."]},
         )
     counts: registry.Counts = {}

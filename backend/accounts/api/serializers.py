@@ -5,6 +5,7 @@ from rest_framework import serializers
 from rest_framework.validators import UniqueValidator
 
 from backend.accounts.models import Role, Team, User
+from backend.api.serializers import StrictModelSerializer, StrictSerializer
 
 
 class CredentialField(serializers.CharField):
@@ -18,7 +19,7 @@ class CredentialField(serializers.CharField):
         ]
 
 
-class LoginInputSerializer(serializers.Serializer):
+class LoginInputSerializer(StrictSerializer):
     credential_fields = ("username", "password")
 
     username = CredentialField(max_length=150)
@@ -28,13 +29,13 @@ class LoginInputSerializer(serializers.Serializer):
     device = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
 
 
-class TeamSerializer(serializers.ModelSerializer):
+class TeamSerializer(StrictModelSerializer):
     class Meta:
         model = Team
         fields = ["id", "name"]
 
 
-class UserSerializer(serializers.ModelSerializer):
+class UserSerializer(StrictModelSerializer):
     teams = TeamSerializer(many=True, read_only=True)
 
     class Meta:
@@ -43,7 +44,7 @@ class UserSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PasswordChangeInputSerializer(serializers.Serializer):
+class PasswordChangeInputSerializer(StrictSerializer):
     credential_fields = ("current_password",)
 
     current_password = CredentialField(
@@ -54,13 +55,13 @@ class PasswordChangeInputSerializer(serializers.Serializer):
     )
 
 
-class RefreshInputSerializer(serializers.Serializer):
+class RefreshInputSerializer(StrictSerializer):
     credential_fields = ("refresh_token",)
 
     refresh_token = CredentialField(max_length=200)
 
 
-class TokenOutputSerializer(serializers.Serializer):
+class TokenOutputSerializer(StrictSerializer):
     token = serializers.CharField(help_text="Access token: send as `Authorization: Bearer <token>`")
     expires_at = serializers.DateTimeField()
     refresh_token = serializers.CharField(help_text="Exchange at /api/auth/refresh; works once")
@@ -93,7 +94,7 @@ class MeSerializer(UserSerializer):
         return capabilities.get(user.role, [])
 
 
-class UserUpdateInputSerializer(serializers.Serializer):
+class UserUpdateInputSerializer(StrictSerializer):
     role = serializers.ChoiceField(choices=Role.choices, required=False)
     is_active = serializers.BooleanField(required=False)
 
@@ -111,7 +112,7 @@ class AdminUserSerializer(UserSerializer):
         return user_is_locked(user=user)
 
 
-class TeamInputSerializer(serializers.Serializer):
+class TeamInputSerializer(StrictSerializer):
     name = serializers.CharField(
         max_length=120,
         validators=[
@@ -120,20 +121,24 @@ class TeamInputSerializer(serializers.Serializer):
     )
 
 
-class TeamMemberInputSerializer(serializers.Serializer):
+class TeamMemberInputSerializer(StrictSerializer):
     user = serializers.IntegerField(min_value=1)
 
 
-class TeamMemberSerializer(serializers.Serializer):
+class TeamMemberSerializer(StrictSerializer):
     id = serializers.IntegerField(source="user.id")
     username = serializers.CharField(source="user.username")
     role = serializers.ChoiceField(source="user.role", choices=Role.choices)
 
 
-class TeamDetailSerializer(serializers.ModelSerializer):
+class TeamDetailSerializer(StrictModelSerializer):
     members = TeamMemberSerializer(source="memberships", many=True, read_only=True)
 
     class Meta:
         model = Team
         fields = ["id", "name", "members"]
         read_only_fields = fields
+
+
+class LogoutAllSerializer(StrictSerializer):
+    revoked = serializers.IntegerField()

@@ -1,22 +1,19 @@
 from __future__ import annotations
 
-import ipaddress
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
-from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import generics, serializers, status
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from backend.accounts import selectors, services
 from backend.accounts.api.serializers import (
     AdminUserSerializer,
     LoginInputSerializer,
+    LogoutAllSerializer,
     MeSerializer,
     PasswordChangeInputSerializer,
     RefreshInputSerializer,
@@ -27,21 +24,10 @@ from backend.accounts.api.serializers import (
     UserUpdateInputSerializer,
 )
 from backend.accounts.models import AuthToken, Team, User
-from backend.api.errors import ApplicationError
 from backend.api.permissions import IsFieldLeadOrOrganizer, IsOrganizer, IsStaffRole
-
-
-def client_ip(request: Request | HttpRequest) -> str | None:
-    """The client's address from REMOTE_ADDR, or None when the server gave none.
-
-    REMOTE_ADDR is set by the server (or the trusted proxy's real-IP module); a client-supplied
-    X-Forwarded-For would let an attacker pick their own throttle bucket.
-    """
-    raw = request.META.get("REMOTE_ADDR", "")
-    try:
-        return str(ipaddress.ip_address(raw))
-    except ValueError:
-        return None
+from backend.api.views import ApiView, ListApiView
+from backend.api.views import client_ip as client_ip  # transitional re-export for the apps
+from backend.errors import ApplicationError, ErrorCode
 
 
 def _token_response(
@@ -65,13 +51,12 @@ def _current_token(request: Request) -> AuthToken:
     if not isinstance(request.auth, AuthToken):
         raise ApplicationError(
             "This action needs a bearer token, not a session.",
-            code="token_required",
-            status_code=400,
+            code=ErrorCode.TOKEN_REQUIRED,
         )
     return request.auth
 
 
-class LoginView(APIView):
+class LoginView(ApiView):
     """Exchange username and password for a per-device bearer token."""
 
     permission_classes = [AllowAny]
@@ -86,13 +71,13 @@ class LoginView(APIView):
             username=data.validated_data["username"],
             password=data.validated_data["password"],
             device=data.validated_data["device"],
-            ip_address=client_ip(request),
+            ip_address=self.client_ip,
             request=request._request,
         )
         return _token_response(issued)
 
 
-class RefreshView(APIView):
+class RefreshView(ApiView):
     """Exchange a refresh token for a new access and refresh token; the old pair stops working.
 
     Works with an expired access token: no Authorization header is needed.
@@ -111,7 +96,7 @@ class RefreshView(APIView):
         )
 
 
-class LogoutView(APIView):
+class LogoutView(ApiView):
     """Revoke the token used for this request (log out this device)."""
 
     permission_classes = [IsAuthenticated]
@@ -122,32 +107,32 @@ class LogoutView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class LogoutAllView(APIView):
+class LogoutAllView(ApiView):
     """Revoke every token of the current user (log out all devices)."""
 
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
         request=None,
-        responses={200: inline_serializer("LogoutAll", {"revoked": serializers.IntegerField()})},
+        responses={200: LogoutAllSerializer},
     )
     def post(self, request: Request) -> Response:
-        revoked = services.tokens_revoke_all(user=request.user)  # type: ignore[arg-type]
+        revoked = services.tokens_revoke_all(user=self.actor)
         return Response({"revoked": revoked})
 
 
-class MeView(APIView):
+class MeView(ApiView):
     """Who am I: the user, their role, their teams and what the app may show them."""
 
     permission_classes = [IsAuthenticated]
 
     @extend_schema(responses={200: MeSerializer})
     def get(self, request: Request) -> Response:
-        user_qs: QuerySet[User] = User.objects.prefetch_related("teams")
-        return Response(MeSerializer(user_qs.get(pk=request.user.pk)).data)  # type: ignore[misc]
+        user = selectors.user_with_teams(user=self.actor)
+        return Response(MeSerializer(user).data)
 
 
-class PasswordChangeView(APIView):
+class PasswordChangeView(ApiView):
     """Change one's own password. Every device is signed out; this one gets a fresh token."""
 
     permission_classes = [IsAuthenticated]
@@ -158,22 +143,22 @@ class PasswordChangeView(APIView):
         data.is_valid(raise_exception=True)
         device = request.auth.device if isinstance(request.auth, AuthToken) else ""
         issued = services.user_password_change(
-            user=request.user,  # type: ignore[arg-type]
+            user=self.actor,
             current_password=data.validated_data["current_password"],
             new_password=data.validated_data["new_password"],
-            ip_address=client_ip(request),
+            ip_address=self.client_ip,
             device=device,
         )
         return _token_response(issued)
 
 
-def _visible_teams(request: Request) -> Prefetch:
+def _visible_teams(actor: User) -> Prefetch:
     """A person's teams as the caller may see them: a member of two teams shows a field lead
     only the lead's own."""
-    return Prefetch("teams", queryset=selectors.teams_for_user(user=request.user))  # type: ignore[arg-type]
+    return Prefetch("teams", queryset=selectors.teams_for_user(user=actor))
 
 
-class UserListView(generics.ListAPIView):
+class UserListView(ListApiView):
     """People: all for organizers, their teams' members for field leads."""
 
     permission_classes = [IsFieldLeadOrOrganizer]
@@ -182,13 +167,13 @@ class UserListView(generics.ListAPIView):
 
     def get_queryset(self) -> QuerySet[User]:
         return (
-            selectors.users_for_user(user=self.request.user)  # type: ignore[arg-type]
-            .prefetch_related(_visible_teams(self.request))
+            selectors.users_for_user(user=self.actor)
+            .prefetch_related(_visible_teams(self.actor))
             .order_by("id")
         )
 
 
-class UserDetailView(APIView):
+class UserDetailView(ApiView):
     """Read a person (field leads: their teams) or change their role / active flag (organizers)."""
 
     def get_permissions(self) -> list[Any]:
@@ -196,40 +181,38 @@ class UserDetailView(APIView):
             return [IsOrganizer()]
         return [IsFieldLeadOrOrganizer()]
 
-    def _get(self, request: Request, pk: int) -> User:
-        return get_object_or_404(
-            selectors.users_for_user(user=request.user).prefetch_related(  # type: ignore[arg-type]
-                _visible_teams(request)
-            ),
+    def _get(self, pk: int) -> User:
+        return self.get_or_404(
+            selectors.users_for_user(user=self.actor).prefetch_related(_visible_teams(self.actor)),
             pk=pk,
         )
 
     @extend_schema(responses={200: AdminUserSerializer})
     def get(self, request: Request, pk: int) -> Response:
-        return Response(AdminUserSerializer(self._get(request, pk)).data)
+        return Response(AdminUserSerializer(self._get(pk)).data)
 
     @extend_schema(request=UserUpdateInputSerializer, responses={200: AdminUserSerializer})
     def patch(self, request: Request, pk: int) -> Response:
-        user = self._get(request, pk)
+        user = self._get(pk)
         data = UserUpdateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.user_update(actor=request.user, user=user, **data.validated_data)  # type: ignore[arg-type]
-        return Response(AdminUserSerializer(self._get(request, pk)).data)
+        services.user_update(actor=self.actor, user=user, **data.validated_data)
+        return Response(AdminUserSerializer(self._get(pk)).data)
 
 
-class UserUnlockView(APIView):
+class UserUnlockView(ApiView):
     """Unlock an account locked by repeated failed logins (organizers)."""
 
     permission_classes = [IsOrganizer]
 
     @extend_schema(request=None, responses={204: None})
     def post(self, request: Request, pk: int) -> Response:
-        user = get_object_or_404(User, pk=pk)
-        services.user_unlock(actor=request.user, user=user)  # type: ignore[arg-type]
+        user = self.get_or_404(User, pk=pk)
+        services.user_unlock(actor=self.actor, user=user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class TeamListView(APIView):
+class TeamListView(ApiView):
     """Teams: all for organizers, their own for others; organizers create teams."""
 
     def get_permissions(self) -> list[Any]:
@@ -239,42 +222,42 @@ class TeamListView(APIView):
 
     @extend_schema(responses={200: TeamDetailSerializer(many=True)})
     def get(self, request: Request) -> Response:
-        teams = selectors.teams_for_user(user=request.user).prefetch_related("memberships__user")  # type: ignore[arg-type]
+        teams = selectors.teams_for_user(user=self.actor).prefetch_related("memberships__user")
         return Response(TeamDetailSerializer(teams, many=True).data)
 
     @extend_schema(request=TeamInputSerializer, responses={201: TeamDetailSerializer})
     def post(self, request: Request) -> Response:
         data = TeamInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        team = services.team_create(actor=request.user, name=data.validated_data["name"])  # type: ignore[arg-type]
+        team = services.team_create(actor=self.actor, name=data.validated_data["name"])
         return Response(TeamDetailSerializer(team).data, status=status.HTTP_201_CREATED)
 
 
-class TeamMembersView(APIView):
+class TeamMembersView(ApiView):
     """Add a person to a team (organizers)."""
 
     permission_classes = [IsOrganizer]
 
     @extend_schema(request=TeamMemberInputSerializer, responses={200: TeamDetailSerializer})
     def post(self, request: Request, pk: int) -> Response:
-        team = get_object_or_404(Team, pk=pk)
+        team = self.get_or_404(Team, pk=pk)
         data = TeamMemberInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = User.objects.filter(pk=data.validated_data["user"]).first()
+        user = selectors.user_by_id(user_id=data.validated_data["user"])
         if user is None:
             raise ApplicationError("No such user.", fields={"user": ["No such user."]})
-        services.team_member_add(actor=request.user, team=team, user=user)  # type: ignore[arg-type]
+        services.team_member_add(actor=self.actor, team=team, user=user)
         return Response(TeamDetailSerializer(team).data)
 
 
-class TeamMemberDetailView(APIView):
+class TeamMemberDetailView(ApiView):
     """Remove a person from a team (organizers)."""
 
     permission_classes = [IsOrganizer]
 
     @extend_schema(request=None, responses={204: None})
     def delete(self, request: Request, pk: int, user_id: int) -> Response:
-        team = get_object_or_404(Team, pk=pk)
-        user = get_object_or_404(User, pk=user_id)
-        services.team_member_remove(actor=request.user, team=team, user=user)  # type: ignore[arg-type]
+        team = self.get_or_404(Team, pk=pk)
+        user = self.get_or_404(User, pk=user_id)
+        services.team_member_remove(actor=self.actor, team=team, user=user)
         return Response(status=status.HTTP_204_NO_CONTENT)

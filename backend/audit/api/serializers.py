@@ -1,9 +1,8 @@
-from rest_framework import serializers
-
+from backend.api.serializers import StrictModelSerializer
 from backend.audit.models import AuditEvent
 
 
-class AuditEventSerializer(serializers.ModelSerializer):
+class AuditEventSerializer(StrictModelSerializer):
     class Meta:
         model = AuditEvent
         fields = [

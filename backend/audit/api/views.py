@@ -8,10 +8,10 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import extend_schema_field
-from rest_framework import generics
 
 from backend.api.filters import StrictFilterSet
 from backend.api.permissions import IsOrganizer
+from backend.api.views import ListApiView
 from backend.audit.api.serializers import AuditEventSerializer
 from backend.audit.models import AuditEvent
 
@@ -72,7 +72,7 @@ class AuditEventFilter(StrictFilterSet):
         fields: list[str] = []
 
 
-class AuditEventListView(generics.ListAPIView):
+class AuditEventListView(ListApiView):
     """The audit trail, newest first; organizers only. There is no write endpoint."""
 
     permission_classes = [IsOrganizer]

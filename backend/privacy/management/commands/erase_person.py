@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from backend.api.errors import ApplicationError
+from backend.errors import ApplicationError
 from backend.privacy import registry
 from backend.privacy.services import person_erase
 
