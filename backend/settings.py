@@ -42,6 +42,9 @@ INSTALLED_APPS = [
     "backend.audit",
     "backend.privacy",
     "canvass",
+    # Before events: its privacy eraser finds a volunteer's texts by the number that events'
+    # eraser then removes (erasers run in app order).
+    "messaging",
     "events",
 ]
 
@@ -256,10 +259,9 @@ GEOCODER_BREAKER_COOLDOWN_SECONDS = env.float(
 # --- SMS ------------------------------------------------------------------------------------
 SMS_BACKEND = env.str("SMS_BACKEND", "backend.sms.backends.console.SmsBackend")
 SMS_ORGANIZATION_NAME = env.str("SMS_ORGANIZATION_NAME", "DontLookAway Iowa")
-TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID")
-TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN")
-TWILIO_FROM_NUMBER = env.str("TWILIO_FROM_NUMBER")
-TWILIO_MESSAGING_SERVICE_SID = env.str("TWILIO_MESSAGING_SERVICE_SID")
+# The provider's own variables are read beside its backend, in backend/sms/.
+from backend.sms.provider_settings import *  # noqa: E402, F403
+
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 
 # --- Canvassing -----------------------------------------------------------------------------
@@ -330,9 +332,6 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
 }
 
 # --- sms (added by sms) ---------------------------------------------------------------------
-# Where the twilio backend sends API calls (only tests and benchmarks point it elsewhere).
-TWILIO_API_BASE_URL = env.str("TWILIO_API_BASE_URL", "https://api.twilio.com")
-TWILIO_TIMEOUT_SECONDS = env.float("TWILIO_TIMEOUT_SECONDS", 10.0, minimum=0.1)
 # No text between these local hours (event's time zone): [start, 24) and [0, end).
 SMS_QUIET_HOURS_START = env.int("SMS_QUIET_HOURS_START", 21, minimum=0)
 SMS_QUIET_HOURS_END = env.int("SMS_QUIET_HOURS_END", 8, minimum=0)
@@ -356,10 +355,10 @@ SMS_SENDING_TIMEOUT_SECONDS = env.int("SMS_SENDING_TIMEOUT_SECONDS", 300, minimu
 SMS_DISPATCH_BATCH_SIZE = env.int("SMS_DISPATCH_BATCH_SIZE", 50, minimum=1)
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(  # type: ignore[attr-defined]
     {
-        "SmsKindEnum": "events.models.sms.SmsKind",
-        "SmsStatusEnum": "events.models.sms.SmsStatus",
-        "InboundActionEnum": "events.models.sms.InboundAction",
-        "OptOutReasonEnum": "events.models.sms.OptOutReason",
+        "SmsKindEnum": "messaging.models.outbox.SmsKind",
+        "SmsStatusEnum": "messaging.models.outbox.SmsStatus",
+        "InboundActionEnum": "messaging.models.inbound.InboundAction",
+        "OptOutReasonEnum": "messaging.models.optouts.OptOutReason",
     }
 )
 

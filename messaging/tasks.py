@@ -1,10 +1,10 @@
-"""Celery tasks of the events app: take ids (or nothing), call a service, return."""
+"""Celery tasks of the messaging app: take ids (or nothing), call a service, return."""
 
 from __future__ import annotations
 
 from celery import shared_task
 
-from events.services.sms_dispatch import sms_dispatch_due
+from messaging.services.dispatch import sms_dispatch_due
 
 
 @shared_task(name="sms.dispatch_due", ignore_result=True)

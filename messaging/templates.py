@@ -12,7 +12,8 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
-from events.models import Event, Shift, SmsKind
+from events.models import Event, Shift
+from messaging.models import SmsKind
 
 # Character sets of the GSM 03.38 7-bit alphabet: basic (1 septet) and extension (2 septets).
 GSM7_BASIC = set(

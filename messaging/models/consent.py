@@ -1,11 +1,9 @@
-"""Events data (split by feature); every write goes through `events.services`."""
+"""The SMS consent ledger: every answer given or withdrawn; the newest row is the current state."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-
-from events.models.volunteers import Volunteer
 
 
 class ConsentMethod(models.TextChoices):
@@ -19,7 +17,9 @@ class ConsentMethod(models.TextChoices):
 class SmsConsent(models.Model):
     """A ledger of SMS consent given or withdrawn; the newest row is the current state."""
 
-    volunteer = models.ForeignKey(Volunteer, on_delete=models.CASCADE, related_name="sms_consents")
+    volunteer = models.ForeignKey(
+        "events.Volunteer", on_delete=models.CASCADE, related_name="sms_consents"
+    )
     granted = models.BooleanField()
     method = models.CharField(max_length=12, choices=ConsentMethod.choices)
     wording = models.TextField(blank=True, help_text="The consent text shown to the person")
@@ -30,6 +30,7 @@ class SmsConsent(models.Model):
     recorded_at = models.DateTimeField()
 
     class Meta:
+        db_table = "events_smsconsent"  # created by the events app; kept
         ordering = ["-recorded_at", "-id"]
         indexes = [models.Index(fields=["volunteer", "-recorded_at"], name="smsconsent_latest")]
 

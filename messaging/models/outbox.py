@@ -1,12 +1,9 @@
-"""The SMS outbox, inbound messages, the opt-out list and the per-sender rate bucket.
-
-Imported by `events.models`. Phone numbers are stored encrypted with a keyed hash beside them;
-inbound free text is encrypted; the opt-out list holds only the keyed hash.
-"""
+"""The SMS outbox: one row per outgoing text, written in the transaction of the change that
+causes it and sent later by the dispatcher. The number is stored encrypted with a keyed hash
+beside it."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -49,12 +46,12 @@ SIGNUP_UNIQUE_KINDS = (
 class SmsStatus(models.TextChoices):
     QUEUED = "queued", "Queued"
     SENDING = "sending", "Sending"
-    SENT = "sent", "Sent (accepted by Twilio)"
+    SENT = "sent", "Sent (accepted by the provider)"
     DELIVERED = "delivered", "Delivered"
     UNDELIVERED = "undelivered", "Undelivered"
     FAILED = "failed", "Failed"
     SKIPPED = "skipped", "Skipped"
-    UNKNOWN = "unknown", "Unknown (awaiting Twilio's callback)"
+    UNKNOWN = "unknown", "Unknown (awaiting the provider's callback)"
 
 
 FINAL_STATUSES = (SmsStatus.DELIVERED, SmsStatus.UNDELIVERED, SmsStatus.FAILED, SmsStatus.SKIPPED)
@@ -79,7 +76,7 @@ class SmsMessage(models.Model):
         "events.Event", null=True, blank=True, on_delete=models.SET_NULL, related_name="sms"
     )
     in_reply_to = models.OneToOneField(
-        "events.InboundSms",
+        "messaging.InboundSms",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -92,13 +89,13 @@ class SmsMessage(models.Model):
     status = models.CharField(max_length=12, choices=SmsStatus.choices, default=SmsStatus.QUEUED)
     skip_reason = models.CharField(max_length=40, blank=True)
     provider_sid = models.CharField(max_length=64, blank=True, db_index=True)
-    # Twilio's MessageStatus exactly as the last callback sent it (also one we do not know).
+    # The provider's status word exactly as the last callback sent it (also one we do not know).
     provider_status = models.CharField(max_length=32, blank=True)
     error_code = models.CharField(max_length=40, blank=True)
     error_message = models.CharField(max_length=300, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     # Claiming: a worker owns a row until claimed_until; "sending" marks that a request may
-    # have left (from then on the row is never sent again without Twilio's word).
+    # have left (from then on the row is never sent again without the provider's word).
     claim_token = models.CharField(max_length=32, blank=True)
     claimed_until = models.DateTimeField(null=True, blank=True)
     sending_started_at = models.DateTimeField(null=True, blank=True)
@@ -108,6 +105,7 @@ class SmsMessage(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        db_table = "events_smsmessage"  # created by the events app; kept
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(
@@ -125,110 +123,3 @@ class SmsMessage(models.Model):
 
     def __str__(self) -> str:
         return f"sms {self.pk} {self.kind}: {self.status}"
-
-
-class InboundAction(models.TextChoices):
-    OPTED_OUT = "opted_out", "Opted out"
-    OPTED_IN = "opted_in", "Opted back in"
-    HELP = "help", "Help sent"
-    CONFIRMED = "confirmed", "Confirmed a signup"
-    CANCELLED = "cancelled", "Cancelled a signup"
-    NO_SIGNUP = "no_signup", "Yes/No without an upcoming signup"
-    STORED = "stored", "Stored for organizers"
-    REVIEW = "review", "Might mean stop: texts held for an organizer's review"
-
-
-class InboundSms(models.Model):
-    """A text someone sent us; idempotent by Twilio's MessageSid."""
-
-    message_sid = models.CharField(max_length=64, unique=True)
-    phone = EncryptedTextField(blank=True)
-    phone_hash = models.CharField(max_length=64, blank=True, db_index=True)
-    volunteer = models.ForeignKey(
-        "events.Volunteer", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    body = EncryptedTextField(blank=True)
-    body_purged = models.BooleanField(default=False)
-    action = models.CharField(max_length=12, choices=InboundAction.choices)
-    signup = models.ForeignKey(
-        "events.Signup", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    received_at = models.DateTimeField()
-
-    class Meta:
-        ordering = ["-received_at", "-id"]
-
-    def __str__(self) -> str:
-        return f"inbound {self.pk}: {self.action}"
-
-
-class OptOutReason(models.TextChoices):
-    KEYWORD = "keyword", "Replied with an opt-out keyword"
-    UNSUBSCRIBED = "unsubscribed", "Twilio: recipient unsubscribed (21610)"
-    INVALID_NUMBER = "invalid_number", "Twilio: not a valid number (21211)"
-    UNKNOWN_NUMBER = "unknown_number", "Carrier: unknown number (30005)"
-    LANDLINE = "landline", "Carrier: landline or unreachable (30006)"
-    PHRASE = "phrase", "Asked to stop in their own words"
-    REVIEWED = "reviewed", "An organizer read a reply as a request to stop"
-
-
-class SmsOptOut(models.Model):
-    """A number that must not be texted: only its keyed hash is kept (it survives erasure)."""
-
-    phone_hash = models.CharField(max_length=64, unique=True)
-    reason = models.CharField(max_length=16, choices=OptOutReason.choices)
-    keyword = models.CharField(max_length=20, blank=True)
-    opted_out_at = models.DateTimeField()
-
-    class Meta:
-        ordering = ["-opted_out_at", "-id"]
-
-    def __str__(self) -> str:
-        return f"opt-out {self.pk}: {self.reason}"
-
-
-class ReviewStatus(models.TextChoices):
-    PENDING = "pending", "Waiting for an organizer (texts to the number held)"
-    OPTED_OUT = "opted_out", "Read as a request to stop: opted out"
-    RELEASED = "released", "Not a request to stop: texts released"
-
-
-class SmsReview(models.Model):
-    """A reply that might mean "stop": while any review of a number is pending, nothing is sent
-    to it (queued texts wait); an organizer resolves it one way or the other."""
-
-    inbound = models.OneToOneField(
-        "events.InboundSms", on_delete=models.CASCADE, related_name="review"
-    )
-    phone_hash = models.CharField(max_length=64)
-    status = models.CharField(
-        max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.PENDING
-    )
-    language = models.CharField(max_length=2, default="en")
-    created_at = models.DateTimeField()
-    resolved_at = models.DateTimeField(null=True, blank=True)
-    resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-
-    class Meta:
-        ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["phone_hash", "status"], name="sms_review_pending")]
-
-    def __str__(self) -> str:
-        return f"review {self.pk}: {self.status}"
-
-
-class SmsRateBucket(models.Model):
-    """A token bucket per sender, shared by every dispatcher through a row lock."""
-
-    sender = models.CharField(max_length=64, unique=True)
-    tokens = models.FloatField(default=0)
-    refilled_at = models.DateTimeField()
-
-    def __str__(self) -> str:
-        return self.sender

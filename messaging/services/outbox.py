@@ -1,37 +1,30 @@
 """The SMS outbox: rows written by domain-event receivers in the transaction of the change.
 
-`events.apps` subscribes `outbox_on_domain_event` to `events.domain_events`; every text the app
-sends starts here as an `SmsMessage` row and is sent later by `sms_dispatch.sms_dispatch_due`.
-Whether a row may actually be sent (consent, opt-out, quiet hours, caps, the signup still being
-active) is decided again at send time; rows are also marked skipped here when the answer is
-already known, so organizers see why a text did not go out.
+`messaging.apps` subscribes `outbox_on_domain_event` to `events.domain_events`; every text the
+app sends starts here as an `SmsMessage` row and is sent later by `dispatch.sms_dispatch_due`.
+Whether a row may be sent is `sendability`'s answer, asked here when the row is queued (a row
+that will never go is marked skipped at once, so organizers see why) and again when it is
+claimed.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from events import domain_events
-from events.models import (
-    EventStatus,
-    InboundSms,
-    Shift,
-    ShiftStatus,
-    Signup,
-    SignupStatus,
-    SmsConsent,
-    SmsKind,
-    SmsMessage,
-    SmsOptOut,
-    SmsStatus,
-    Volunteer,
+from events.models import EventStatus, ShiftStatus, Signup, SignupStatus, Volunteer
+from messaging.models import ON_REQUEST_KINDS, InboundSms, SmsKind, SmsMessage, SmsStatus
+from messaging.services.sendability import (
+    Decision,
+    message_time_zone,
+    quiet_hours_end,
+    sendability,
 )
-from events.sms_templates import render
+from messaging.templates import render
 
 # Event fields whose change is worth a text to everyone signed up.
 NOTIFY_EVENT_FIELDS = {"starts_at", "ends_at", "location", "time_zone"}
@@ -39,70 +32,23 @@ NOTIFY_SHIFT_FIELDS = {"starts_at", "ends_at"}
 ACTIVE = (SignupStatus.CONFIRMED, SignupStatus.WAITLISTED)
 
 
-# --- Quiet hours ----------------------------------------------------------------------------
-
-
-def in_quiet_hours(moment: datetime, time_zone: str) -> bool:
-    local = moment.astimezone(ZoneInfo(time_zone))
-    start, end = settings.SMS_QUIET_HOURS_START, settings.SMS_QUIET_HOURS_END
-    if start == end:
-        return False
-    if start > end:  # wraps midnight, e.g. 21:00-08:00
-        return local.hour >= start or local.hour < end
-    return start <= local.hour < end
-
-
-def quiet_hours_end(moment: datetime, time_zone: str) -> datetime:
-    """The first allowed moment at or after `moment` (itself when outside quiet hours).
-
-    Built from the local date and the wall-clock end hour, so it is 08:00 local on both sides
-    of a daylight-saving change (zoneinfo resolves the UTC offset for that date).
-    """
-    if not in_quiet_hours(moment, time_zone):
-        return moment
-    zone = ZoneInfo(time_zone)
-    local = moment.astimezone(zone)
-    day = local.date()
-    if local.hour >= settings.SMS_QUIET_HOURS_END:
-        day = day + timedelta(days=1)
-    return datetime.combine(day, time(settings.SMS_QUIET_HOURS_END), tzinfo=zone).astimezone(
-        ZoneInfo("UTC")
-    )
-
-
-def next_local_morning(moment: datetime, time_zone: str) -> datetime:
-    """Quiet hours' end on the next local day (used when today's organization cap is spent)."""
-    zone = ZoneInfo(time_zone)
-    day = moment.astimezone(zone).date() + timedelta(days=1)
-    return datetime.combine(day, time(settings.SMS_QUIET_HOURS_END), tzinfo=zone).astimezone(
-        ZoneInfo("UTC")
-    )
-
-
-# --- Consent and opt-out --------------------------------------------------------------------
-
-
-def has_consent(volunteer_id: int | None) -> bool:
-    if volunteer_id is None:
-        return False
-    latest = (
-        SmsConsent.objects.filter(volunteer_id=volunteer_id)
-        .order_by("-recorded_at", "-id")
-        .values_list("granted", flat=True)
-        .first()
-    )
-    return bool(latest)
-
-
-def is_opted_out(phone_hash: str) -> bool:
-    return SmsOptOut.objects.filter(phone_hash=phone_hash).exists()
-
-
 # --- Writing rows ---------------------------------------------------------------------------
 
 
-def _time_zone(shift: Shift | None) -> str:
-    return shift.event.time_zone if shift is not None else settings.TIME_ZONE
+def _queue(message: SmsMessage, due: datetime) -> SmsMessage:
+    """Set when `message` is due and whether it will ever go (not saved). Texts other than
+    answers to a request wait for quiet hours to end; a row `sendability` refuses for good is
+    skipped now; one it holds stays queued (the dispatcher asks again)."""
+    earliest = (
+        due
+        if message.kind in ON_REQUEST_KINDS
+        else quiet_hours_end(due, message_time_zone(message))
+    )
+    message.send_after = message.next_attempt_at = earliest
+    verdict = sendability(message, due)
+    if verdict.decision == Decision.SKIP:
+        message.status, message.skip_reason = SmsStatus.SKIPPED, verdict.reason
+    return message
 
 
 def sms_enqueue(
@@ -117,37 +63,25 @@ def sms_enqueue(
 ) -> SmsMessage | None:
     """Write one outbox row; None when the (signup, kind, offset) row already exists.
 
-    Replies go out at once; other texts wait for quiet hours to end. A volunteer without consent
-    or an opted-out number gets a row marked skipped, never sent.
+    Replies go out at once; other texts wait for quiet hours to end. A row that will never go
+    (no consent, an opted-out number, ...: `sendability`) is marked skipped, never sent.
     """
     now = timezone.now()
     shift = signup.shift if signup is not None else None
-    due = max(send_after or now, now)
-    if kind != SmsKind.REPLY:
-        due = quiet_hours_end(due, _time_zone(shift))
-    status, reason = SmsStatus.QUEUED, ""
-    if kind == SmsKind.REMINDER and shift is not None and due >= shift.starts_at:
-        # Quiet hours would hold it until the shift has started: useless, so skipped.
-        status, reason = SmsStatus.SKIPPED, "quiet_hours"
-    elif kind != SmsKind.REPLY and not has_consent(volunteer.pk):
-        status, reason = SmsStatus.SKIPPED, "no_consent"
-    elif is_opted_out(volunteer.phone_hash):
-        status, reason = SmsStatus.SKIPPED, "opted_out"
-    message = SmsMessage(
-        volunteer=volunteer,
-        phone=volunteer.phone,
-        phone_hash=volunteer.phone_hash,
-        body=body,
-        kind=kind,
-        language=volunteer.language,
-        signup=signup,
-        event=shift.event if shift is not None else None,
-        in_reply_to=in_reply_to,
-        offset_minutes=offset_minutes,
-        send_after=due,
-        next_attempt_at=due,
-        status=status,
-        skip_reason=reason,
+    message = _queue(
+        SmsMessage(
+            volunteer=volunteer,
+            phone=volunteer.phone,
+            phone_hash=volunteer.phone_hash,
+            body=body,
+            kind=kind,
+            language=volunteer.language,
+            signup=signup,
+            event=shift.event if shift is not None else None,
+            in_reply_to=in_reply_to,
+            offset_minutes=offset_minutes,
+        ),
+        max(send_after or now, now),
     )
     try:
         # A savepoint: a duplicate (the unique constraint) must not break the caller's
@@ -163,23 +97,20 @@ def sms_reply_enqueue(
     *, inbound: InboundSms, body: str, volunteer: Volunteer | None, phone: str, phone_hash: str
 ) -> SmsMessage:
     """Queue the answer to an inbound text (at most one per inbound: a one-to-one link)."""
-    now = timezone.now()
-    status, reason = SmsStatus.QUEUED, ""
-    if is_opted_out(phone_hash):
-        status, reason = SmsStatus.SKIPPED, "opted_out"
-    return SmsMessage.objects.create(
-        volunteer=volunteer,
-        phone=phone,
-        phone_hash=phone_hash,
-        body=body,
-        kind=SmsKind.REPLY,
-        language=volunteer.language if volunteer is not None else "en",
-        in_reply_to=inbound,
-        send_after=now,
-        next_attempt_at=now,
-        status=status,
-        skip_reason=reason,
+    message = _queue(
+        SmsMessage(
+            volunteer=volunteer,
+            phone=phone,
+            phone_hash=phone_hash,
+            body=body,
+            kind=SmsKind.REPLY,
+            language=volunteer.language if volunteer is not None else "en",
+            in_reply_to=inbound,
+        ),
+        timezone.now(),
     )
+    message.save()
+    return message
 
 
 def sms_opt_out_confirmation_enqueue(
@@ -188,18 +119,20 @@ def sms_opt_out_confirmation_enqueue(
     """Queue the one text that confirms an opt-out the carrier did not see (a phrase, a Spanish
     word): the only row the dispatcher sends to an opted-out number. The caller queues it only
     when the number was not opted out before (so never twice for one opt-out)."""
-    now = timezone.now()
-    return SmsMessage.objects.create(
-        volunteer=volunteer,
-        phone=phone,
-        phone_hash=phone_hash,
-        body=render(SmsKind.OPT_OUT_CONFIRMATION, language),
-        kind=SmsKind.OPT_OUT_CONFIRMATION,
-        language=language,
-        in_reply_to=inbound,
-        send_after=now,
-        next_attempt_at=now,
+    message = _queue(
+        SmsMessage(
+            volunteer=volunteer,
+            phone=phone,
+            phone_hash=phone_hash,
+            body=render(SmsKind.OPT_OUT_CONFIRMATION, language),
+            kind=SmsKind.OPT_OUT_CONFIRMATION,
+            language=language,
+            in_reply_to=inbound,
+        ),
+        timezone.now(),
     )
+    message.save()
+    return message
 
 
 def _reminders_sync(signup: Signup) -> None:

@@ -16,6 +16,12 @@ from werkzeug import Request, Response
 from backend.sms.backends import locmem
 from events.models import Language, Shift, Signup
 from events.services.signups import SignupOutcome, signup_create
+from tests.events.conftest import (  # noqa: F401 - the events fixtures, shared
+    make_event,
+    make_location,
+    make_shift,
+    recorded_events,
+)
 from tests.events.helpers import phone
 
 ACCOUNT_SID = "AC" + "0" * 32

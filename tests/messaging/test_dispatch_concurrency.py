@@ -14,9 +14,9 @@ from django.utils import timezone
 
 from backend.crypto import keyed_hash
 from backend.sms.backends import locmem
-from events.models import SmsKind, SmsMessage, SmsStatus
-from events.services.sms_dispatch import sms_dispatch_due
-from events.services.sms_inbound import sms_status_record
+from messaging.models import SmsKind, SmsMessage, SmsStatus
+from messaging.services.delivery import sms_status_record
+from messaging.services.dispatch import sms_dispatch_due
 from tests.events.helpers import e164
 
 
@@ -107,7 +107,7 @@ def test_a_dispatcher_killed_mid_batch_loses_nothing_and_sends_nothing_twice(set
     [unknown] = SmsMessage.objects.filter(status=SmsStatus.UNKNOWN)
     accepted = next(m for m in locmem.outbox if m.message_id == str(unknown.pk))
     sms_status_record(
-        message_sid=accepted.provider_id, twilio_status="delivered", message_id=unknown.pk
+        message_sid=accepted.provider_id, provider_status="delivered", message_id=unknown.pk
     )
     assert Counter(SmsMessage.objects.filter(pk__in=ids).values_list("status", flat=True)) == {
         SmsStatus.SENT: 9,

@@ -16,11 +16,11 @@ import time_machine
 
 from backend.crypto import keyed_hash
 from backend.sms.backends import locmem
-from events.models import (
+from events.models import SignupStatus
+from messaging.models import (
     InboundAction,
     InboundSms,
     ReviewStatus,
-    SignupStatus,
     SmsConsent,
     SmsKind,
     SmsMessage,
@@ -28,9 +28,9 @@ from events.models import (
     SmsReview,
     SmsStatus,
 )
-from events.services.sms_dispatch import sms_dispatch_due
+from messaging.services.dispatch import sms_dispatch_due
 from tests.events.helpers import e164
-from tests.events.sms.test_webhooks import inbound
+from tests.messaging.test_webhooks import inbound
 
 pytestmark = pytest.mark.django_db
 

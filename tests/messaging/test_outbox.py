@@ -11,11 +11,12 @@ from django.db import IntegrityError, transaction
 
 from backend.accounts.models import User
 from backend.sms.backends import locmem
-from events.models import SignupStatus, SmsKind, SmsMessage, SmsStatus
+from events.models import SignupStatus
 from events.services import schedule, signups
-from events.services.sms_dispatch import sms_dispatch_due
+from messaging.models import SmsKind, SmsMessage, SmsStatus
+from messaging.services.dispatch import sms_dispatch_due
 from tests.events.helpers import e164
-from tests.events.sms.conftest import signup_messages
+from tests.messaging.conftest import signup_messages
 
 pytestmark = pytest.mark.django_db
 
@@ -233,7 +234,7 @@ def test_organization_cap_postpones_to_the_next_morning(make_shift, sign_up, set
 
 
 def test_rate_limit_is_shared_through_the_database(settings):
-    from events.services.sms_dispatch import rate_limit_wait
+    from messaging.services.rates import rate_limit_wait
 
     settings.SMS_RATE_PER_SECOND = 2
     waits = [rate_limit_wait(sender="+15155550100", now=NOW) for _ in range(3)]
@@ -260,7 +261,7 @@ def test_dispatch_sms_command_sends_what_is_due_once(make_shift, sign_up):
 
 
 def test_celery_task_dispatches_due_messages(make_shift, sign_up):
-    from events.tasks import sms_dispatch_due_task
+    from messaging.tasks import sms_dispatch_due_task
 
     sign_up(make_shift(), 1)
 

@@ -8,9 +8,9 @@ import pytest
 import time_machine
 
 from backend.sms.backends import locmem
-from events.models import SmsKind, SmsMessage, SmsStatus
-from events.services.sms_dispatch import sms_dispatch_due
-from events.services.sms_outbox import quiet_hours_end
+from messaging.models import SmsKind, SmsMessage, SmsStatus
+from messaging.services.dispatch import sms_dispatch_due
+from messaging.services.sendability import quiet_hours_end
 
 pytestmark = pytest.mark.django_db
 
@@ -102,7 +102,7 @@ def test_a_reminder_caught_by_quiet_hours_at_send_time_is_skipped_if_useless(mak
 
 
 def test_replies_are_not_held_for_quiet_hours(api_client):
-    from tests.events.sms.test_webhooks import inbound
+    from tests.messaging.test_webhooks import inbound
 
     with time_machine.travel(datetime(2026, 10, 6, 4, 0, tzinfo=UTC), tick=False):  # 23:00
         inbound(api_client, "HELP")

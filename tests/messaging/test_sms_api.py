@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 import pytest
 import time_machine
 
-from events.models import SmsKind, SmsMessage
-from events.services.sms_dispatch import sms_dispatch_due
-from events.services.sms_inbound import sms_inbound_receive
+from messaging.models import SmsKind, SmsMessage
+from messaging.services.dispatch import sms_dispatch_due
+from messaging.services.inbound import sms_inbound_receive
 from tests.events.helpers import e164
 
 pytestmark = pytest.mark.django_db
@@ -161,9 +161,9 @@ def test_event_sms_stats_count_per_status_and_kind(
     mine, _ = two_teams_messages
     event_id = mine.signup.shift.event_id
     message = SmsMessage.objects.get(signup=mine.signup, kind=SmsKind.CONFIRMATION)
-    from events.services.sms_inbound import sms_status_record
+    from messaging.services.delivery import sms_status_record
 
-    sms_status_record(message_sid=message.provider_sid, twilio_status="delivered")
+    sms_status_record(message_sid=message.provider_sid, provider_status="delivered")
 
     body = client_for(organizer).get(f"/api/events/{event_id}/sms-stats").json()
 

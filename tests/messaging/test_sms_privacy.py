@@ -11,8 +11,8 @@ from django.db import connection
 
 from backend.crypto import keyed_hash
 from backend.privacy.services import person_erase, retention_purge
-from events.models import InboundSms, SmsMessage, SmsOptOut
-from events.services.sms_inbound import sms_inbound_receive
+from messaging.models import InboundSms, SmsMessage, SmsOptOut
+from messaging.services.inbound import sms_inbound_receive
 from tests.events.helpers import e164
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,9 @@ from datetime import UTC, datetime
 import pytest
 
 from events.links import manage_url_for
-from events.models import ON_REQUEST_KINDS, Event, Location, Shift, SmsKind, Volunteer
-from events.sms_templates import TEMPLATES, is_gsm7, render, segments
+from events.models import Event, Location, Shift, Volunteer
+from messaging.models import ON_REQUEST_KINDS, SmsKind
+from messaging.templates import TEMPLATES, is_gsm7, render, segments
 
 SIGNUP_KINDS = [k for k in SmsKind.values if k not in ON_REQUEST_KINDS]
 REPLY_NAMES = [

@@ -11,9 +11,9 @@ import time_machine
 from django.utils import timezone
 
 from backend.crypto import keyed_hash
-from events.models import OptOutReason, SmsKind, SmsMessage, SmsOptOut, SmsStatus
-from events.services.sms_dispatch import sms_dispatch_due
-from events.services.sms_inbound import sms_status_record
+from messaging.models import OptOutReason, SmsKind, SmsMessage, SmsOptOut, SmsStatus
+from messaging.services.delivery import sms_status_record
+from messaging.services.dispatch import sms_dispatch_due
 from tests.events.helpers import e164
 
 pytestmark = pytest.mark.django_db
@@ -168,7 +168,7 @@ def test_a_lost_answer_after_twilio_accepted_is_unknown_and_never_resent(
 
     # Twilio's callback carries our id: it settles the message.
     sid = fake_twilio.accepted[0]["sid"]
-    sms_status_record(message_sid=sid, twilio_status="delivered", message_id=confirmation.pk)
+    sms_status_record(message_sid=sid, provider_status="delivered", message_id=confirmation.pk)
     confirmation.refresh_from_db()
     assert (confirmation.status, confirmation.provider_sid) == (SmsStatus.DELIVERED, sid)
 

@@ -19,20 +19,20 @@ from twilio.request_validator import RequestValidator
 
 from backend.crypto import keyed_hash
 from backend.sms import webhook_signature_valid
-from events.models import (
+from events.models import SignupStatus
+from messaging.models import (
     InboundAction,
     InboundSms,
     OptOutReason,
-    SignupStatus,
     SmsConsent,
     SmsKind,
     SmsMessage,
     SmsOptOut,
     SmsStatus,
 )
-from events.services.sms_dispatch import sms_dispatch_due
+from messaging.services.dispatch import sms_dispatch_due
 from tests.events.helpers import e164
-from tests.events.sms.conftest import AUTH_TOKEN, PUBLIC_BASE_URL
+from tests.messaging.conftest import AUTH_TOKEN, PUBLIC_BASE_URL
 
 pytestmark = pytest.mark.django_db
 

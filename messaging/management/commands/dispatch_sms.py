@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from events.services.sms_dispatch import sms_dispatch_due
+from messaging.services.dispatch import sms_dispatch_due
 
 
 class Command(BaseCommand):
