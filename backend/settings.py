@@ -47,6 +47,9 @@ INSTALLED_APPS = [
     "backend.audit",
     "backend.privacy",
     "canvass",
+    # Before events: its privacy eraser finds a volunteer's texts by the number that events'
+    # eraser then removes (erasers run in app order).
+    "messaging",
     "events",
 ]
 
@@ -241,10 +244,10 @@ SPECTACULAR_SETTINGS = {
         "SignupSourceEnum": "events.models.SignupSource",
         "PublicSignupSourceEnum": ["web", "app"],
         # sms
-        "SmsKindEnum": "events.models.sms.SmsKind",
-        "SmsStatusEnum": "events.models.sms.SmsStatus",
-        "InboundActionEnum": "events.models.sms.InboundAction",
-        "OptOutReasonEnum": "events.models.sms.OptOutReason",
+        "SmsKindEnum": "messaging.models.outbox.SmsKind",
+        "SmsStatusEnum": "messaging.models.outbox.SmsStatus",
+        "InboundActionEnum": "messaging.models.inbound.InboundAction",
+        "OptOutReasonEnum": "messaging.models.optouts.OptOutReason",
         # canvass sync
         "PushItemStatusEnum": ["created", "duplicate", "rejected"],
         "ConversationResultEnum": "canvass.models.Result",
@@ -419,13 +422,9 @@ VOLUNTEER_LINK_VERIFY_PER_ACCOUNT = env.int("VOLUNTEER_LINK_VERIFY_PER_ACCOUNT",
 # --- SMS: the transport (backend/sms/) and the texting rules --------------------------------
 SMS_BACKEND = env.str("SMS_BACKEND", "backend.sms.backends.console.SmsBackend")
 SMS_ORGANIZATION_NAME = env.str("SMS_ORGANIZATION_NAME", "DontLookAway Iowa")
-TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID")
-TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN")
-TWILIO_FROM_NUMBER = env.str("TWILIO_FROM_NUMBER")
-TWILIO_MESSAGING_SERVICE_SID = env.str("TWILIO_MESSAGING_SERVICE_SID")
-# Where the twilio backend sends API calls (only tests and benchmarks point it elsewhere).
-TWILIO_API_BASE_URL = env.str("TWILIO_API_BASE_URL", "https://api.twilio.com")
-TWILIO_TIMEOUT_SECONDS = env.float("TWILIO_TIMEOUT_SECONDS", 10.0, minimum=0.1)
+# The provider's own variables are read beside its backend, in backend/sms/.
+from backend.sms.provider_settings import *  # noqa: E402, F403
+
 # No text between these local hours (event's time zone): [start, 24) and [0, end).
 SMS_QUIET_HOURS_START = env.int("SMS_QUIET_HOURS_START", 21, minimum=0)
 SMS_QUIET_HOURS_END = env.int("SMS_QUIET_HOURS_END", 8, minimum=0)

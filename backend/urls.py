@@ -10,6 +10,7 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("", include("backend.privacy.api.urls")),
     path("", include("canvass.api.urls")),
     path("", include("events.api.urls")),
+    path("", include("messaging.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
 ]

@@ -147,7 +147,7 @@ def worker() -> None:
     import django
 
     django.setup()
-    from events.services.sms_dispatch import sms_dispatch_due
+    from messaging.services.dispatch import sms_dispatch_due
 
     idle = 0
     while idle < 2:
@@ -174,7 +174,6 @@ def seed(count: int) -> list[int]:
     from backend.accounts.models import Team
     from backend.crypto import keyed_hash
     from events.models import (
-        ConsentMethod,
         Event,
         EventKind,
         Shift,
@@ -182,11 +181,9 @@ def seed(count: int) -> list[int]:
         Signup,
         SignupSource,
         SignupStatus,
-        SmsConsent,
-        SmsKind,
-        SmsMessage,
         Volunteer,
     )
+    from messaging.models import ConsentMethod, SmsConsent, SmsKind, SmsMessage
 
     now = timezone.now()
     with transaction.atomic():
@@ -261,7 +258,8 @@ def seed(count: int) -> list[int]:
 
 
 def cleanup() -> None:
-    from events.models import Event, SmsMessage, SmsRateBucket, Volunteer
+    from events.models import Event, Volunteer
+    from messaging.models import SmsMessage, SmsRateBucket
 
     SmsMessage.objects.filter(event__title=f"{TAG} event").delete()
     Event.objects.filter(title=f"{TAG} event").delete()
@@ -273,7 +271,7 @@ def cleanup() -> None:
 
 
 def check(fake: FakeTwilio, count: int) -> dict[str, int]:
-    from events.models import SmsMessage, SmsStatus
+    from messaging.models import SmsMessage, SmsStatus
 
     bodies = fake.bodies()
     rows = list(
@@ -322,8 +320,8 @@ def run_kill(fake: FakeTwilio, base_url: str, count: int) -> dict[str, int]:
     """Kill both dispatchers while Twilio holds an accepted message's answer; then start a
     fresh one after the lease and the sending timeout, and deliver Twilio's status callbacks
     for what was left unknown."""
-    from events.models import SmsMessage, SmsStatus
-    from events.services.sms_inbound import sms_status_record
+    from messaging.models import SmsMessage, SmsStatus
+    from messaging.services.delivery import sms_status_record
 
     cleanup()
     fake.reset()
@@ -343,7 +341,7 @@ def run_kill(fake: FakeTwilio, base_url: str, count: int) -> dict[str, int]:
     for message in unknown:  # Twilio calls back (with our id) only for what it accepted
         sid = fake.sids.get(str(message.pk))
         if sid:
-            sms_status_record(message_sid=sid, twilio_status="delivered", message_id=message.pk)
+            sms_status_record(message_sid=sid, provider_status="delivered", message_id=message.pk)
     result["unknown_after_callbacks"] = SmsMessage.objects.filter(
         event__title=f"{TAG} event", status=SmsStatus.UNKNOWN
     ).count()

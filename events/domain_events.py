@@ -1,4 +1,4 @@
-"""Domain events that messaging (SMS) subscribes to, emitted in one place.
+"""Domain events that other apps (the SMS outbox) subscribe to, emitted in one place.
 
 Services call these functions inside their `transaction.atomic` block, right after the change.
 Receivers run synchronously, in the same transaction: a receiver that writes an outbox row has it
@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from events.models import Event, Shift, Signup
+    from backend.accounts.models import User
+    from events.models import Event, Shift, Signup, Volunteer
 
 SIGNUP_CONFIRMED = "signup.confirmed"
 SIGNUP_WAITLISTED = "signup.waitlisted"
@@ -31,6 +32,7 @@ SIGNUP_CANCELLED = "signup.cancelled"
 EVENT_CHANGED = "event.changed"
 EVENT_CANCELLED = "event.cancelled"
 SHIFT_CHANGED = "shift.changed"
+CONSENT_ANSWERED = "volunteer.consent_answered"
 
 
 @dataclass(frozen=True)
@@ -97,3 +99,59 @@ def event_cancelled(event: Event) -> None:
 
 def shift_changed(shift: Shift, changes: dict[str, Any]) -> None:
     _emit(DomainEvent(SHIFT_CHANGED, event=shift.event, shift=shift, changes=changes))
+
+
+# --- Consent answers ------------------------------------------------------------------------
+# A volunteer's answer to "may we text you?" (at signup, on linking an account). Its own
+# receivers, called the same way (synchronously, in the caller's transaction): the SMS consent
+# ledger records it, and a receiver that raises rolls the change back.
+
+
+@dataclass(frozen=True)
+class ConsentAnswered:
+    """`method` says how the answer came in: web, app, sms, organizer or door."""
+
+    volunteer: Volunteer
+    granted: bool
+    method: str
+    wording: str = ""
+    source_ip: str | None = None
+    actor: User | None = None
+    name: str = CONSENT_ANSWERED
+
+
+ConsentReceiver = Callable[[ConsentAnswered], None]
+_consent_receivers: list[ConsentReceiver] = []
+
+
+def subscribe_consent(receiver: ConsentReceiver) -> ConsentReceiver:
+    """Register `receiver(answer)`; registering the same function twice is a no-op."""
+    if receiver not in _consent_receivers:
+        _consent_receivers.append(receiver)
+    return receiver
+
+
+def unsubscribe_consent(receiver: ConsentReceiver) -> None:
+    if receiver in _consent_receivers:
+        _consent_receivers.remove(receiver)
+
+
+def consent_answered(
+    *,
+    volunteer: Volunteer,
+    granted: bool,
+    method: str,
+    wording: str = "",
+    source_ip: str | None = None,
+    actor: User | None = None,
+) -> None:
+    answer = ConsentAnswered(
+        volunteer=volunteer,
+        granted=granted,
+        method=method,
+        wording=wording,
+        source_ip=source_ip,
+        actor=actor,
+    )
+    for receiver in list(_consent_receivers):
+        receiver(answer)

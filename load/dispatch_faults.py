@@ -113,7 +113,8 @@ def run_redis_outage(count: int = 300, outage_seconds: int = 60) -> bool:
     from django.utils import timezone
 
     from backend.accounts.models import Team
-    from events.models import Event, EventKind, Shift, ShiftRole, SmsMessage, SmsStatus
+    from events.models import Event, EventKind, Shift, ShiftRole
+    from messaging.models import SmsMessage, SmsStatus
 
     # A separate public shift for the API signups made during the outage (the seeded one's
     # signups were bulk-inserted without its position counter).

@@ -11,9 +11,14 @@ READERS = {"str", "bool", "int", "float", "list", "choice"}
 
 
 def variables_read_by_settings() -> set[str]:
-    """Every `env.<reader>("NAME", ...)` in backend/settings.py and backend/env.py."""
+    """Every `env.<reader>("NAME", ...)` in backend/settings.py, backend/env.py and the SMS
+    provider's settings (backend/sms/provider_settings.py, imported by settings.py)."""
     names = set()
-    for path in (ROOT / "backend" / "settings.py", ROOT / "backend" / "env.py"):
+    for path in (
+        ROOT / "backend" / "settings.py",
+        ROOT / "backend" / "env.py",
+        ROOT / "backend" / "sms" / "provider_settings.py",
+    ):
         for node in ast.walk(ast.parse(path.read_text())):
             if (
                 isinstance(node, ast.Call)

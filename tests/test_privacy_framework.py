@@ -12,8 +12,9 @@ from django.utils import timezone
 from backend.audit.models import AuditEvent
 from backend.privacy import registry
 from backend.privacy.services import retention_purge
-from events.models import SmsConsent, Volunteer
+from events.models import Volunteer
 from events.services.volunteers import phone_normalize, sms_consent_record, volunteer_get_or_create
+from messaging.models import SmsConsent
 
 pytestmark = pytest.mark.django_db
 

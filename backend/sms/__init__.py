@@ -1,18 +1,40 @@
 """Sending SMS through a pluggable backend chosen by settings.SMS_BACKEND (like Django's email).
 
-Business code calls `send_sms()` and never imports a vendor SDK.
+Business code calls `send_sms()` and the backend's webhook methods, and never imports a vendor
+SDK nor reads a vendor's codes: backends speak in `SmsError.reason`, `DeliveryReport` and
+`InboundText`.
 """
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs, urlsplit
-
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-from backend.sms.backends.base import BaseSmsBackend, SendResult, SmsError
+from backend.sms.backends.base import (
+    NUMBER_REASONS,
+    BaseSmsBackend,
+    DeliveryReport,
+    DeliveryStatus,
+    FailureReason,
+    InboundText,
+    SendResult,
+    SmsError,
+)
 
-__all__ = ["BaseSmsBackend", "SendResult", "SmsError", "get_backend", "send_sms"]
+__all__ = [
+    "NUMBER_REASONS",
+    "BaseSmsBackend",
+    "DeliveryReport",
+    "DeliveryStatus",
+    "FailureReason",
+    "InboundText",
+    "SendResult",
+    "SmsError",
+    "get_backend",
+    "send_sms",
+    "sender_key",
+    "webhook_signature_valid",
+]
 
 # Short aliases accepted in SMS_BACKEND besides a dotted path.
 ALIASES = {
@@ -39,17 +61,14 @@ def send_sms(
     return (backend or get_backend()).send(to=to, body=body, message_id=message_id)
 
 
-def webhook_signature_valid(*, url: str, params: object, signature: str) -> bool:
-    """True when `signature` (X-Twilio-Signature) matches `url` and the POSTed `params` under
-    TWILIO_AUTH_TOKEN; False when any of them is missing.
+def sender_key() -> str:
+    """Who sends, as the rate limiter counts it (one bucket per configured sender)."""
+    return settings.TWILIO_MESSAGING_SERVICE_SID or settings.TWILIO_FROM_NUMBER or "default"
 
-    `params` is the form fields of a form-encoded request, or the raw body as text for any other
-    body: then the URL must carry Twilio's `bodySHA256` and it must equal the body's SHA-256
-    (checked in constant time by the validator), or the request is not valid."""
-    if not (settings.TWILIO_AUTH_TOKEN and signature):
-        return False
-    if isinstance(params, str) and "bodySHA256" not in parse_qs(urlsplit(url).query):
-        return False  # a raw body is only ever signed through its hash in the URL
-    from backend.sms.backends.twilio import signature_valid
+
+def webhook_signature_valid(*, url: str, params: object, signature: str) -> bool:
+    """True when `signature` proves the provider POSTed `params` to `url` (see
+    `BaseSmsBackend.webhook_signature_valid`); False when any of them is missing."""
+    from backend.sms.backends.twilio_webhooks import signature_valid
 
     return signature_valid(url=url, params=params, signature=signature)

@@ -1,6 +1,6 @@
 """SMS settings are checked at start: a misconfigured setup stops the process at once.
 
-`sms_settings_validate()` runs in the events app's `ready()`, so the web server (gunicorn loads
+`sms_settings_validate()` runs in the messaging app's `ready()`, so the web server (gunicorn loads
 the WSGI application, which sets Django up), every management command (the `dispatch_sms`
 dispatcher, `migrate`, `check`) and the Celery workers refuse to start with an unknown
 `SMS_BACKEND` or a twilio backend without its credentials, naming the variable, instead of

@@ -64,8 +64,3 @@ urlpatterns: list[URLPattern | URLResolver] = [
     ),
     path("volunteers/<int:pk>/stats", signups.VolunteerStatsView.as_view(), name="volunteer-stats"),
 ]
-
-# SMS: organizer views and the Twilio webhooks.
-from events.api.sms_urls import urlpatterns as sms_urlpatterns  # noqa: E402
-
-urlpatterns += sms_urlpatterns

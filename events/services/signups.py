@@ -52,11 +52,12 @@ from events.services.volunteers import (
     volunteer_get_or_create,
 )
 
+# How a consent answer came in (the consent ledger's methods), per signup source.
 CONSENT_METHOD_FOR_SOURCE: dict[str, str] = {
-    SignupSource.WEB: ConsentMethod.WEB,
-    SignupSource.APP: ConsentMethod.APP,
-    SignupSource.SMS: ConsentMethod.SMS,
-    SignupSource.ORGANIZER: ConsentMethod.ORGANIZER,
+    SignupSource.WEB: "web",
+    SignupSource.APP: "app",
+    SignupSource.SMS: "sms",
+    SignupSource.ORGANIZER: "organizer",
 }
 
 
@@ -216,7 +217,7 @@ def signup_create(
             sms_consent_record(
                 volunteer=volunteer,
                 granted=sms_consent,
-                method=CONSENT_METHOD_FOR_SOURCE.get(source, ConsentMethod.WEB),
+                method=CONSENT_METHOD_FOR_SOURCE.get(source, "web"),
                 wording=consent_wording if sms_consent else "",
                 source_ip=source_ip,
                 actor=actor,

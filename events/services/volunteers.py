@@ -1,4 +1,5 @@
-"""Volunteers: phone validation, one volunteer per phone number, and the SMS consent ledger."""
+"""Volunteers: phone validation, one volunteer per phone number, and their SMS consent answers
+(recorded through a domain event, read through `events.texts`)."""
 
 from __future__ import annotations
 
@@ -18,21 +19,14 @@ from backend.accounts.models import User
 from backend.audit.services import audit_record
 from backend.crypto import keyed_hash
 from backend.errors import ApplicationError, ConflictError, ErrorCode, NotFoundError
-from events import links
+from events import domain_events, links, texts
 from events.errors import (
     AlreadyLinkedError,
     InvalidPhoneError,
     LinkThrottledError,
     PhoneNotMobileError,
 )
-from events.models import (
-    ConsentMethod,
-    Language,
-    SmsConsent,
-    SmsKind,
-    Volunteer,
-    VolunteerLinkCode,
-)
+from events.models import Language, Volunteer, VolunteerLinkCode
 from events.services.counters import counter_take
 
 # Types that can receive SMS. US numbers are almost all FIXED_LINE_OR_MOBILE because the
@@ -129,24 +123,22 @@ def sms_consent_record(
     wording: str = "",
     source_ip: str | None = None,
     actor: User | None = None,
-) -> SmsConsent:
-    """Append one consent entry (given or withdrawn); the newest entry is the current state."""
-    if method not in ConsentMethod.values:
-        raise ApplicationError("Unknown consent method.", fields={"method": ["Unknown method."]})
-    return SmsConsent.objects.create(
+) -> None:
+    """Record one consent answer (given or withdrawn); the newest answer is the current state.
+    `method`: web, app, sms, organizer or door (an unknown one is refused, nothing stored)."""
+    domain_events.consent_answered(
         volunteer=volunteer,
         granted=granted,
         method=method,
         wording=wording,
         source_ip=source_ip,
         actor=actor if actor is not None and actor.is_authenticated else None,
-        recorded_at=timezone.now(),
     )
 
 
-def sms_consent_current(*, volunteer: Volunteer) -> SmsConsent | None:
-    """The newest consent entry, or None when the volunteer never answered."""
-    return volunteer.sms_consents.order_by("-recorded_at", "-id").first()
+def sms_consent_current(*, volunteer: Volunteer) -> texts.ConsentState | None:
+    """The newest consent answer, or None when the volunteer never answered."""
+    return texts.consent_current(volunteer_id=volunteer.pk)
 
 
 LINK_WINDOW_SECONDS = 3600
@@ -218,25 +210,22 @@ def volunteer_link_code_send(
     volunteer_id = (
         Volunteer.objects.filter(phone_hash=normalized.hash).values_list("pk", flat=True).first()
     )
-    from events.services.sms_dispatch import sms_send_now
-    from events.sms_templates import render
-
     minutes = str(max(1, ttl // 60))
-    message = sms_send_now(
-        kind=SmsKind.VERIFICATION,
+    message = texts.text_now(
+        kind=texts.VERIFICATION,
         phone=normalized.e164,
         phone_hash=normalized.hash,
-        body=render(SmsKind.VERIFICATION, language, code=code, minutes=minutes),
-        stored_body=render(SmsKind.VERIFICATION, language, code="******", minutes=minutes),
         volunteer_id=volunteer_id,
         language=language,
+        params={"code": code, "minutes": minutes},
+        stored_params={"code": "******", "minutes": minutes},
     )
     audit_record(
         actor=user,
         action="volunteer.link_code_sent",
         target=row,
         ip_address=source_ip,
-        details={"sms_message_id": message.pk, "sms_status": message.status},
+        details={"sms_message_id": message.message_id, "sms_status": message.status},
     )
 
 
@@ -395,7 +384,7 @@ def _link(
         sms_consent_record(
             volunteer=volunteer,
             granted=sms_consent,
-            method=ConsentMethod.APP,
+            method="app",
             wording=consent_wording if sms_consent else "",
             source_ip=source_ip,
             actor=user,
@@ -436,23 +425,20 @@ def volunteer_manage_link_send(
             details={"volunteer_id": None},
         )
         return
-    from events.services.sms_dispatch import sms_send_now
-    from events.sms_templates import render
-
     lang = volunteer.language or language
-    message = sms_send_now(
-        kind=SmsKind.MANAGE_LINK,
+    message = texts.text_now(
+        kind=texts.MANAGE_LINK,
         phone=volunteer.phone,
         phone_hash=volunteer.phone_hash,
-        body=render(SmsKind.MANAGE_LINK, lang, url=links.manage_url_for(volunteer)),
-        stored_body=render(SmsKind.MANAGE_LINK, lang, url="(link)"),
         volunteer_id=volunteer.pk,
         language=lang,
+        params={"url": links.manage_url_for(volunteer)},
+        stored_params={"url": "(link)"},
     )
     audit_record(
         actor=None,
         action="volunteer.manage_link_requested",
         target=volunteer,
         ip_address=source_ip,
-        details={"sms_message_id": message.pk, "sms_status": message.status},
+        details={"sms_message_id": message.message_id, "sms_status": message.status},
     )

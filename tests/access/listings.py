@@ -63,7 +63,7 @@ def _none(cast: Any) -> dict[str, Any]:
 def seed_world(cast: Any) -> None:
     """Both teams' objects, as the route tables build them, plus what lists need on top."""
     from canvass.models import DeviceSync, Household, Precinct
-    from events.models import SmsKind, SmsMessage, SmsStatus
+    from messaging.models import SmsKind, SmsMessage, SmsStatus
 
     for team in ("a", "b"):
         turf = routes_canvass._turf(cast, team)

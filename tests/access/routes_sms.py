@@ -29,8 +29,8 @@ def _event(team: Any) -> int:
 
 def _review() -> int:
     """A held reply ("ya no") waiting for an organizer, made through the real inbound service."""
-    from events.models import SmsReview
-    from events.services.sms_inbound import sms_inbound_receive
+    from messaging.models import SmsReview
+    from messaging.services.inbound import sms_inbound_receive
 
     inbound = sms_inbound_receive(
         message_sid=f"SMaccess{SmsReview.objects.count()}", from_number="+15155550177", body="ya no"

@@ -6,8 +6,9 @@ import pytest
 
 from backend.api.errors import ConflictError
 from events import domain_events
-from events.models import Signup, SmsConsent, Volunteer
+from events.models import Signup, Volunteer
 from events.services.signups import signup_cancel, signup_create
+from messaging.models import SmsConsent
 from tests.events.helpers import phone
 
 pytestmark = pytest.mark.django_db

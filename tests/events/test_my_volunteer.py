@@ -18,14 +18,8 @@ from django.utils import timezone
 
 from backend.audit.models import AuditEvent
 from backend.sms.backends import locmem
-from events.models import (
-    SmsConsent,
-    SmsKind,
-    SmsMessage,
-    SmsOptOut,
-    Volunteer,
-    VolunteerLinkCode,
-)
+from events.models import Volunteer, VolunteerLinkCode
+from messaging.models import SmsConsent, SmsKind, SmsMessage, SmsOptOut
 from tests.events.helpers import e164, phone, signup_body
 
 pytestmark = pytest.mark.django_db

@@ -11,15 +11,8 @@ from django.core import signing
 
 from backend.sms.backends import locmem
 from events.links import SALT, manage_token_for
-from events.models import (
-    EventKind,
-    EventStatus,
-    Signup,
-    SignupStatus,
-    SmsKind,
-    SmsMessage,
-    Volunteer,
-)
+from events.models import EventKind, EventStatus, Signup, SignupStatus, Volunteer
+from messaging.models import SmsKind, SmsMessage
 from tests.events.helpers import e164, phone, signup_body
 
 pytestmark = pytest.mark.django_db

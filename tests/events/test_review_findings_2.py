@@ -46,13 +46,13 @@ def test_public_overlap_refusal_does_not_tell_a_stranger_where_the_number_will_b
 
 # --- Opt-out phrases the reader missed ------------------------------------------------------
 # Each goes through the signed `POST /api/sms/inbound` and is checked like the table of
-# tests/events/sms/test_opt_out_phrases.py (same volunteer with consent and two shifts, the
+# tests/messaging/test_opt_out_phrases.py (same volunteer with consent and two shifts, the
 # database and the texts sent). "No me vuelvan a escribir" ("don't write to me again") was read
 # as "no" to the shift question: the shift was cancelled and the texts went on.
 
-from tests.events.sms import test_opt_out_phrases as phrases  # noqa: E402
-from tests.events.sms.conftest import sign_up, sms_settings  # noqa: E402, F401
-from tests.events.sms.test_opt_out_phrases import (  # noqa: E402, F401
+from tests.messaging import test_opt_out_phrases as phrases  # noqa: E402
+from tests.messaging.conftest import sign_up, sms_settings  # noqa: E402, F401
+from tests.messaging.test_opt_out_phrases import (  # noqa: E402, F401
     daytime,
     volunteer_with_shifts,
 )
@@ -164,7 +164,8 @@ def test_a_stranger_at_the_form_cannot_undo_the_owners_no_to_texts(
     that signup went to the owner again. An unproven form answer may withdraw consent, never
     overturn a withdrawal."""
     from backend.sms.backends import locmem
-    from events.models import SmsConsent, SmsMessage, Volunteer
+    from events.models import Volunteer
+    from messaging.models import SmsConsent, SmsMessage
     from tests.events.test_my_volunteer import link
 
     settings.SMS_BACKEND = "locmem"

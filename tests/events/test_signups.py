@@ -11,14 +11,8 @@ from django.utils import timezone
 
 from backend.crypto import keyed_hash
 from events.links import manage_token_for
-from events.models import (
-    EventStatus,
-    Signup,
-    SignupSource,
-    SignupStatus,
-    SmsConsent,
-    Volunteer,
-)
+from events.models import EventStatus, Signup, SignupSource, SignupStatus, Volunteer
+from messaging.models import SmsConsent
 from tests.events.helpers import e164, phone, signup_body
 
 pytestmark = pytest.mark.django_db

@@ -4,9 +4,10 @@ import sys
 import uuid
 
 from backend.sms.backends.base import BaseSmsBackend, SendResult
+from backend.sms.backends.twilio_webhooks import TwilioWebhooks
 
 
-class SmsBackend(BaseSmsBackend):
+class SmsBackend(TwilioWebhooks, BaseSmsBackend):
     """Prints each message to stdout: the development default."""
 
     def send(self, *, to: str, body: str, message_id: str | None = None) -> SendResult:

@@ -4,6 +4,7 @@ import uuid
 from dataclasses import dataclass
 
 from backend.sms.backends.base import BaseSmsBackend, SendResult
+from backend.sms.backends.twilio_webhooks import TwilioWebhooks
 
 
 @dataclass(frozen=True)
@@ -17,7 +18,7 @@ class OutboxMessage:
 outbox: list[OutboxMessage] = []
 
 
-class SmsBackend(BaseSmsBackend):
+class SmsBackend(TwilioWebhooks, BaseSmsBackend):
     """Keeps messages in the module-level `outbox` list: for tests."""
 
     def send(self, *, to: str, body: str, message_id: str | None = None) -> SendResult:

@@ -5,7 +5,8 @@ Errors are mapped to `SmsError` by what they say about Twilio having accepted th
 - surely not accepted and worth retrying (HTTP 429 / error 20429, a 5xx answer, connection
   refused or a connect timeout): `SmsError(permanent=False, unknown=False)`;
 - refused for good (21211 invalid number, 21610 unsubscribed, 30005 unknown number, 30006
-  landline, any other 4xx): `permanent=True`;
+  landline, any other 4xx): `permanent=True`, with the neutral `reason` for the codes that
+  say the number cannot take texts;
 - the request went out and no answer came back (read timeout, connection reset): `unknown=True`
   — the message may have been accepted, so the caller must not resend it blindly.
 """
@@ -23,7 +24,8 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 
-from backend.sms.backends.base import BaseSmsBackend, SendResult, SmsError
+from backend.sms.backends.base import BaseSmsBackend, FailureReason, SendResult, SmsError
+from backend.sms.backends.twilio_webhooks import ERROR_REASONS, TwilioWebhooks
 
 TWILIO_API = "https://api.twilio.com"
 # Codes that mean "this number will never take this message": never retried.
@@ -62,9 +64,12 @@ def _classify(exc: Exception) -> SmsError:
         code = int(exc.code) if exc.code else 0
         label = str(code or exc.status)
         message = f"Twilio answered {exc.status} (error {label})"
-        if exc.status == 429 or code in TRANSIENT_CODES or exc.status >= 500:
+        if exc.status == 429 or code in TRANSIENT_CODES:
+            return SmsError(message, code=label, reason=FailureReason.RATE_LIMITED)
+        if exc.status >= 500:
             return SmsError(message, code=label)
-        return SmsError(message, code=label, permanent=True)
+        failure = ERROR_REASONS.get(label, FailureReason.OTHER)
+        return SmsError(message, code=label, reason=failure, permanent=True)
     if isinstance(exc, requests.exceptions.ConnectTimeout):
         return SmsError("Twilio did not accept the connection in time", code="connect_timeout")
     if isinstance(exc, requests.exceptions.ReadTimeout):
@@ -79,7 +84,7 @@ def _classify(exc: Exception) -> SmsError:
     raise exc
 
 
-class SmsBackend(BaseSmsBackend):
+class SmsBackend(TwilioWebhooks, BaseSmsBackend):
     """Sends through the Twilio REST API with the configured account, sender and callback."""
 
     def __init__(self) -> None:
@@ -104,10 +109,3 @@ class SmsBackend(BaseSmsBackend):
         except Exception as exc:
             raise _classify(exc) from exc
         return SendResult(provider_id=message.sid or "", status=message.status or "queued")
-
-
-def signature_valid(*, url: str, params: object, signature: str) -> bool:
-    """Check X-Twilio-Signature with the SDK's RequestValidator and our auth token."""
-    from twilio.request_validator import RequestValidator
-
-    return bool(RequestValidator(settings.TWILIO_AUTH_TOKEN).validate(url, params, signature))

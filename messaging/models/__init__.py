@@ -1,0 +1,36 @@
+"""Messaging data, one module per feature; every model is importable from here.
+
+The tables were created by the events app and keep their names (`events_smsmessage`, ...).
+"""
+
+from messaging.models.consent import ConsentMethod, SmsConsent
+from messaging.models.inbound import InboundAction, InboundSms
+from messaging.models.optouts import OptOutReason, SmsOptOut
+from messaging.models.outbox import (
+    FINAL_STATUSES,
+    ON_REQUEST_KINDS,
+    SIGNUP_UNIQUE_KINDS,
+    SmsKind,
+    SmsMessage,
+    SmsStatus,
+)
+from messaging.models.rates import SmsRateBucket
+from messaging.models.reviews import ReviewStatus, SmsReview
+
+__all__ = [
+    "FINAL_STATUSES",
+    "ON_REQUEST_KINDS",
+    "SIGNUP_UNIQUE_KINDS",
+    "ConsentMethod",
+    "InboundAction",
+    "InboundSms",
+    "OptOutReason",
+    "ReviewStatus",
+    "SmsConsent",
+    "SmsKind",
+    "SmsMessage",
+    "SmsOptOut",
+    "SmsRateBucket",
+    "SmsReview",
+    "SmsStatus",
+]

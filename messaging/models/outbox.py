@@ -1,0 +1,125 @@
+"""The SMS outbox: one row per outgoing text, written in the transaction of the change that
+causes it and sent later by the dispatcher. The number is stored encrypted with a keyed hash
+beside it."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+from backend.crypto import EncryptedTextField
+
+
+class SmsKind(models.TextChoices):
+    CONFIRMATION = "confirmation", "Signup confirmation"
+    WAITLISTED = "waitlisted", "Waitlist notice"
+    PROMOTED = "promoted", "Promoted from the waitlist"
+    REMINDER = "reminder", "Reminder before the shift"
+    EVENT_CHANGED = "event_changed", "Event time or place changed"
+    EVENT_CANCELLED = "event_cancelled", "Event or shift cancelled"
+    REPLY = "reply", "Reply to an inbound message"
+    VERIFICATION = "verification", "One-time code to prove a phone number"
+    MANAGE_LINK = "manage_link", "Manage link, texted on request"
+    OPT_OUT_CONFIRMATION = "opt_out_confirmation", "Confirms an opt-out in the person's words"
+
+
+# Texts that answer something just asked for (a reply, a one-time code): sent at once, outside
+# the consent ledger and quiet hours, but never to an opted-out number.
+ON_REQUEST_KINDS = (
+    SmsKind.REPLY,
+    SmsKind.VERIFICATION,
+    SmsKind.MANAGE_LINK,
+    SmsKind.OPT_OUT_CONFIRMATION,
+)
+
+
+# Kinds tied to one signup, at most one row per (signup, kind, offset): the database constraint.
+SIGNUP_UNIQUE_KINDS = (
+    SmsKind.CONFIRMATION,
+    SmsKind.WAITLISTED,
+    SmsKind.PROMOTED,
+    SmsKind.REMINDER,
+    SmsKind.EVENT_CANCELLED,
+)
+
+
+class SmsStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent (accepted by the provider)"
+    DELIVERED = "delivered", "Delivered"
+    UNDELIVERED = "undelivered", "Undelivered"
+    FAILED = "failed", "Failed"
+    SKIPPED = "skipped", "Skipped"
+    UNKNOWN = "unknown", "Unknown (awaiting the provider's callback)"
+
+
+FINAL_STATUSES = (SmsStatus.DELIVERED, SmsStatus.UNDELIVERED, SmsStatus.FAILED, SmsStatus.SKIPPED)
+
+
+class SmsMessage(models.Model):
+    """One outgoing text: written in the transaction of the change that causes it, then claimed
+    and sent by the dispatcher."""
+
+    volunteer = models.ForeignKey(
+        "events.Volunteer", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    phone = EncryptedTextField(blank=True)
+    phone_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    body = models.TextField()
+    kind = models.CharField(max_length=20, choices=SmsKind.choices)
+    language = models.CharField(max_length=2, default="en")
+    signup = models.ForeignKey(
+        "events.Signup", null=True, blank=True, on_delete=models.SET_NULL, related_name="sms"
+    )
+    event = models.ForeignKey(
+        "events.Event", null=True, blank=True, on_delete=models.SET_NULL, related_name="sms"
+    )
+    in_reply_to = models.OneToOneField(
+        "messaging.InboundSms",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reply",
+    )
+    # Minutes before the shift for reminders (0 for other kinds): part of the uniqueness.
+    offset_minutes = models.PositiveIntegerField(default=0)
+    send_after = models.DateTimeField()
+    next_attempt_at = models.DateTimeField()
+    status = models.CharField(max_length=12, choices=SmsStatus.choices, default=SmsStatus.QUEUED)
+    skip_reason = models.CharField(max_length=40, blank=True)
+    provider_sid = models.CharField(max_length=64, blank=True, db_index=True)
+    # The provider's status word exactly as the last callback sent it (also one we do not know).
+    provider_status = models.CharField(max_length=32, blank=True)
+    error_code = models.CharField(max_length=40, blank=True)
+    error_message = models.CharField(max_length=300, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    # Claiming: a worker owns a row until claimed_until; "sending" marks that a request may
+    # have left (from then on the row is never sent again without the provider's word).
+    claim_token = models.CharField(max_length=32, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    sending_started_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "events_smsmessage"  # created by the events app; kept
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["signup", "kind", "offset_minutes"],
+                condition=Q(signup__isnull=False, kind__in=SIGNUP_UNIQUE_KINDS),
+                name="sms_one_per_signup_kind",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="sms_due"),
+            # The daily caps count recent sends per number and in all.
+            models.Index(fields=["phone_hash", "sending_started_at"], name="sms_phone_recent"),
+            models.Index(fields=["sending_started_at"], name="sms_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"sms {self.pk} {self.kind}: {self.status}"

@@ -1,0 +1,49 @@
+"""Where the messaging app keeps personal data, how a volunteer's SMS trail is erased and how
+free-text replies are purged after retention (autodiscovered by backend.privacy).
+
+This app is installed before events, so its eraser runs first: it finds the texts by the
+volunteer's number, which events' eraser then removes.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Q
+
+from backend.privacy.registry import register_eraser, register_personal_fields, register_purger
+from events.models import Volunteer
+from messaging.models import InboundSms, SmsConsent, SmsMessage
+
+register_personal_fields("messaging.smsmessage", "phone")
+register_personal_fields("messaging.inboundsms", "phone", "body")
+
+
+@register_eraser("volunteer")
+def erase_volunteer_sms(subject_id: int, *, actor: Any = None) -> dict[str, int]:
+    """Strip the volunteer's number and texts from the outbox and inbound messages, keeping the
+    rows' kind/status/event (anonymous delivery counts), and delete their consent ledger. The
+    opt-out list is left as it is: it holds only the keyed hash, which is what keeps an erased
+    person from being texted."""
+    volunteer = Volunteer.objects.filter(pk=subject_id).only("phone_hash").first()
+    if volunteer is None:
+        return {"sms_messages": 0, "sms_inbound": 0}
+    match = Q(volunteer_id=subject_id) | Q(phone_hash=volunteer.phone_hash)
+    outbound = SmsMessage.objects.filter(match).update(
+        volunteer=None, phone="", phone_hash="", body=""
+    )
+    inbound = InboundSms.objects.filter(match).update(
+        volunteer=None, phone="", phone_hash="", body="", body_purged=True
+    )
+    consents, _ = SmsConsent.objects.filter(volunteer_id=subject_id).delete()
+    return {"sms_messages": outbound, "sms_inbound": inbound, "sms_consents": consents}
+
+
+@register_purger("sms_inbound_replies")
+def purge_inbound_replies(cutoff: datetime) -> dict[str, int]:
+    """Clear the free text of inbound texts received before `cutoff` (rows stay for counts)."""
+    purged = InboundSms.objects.filter(received_at__lt=cutoff, body_purged=False).update(
+        body="", body_purged=True
+    )
+    return {"inbound_bodies_purged": purged}

@@ -1,0 +1,1 @@
+"""Reads, already scoped to the requesting user; one module per feature."""

@@ -1,0 +1,242 @@
+"""The SMS outbox: rows written by domain-event receivers in the transaction of the change.
+
+`messaging.apps` subscribes `outbox_on_domain_event` to `events.domain_events`; every text the
+app sends starts here as an `SmsMessage` row and is sent later by `dispatch.sms_dispatch_due`.
+Whether a row may be sent is `sendability`'s answer, asked here when the row is queued (a row
+that will never go is marked skipped at once, so organizers see why) and again when it is
+claimed.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from events import domain_events
+from events.models import EventStatus, ShiftStatus, Signup, SignupStatus, Volunteer
+from messaging.models import ON_REQUEST_KINDS, InboundSms, SmsKind, SmsMessage, SmsStatus
+from messaging.services.sendability import (
+    Decision,
+    message_time_zone,
+    quiet_hours_end,
+    sendability,
+)
+from messaging.templates import render
+
+# Event fields whose change is worth a text to everyone signed up.
+NOTIFY_EVENT_FIELDS = {"starts_at", "ends_at", "location", "time_zone"}
+NOTIFY_SHIFT_FIELDS = {"starts_at", "ends_at"}
+ACTIVE = (SignupStatus.CONFIRMED, SignupStatus.WAITLISTED)
+
+
+# --- Writing rows ---------------------------------------------------------------------------
+
+
+def _queue(message: SmsMessage, due: datetime) -> SmsMessage:
+    """Set when `message` is due and whether it will ever go (not saved). Texts other than
+    answers to a request wait for quiet hours to end; a row `sendability` refuses for good is
+    skipped now; one it holds stays queued (the dispatcher asks again)."""
+    earliest = (
+        due
+        if message.kind in ON_REQUEST_KINDS
+        else quiet_hours_end(due, message_time_zone(message))
+    )
+    message.send_after = message.next_attempt_at = earliest
+    verdict = sendability(message, due)
+    if verdict.decision == Decision.SKIP:
+        message.status, message.skip_reason = SmsStatus.SKIPPED, verdict.reason
+    return message
+
+
+def sms_enqueue(
+    *,
+    kind: str,
+    volunteer: Volunteer,
+    body: str,
+    signup: Signup | None = None,
+    send_after: datetime | None = None,
+    offset_minutes: int = 0,
+    in_reply_to: InboundSms | None = None,
+) -> SmsMessage | None:
+    """Write one outbox row; None when the (signup, kind, offset) row already exists.
+
+    Replies go out at once; other texts wait for quiet hours to end. A row that will never go
+    (no consent, an opted-out number, ...: `sendability`) is marked skipped, never sent.
+    """
+    now = timezone.now()
+    shift = signup.shift if signup is not None else None
+    message = _queue(
+        SmsMessage(
+            volunteer=volunteer,
+            phone=volunteer.phone,
+            phone_hash=volunteer.phone_hash,
+            body=body,
+            kind=kind,
+            language=volunteer.language,
+            signup=signup,
+            event=shift.event if shift is not None else None,
+            in_reply_to=in_reply_to,
+            offset_minutes=offset_minutes,
+        ),
+        max(send_after or now, now),
+    )
+    try:
+        # A savepoint: a duplicate (the unique constraint) must not break the caller's
+        # transaction; the constraint is the final word on "at most one per signup and kind".
+        with transaction.atomic():
+            message.save()
+    except IntegrityError:
+        return None
+    return message
+
+
+def sms_reply_enqueue(
+    *, inbound: InboundSms, body: str, volunteer: Volunteer | None, phone: str, phone_hash: str
+) -> SmsMessage:
+    """Queue the answer to an inbound text (at most one per inbound: a one-to-one link)."""
+    message = _queue(
+        SmsMessage(
+            volunteer=volunteer,
+            phone=phone,
+            phone_hash=phone_hash,
+            body=body,
+            kind=SmsKind.REPLY,
+            language=volunteer.language if volunteer is not None else "en",
+            in_reply_to=inbound,
+        ),
+        timezone.now(),
+    )
+    message.save()
+    return message
+
+
+def sms_opt_out_confirmation_enqueue(
+    *, inbound: InboundSms, volunteer: Volunteer | None, phone: str, phone_hash: str, language: str
+) -> SmsMessage:
+    """Queue the one text that confirms an opt-out the carrier did not see (a phrase, a Spanish
+    word): the only row the dispatcher sends to an opted-out number. The caller queues it only
+    when the number was not opted out before (so never twice for one opt-out)."""
+    message = _queue(
+        SmsMessage(
+            volunteer=volunteer,
+            phone=phone,
+            phone_hash=phone_hash,
+            body=render(SmsKind.OPT_OUT_CONFIRMATION, language),
+            kind=SmsKind.OPT_OUT_CONFIRMATION,
+            language=language,
+            in_reply_to=inbound,
+        ),
+        timezone.now(),
+    )
+    message.save()
+    return message
+
+
+def _reminders_sync(signup: Signup) -> None:
+    """Create or move the reminders of a confirmed signup to the shift's current start.
+
+    A reminder whose moment has already passed is not created (or, if queued, is skipped).
+    """
+    now = timezone.now()
+    shift = signup.shift
+    for hours in settings.SMS_REMINDER_OFFSETS_HOURS:
+        offset = hours * 60
+        due = shift.starts_at - timedelta(minutes=offset)
+        existing = SmsMessage.objects.filter(
+            signup=signup, kind=SmsKind.REMINDER, offset_minutes=offset
+        ).first()
+        if existing is None:
+            if due > now:
+                sms_enqueue(
+                    kind=SmsKind.REMINDER,
+                    volunteer=signup.volunteer,
+                    body=render(SmsKind.REMINDER, signup.volunteer.language, shift=shift),
+                    signup=signup,
+                    send_after=due,
+                    offset_minutes=offset,
+                )
+            continue
+        if existing.status != SmsStatus.QUEUED:
+            continue
+        existing.body = render(SmsKind.REMINDER, signup.volunteer.language, shift=shift)
+        if due <= now:
+            existing.status, existing.skip_reason = SmsStatus.SKIPPED, "reminder_time_passed"
+        else:
+            due = quiet_hours_end(due, shift.event.time_zone)
+            existing.send_after = existing.next_attempt_at = due
+            if due >= shift.starts_at:
+                existing.status, existing.skip_reason = SmsStatus.SKIPPED, "quiet_hours"
+        existing.save(
+            update_fields=["body", "status", "skip_reason", "send_after", "next_attempt_at"]
+        )
+
+
+def _skip_queued(signup: Signup, reason: str) -> None:
+    SmsMessage.objects.filter(signup=signup, status=SmsStatus.QUEUED).update(
+        status=SmsStatus.SKIPPED, skip_reason=reason, updated_at=timezone.now()
+    )
+
+
+def _signup_text(kind: str, signup: Signup) -> None:
+    sms_enqueue(
+        kind=kind,
+        volunteer=signup.volunteer,
+        body=render(kind, signup.volunteer.language, shift=signup.shift),
+        signup=signup,
+    )
+
+
+def _active_signups(**filters: object) -> list[Signup]:
+    return list(
+        Signup.objects.filter(status__in=ACTIVE, **filters).select_related(
+            "volunteer", "shift__event__location"
+        )
+    )
+
+
+def outbox_on_domain_event(event: domain_events.DomainEvent) -> None:
+    """Turn a domain event into outbox rows, in the caller's transaction."""
+    name = event.name
+    signup = event.signup
+    if name == domain_events.SIGNUP_CONFIRMED and signup is not None:
+        _signup_text(SmsKind.CONFIRMATION, signup)
+        _reminders_sync(signup)
+    elif name == domain_events.SIGNUP_WAITLISTED and signup is not None:
+        _signup_text(SmsKind.WAITLISTED, signup)
+    elif name == domain_events.SIGNUP_PROMOTED and signup is not None:
+        _signup_text(SmsKind.PROMOTED, signup)
+        _reminders_sync(signup)
+    elif name == domain_events.SIGNUP_CANCELLED and signup is not None:
+        _skip_queued(signup, "signup_cancelled")
+        if signup.shift.status == ShiftStatus.CANCELLED:
+            _signup_text(SmsKind.EVENT_CANCELLED, signup)
+    elif name == domain_events.EVENT_CANCELLED:
+        for active in _active_signups(shift__event=event.event):
+            _skip_queued(active, "event_cancelled")
+            _signup_text(SmsKind.EVENT_CANCELLED, active)
+    elif name == domain_events.EVENT_CHANGED:
+        if event.changes.get("status", {}).get("new") == EventStatus.COMPLETED:
+            for active in Signup.objects.filter(shift__event=event.event):
+                _skip_queued(active, "event_completed")
+        elif NOTIFY_EVENT_FIELDS & set(event.changes):
+            for active in _active_signups(
+                shift__event=event.event, shift__status=ShiftStatus.SCHEDULED
+            ):
+                _notify_change(active)
+    elif (
+        name == domain_events.SHIFT_CHANGED
+        and event.shift is not None
+        and NOTIFY_SHIFT_FIELDS & set(event.changes)
+    ):
+        for active in _active_signups(shift=event.shift):
+            _notify_change(active)
+
+
+def _notify_change(signup: Signup) -> None:
+    # Several changes may each be announced: event_changed is not in the per-signup constraint.
+    _signup_text(SmsKind.EVENT_CHANGED, signup)
+    if signup.status == SignupStatus.CONFIRMED:
+        _reminders_sync(signup)

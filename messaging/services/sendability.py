@@ -1,0 +1,229 @@
+"""May this text go out now? One answer, used when a text is queued, when the dispatcher claims
+it and when an on-request text is sent at once.
+
+The rules, in the order they are asked:
+
+1. a number with a reply held for an organizer's review waits (late, not lost);
+2. an opted-out number is never texted (except the one text confirming the opt-out);
+3. texts other than answers to a request need the volunteer's consent;
+4. no number, nothing to send;
+5. a signup text that is no longer useful (the signup or shift is gone, the shift started);
+6. quiet hours (the event's time zone) hold a text until morning, or skip a reminder that
+   morning would make useless;
+7. the daily caps: a number that had its share today is skipped, the organization's spent
+   budget holds texts until the next local morning. The caps are counted only when a text is
+   claimed (`SendFacts.with_caps`), under the claim's lock: at queue time the day's count at
+   the moment of sending is not known yet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Count, Q
+
+from events.models import EventStatus, ShiftStatus, SignupStatus
+from messaging.models import ON_REQUEST_KINDS, SmsKind, SmsMessage, SmsStatus
+from messaging.selectors.consent import consents_latest
+from messaging.selectors.optouts import opted_out_numbers
+from messaging.selectors.reviews import held_numbers
+
+# How often a text held for a pending review is looked at again.
+REVIEW_HOLD_RECHECK_SECONDS = 300
+
+# Statuses that count towards the daily caps (a request went, or may have gone, out).
+COUNTED_STATUSES = (
+    SmsStatus.SENDING,
+    SmsStatus.SENT,
+    SmsStatus.DELIVERED,
+    SmsStatus.UNDELIVERED,
+    SmsStatus.UNKNOWN,
+)
+
+
+# --- Quiet hours ----------------------------------------------------------------------------
+
+
+def in_quiet_hours(moment: datetime, time_zone: str) -> bool:
+    local = moment.astimezone(ZoneInfo(time_zone))
+    start, end = settings.SMS_QUIET_HOURS_START, settings.SMS_QUIET_HOURS_END
+    if start == end:
+        return False
+    if start > end:  # wraps midnight, e.g. 21:00-08:00
+        return local.hour >= start or local.hour < end
+    return start <= local.hour < end
+
+
+def quiet_hours_end(moment: datetime, time_zone: str) -> datetime:
+    """The first allowed moment at or after `moment` (itself when outside quiet hours).
+
+    Built from the local date and the wall-clock end hour, so it is 08:00 local on both sides
+    of a daylight-saving change (zoneinfo resolves the UTC offset for that date).
+    """
+    if not in_quiet_hours(moment, time_zone):
+        return moment
+    zone = ZoneInfo(time_zone)
+    local = moment.astimezone(zone)
+    day = local.date()
+    if local.hour >= settings.SMS_QUIET_HOURS_END:
+        day = day + timedelta(days=1)
+    return datetime.combine(day, time(settings.SMS_QUIET_HOURS_END), tzinfo=zone).astimezone(
+        ZoneInfo("UTC")
+    )
+
+
+def next_local_morning(moment: datetime, time_zone: str) -> datetime:
+    """Quiet hours' end on the next local day (used when today's organization cap is spent)."""
+    zone = ZoneInfo(time_zone)
+    day = moment.astimezone(zone).date() + timedelta(days=1)
+    return datetime.combine(day, time(settings.SMS_QUIET_HOURS_END), tzinfo=zone).astimezone(
+        ZoneInfo("UTC")
+    )
+
+
+# --- The answer -----------------------------------------------------------------------------
+
+
+class Decision(StrEnum):
+    SEND = "send"  # may go now
+    SKIP = "skip"  # never: mark it skipped with `reason`
+    WAIT = "wait"  # not now: ask again at `until` (`reason` says why)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    decision: Decision
+    reason: str = ""
+    until: datetime | None = None
+
+
+SEND = Verdict(Decision.SEND)
+
+
+@dataclass
+class SendFacts:
+    """What the rules need to know about a batch of texts, loaded in a few queries.
+
+    `sent_per_phone` and `sent_total` are None unless the caps are counted (a claim)."""
+
+    opted_out: set[str]
+    held: set[str]
+    consent: dict[int, bool]
+    sent_per_phone: dict[str, int] | None = None
+    sent_total: int | None = None
+
+    def take(self, message: SmsMessage) -> None:
+        """Count `message` towards the caps (it was claimed)."""
+        if self.sent_per_phone is not None:
+            self.sent_per_phone[message.phone_hash] = (
+                self.sent_per_phone.get(message.phone_hash, 0) + 1
+            )
+        if self.sent_total is not None:
+            self.sent_total += 1
+
+
+def send_facts(
+    messages: Sequence[SmsMessage], *, now: datetime, with_caps: bool = False
+) -> SendFacts:
+    """Load the facts for `messages`. With `with_caps`, the caller holds the caps lock
+    (see `messaging.services.dispatch`): spent is what was sent (or possibly sent) in the last
+    24 h plus what a live dispatcher has claimed."""
+    hashes = {message.phone_hash for message in messages}
+    facts = SendFacts(
+        opted_out=opted_out_numbers(hashes),
+        held=held_numbers(hashes),
+        consent={
+            volunteer_id: consent.granted
+            for volunteer_id, consent in consents_latest(
+                volunteer_ids=[message.volunteer_id for message in messages]
+            ).items()
+        },
+    )
+    if with_caps:
+        spent = Q(status__in=COUNTED_STATUSES, sending_started_at__gte=now - timedelta(days=1)) | Q(
+            status=SmsStatus.QUEUED, claimed_until__gte=now
+        )
+        facts.sent_per_phone = dict(
+            SmsMessage.objects.filter(spent, phone_hash__in=hashes)
+            .values_list("phone_hash")
+            .annotate(n=Count("id"))
+            .values_list("phone_hash", "n")
+        )
+        facts.sent_total = SmsMessage.objects.filter(spent).count()
+    return facts
+
+
+def _no_longer_useful(message: SmsMessage, now: datetime) -> str:
+    """Why a signup-related text is no longer useful, or ''."""
+    signup = message.signup
+    if message.kind in ON_REQUEST_KINDS:
+        return ""
+    if signup is None:
+        return "signup_removed" if message.kind != SmsKind.EVENT_CHANGED else ""
+    shift = signup.shift
+    event = shift.event
+    if message.kind == SmsKind.EVENT_CANCELLED:
+        return ""
+    if event.status == EventStatus.CANCELLED or shift.status == ShiftStatus.CANCELLED:
+        return "event_cancelled"
+    if message.kind == SmsKind.WAITLISTED:
+        return "" if signup.status == SignupStatus.WAITLISTED else "no_longer_waitlisted"
+    if signup.status not in (SignupStatus.CONFIRMED, SignupStatus.WAITLISTED):
+        return "signup_cancelled" if signup.status == SignupStatus.CANCELLED else "signup_closed"
+    if message.kind in (SmsKind.REMINDER, SmsKind.EVENT_CHANGED) and shift.starts_at <= now:
+        return "shift_started"
+    if message.kind == SmsKind.REMINDER and signup.status != SignupStatus.CONFIRMED:
+        return "signup_not_confirmed"
+    return ""
+
+
+def message_time_zone(message: SmsMessage) -> str:
+    return message.event.time_zone if message.event is not None else settings.TIME_ZONE
+
+
+def sendability(message: SmsMessage, now: datetime, facts: SendFacts | None = None) -> Verdict:
+    """May `message` go out at `now`? `facts` are loaded for this one message when not given
+    (a batch loads them once for all its rows with `send_facts`)."""
+    if facts is None:
+        facts = send_facts([message], now=now)
+    # The opt-out confirmation is the one text that goes to an opted-out number.
+    confirmation = message.kind == SmsKind.OPT_OUT_CONFIRMATION
+    on_request = message.kind in ON_REQUEST_KINDS
+    if message.phone_hash in facts.held and not confirmation:
+        # A reply that might mean "stop" waits for an organizer: late, not lost.
+        return Verdict(
+            Decision.WAIT,
+            "held_for_review",
+            now + timedelta(seconds=REVIEW_HOLD_RECHECK_SECONDS),
+        )
+    if message.phone_hash in facts.opted_out and not confirmation:
+        return Verdict(Decision.SKIP, "opted_out")
+    if not on_request and not facts.consent.get(message.volunteer_id or 0, False):
+        return Verdict(Decision.SKIP, "no_consent")
+    if not message.phone:
+        return Verdict(Decision.SKIP, "no_phone")
+    reason = _no_longer_useful(message, now)
+    if reason:
+        return Verdict(Decision.SKIP, reason)
+    time_zone = message_time_zone(message)
+    if not on_request and in_quiet_hours(now, time_zone):
+        resume = quiet_hours_end(now, time_zone)
+        starts_at = message.signup.shift.starts_at if message.signup is not None else None
+        if message.kind == SmsKind.REMINDER and starts_at is not None and starts_at <= resume:
+            return Verdict(Decision.SKIP, "quiet_hours")
+        return Verdict(Decision.WAIT, "quiet_hours", resume)
+    if (
+        facts.sent_per_phone is not None
+        and not confirmation
+        and facts.sent_per_phone.get(message.phone_hash, 0) >= settings.SMS_DAILY_CAP_PER_VOLUNTEER
+    ):
+        return Verdict(Decision.SKIP, "daily_cap_volunteer")
+    if facts.sent_total is not None and facts.sent_total >= settings.SMS_DAILY_CAP_ORGANIZATION:
+        # Late, not never: the bill is protected and tomorrow's budget sends it.
+        return Verdict(Decision.WAIT, "daily_cap_organization", next_local_morning(now, time_zone))
+    return SEND
