@@ -7,6 +7,7 @@ COPY pyproject.toml README.md ./
 COPY backend ./backend
 COPY canvass ./canvass
 COPY events ./events
+COPY messaging ./messaging
 COPY manage.py ./
 # collectstatic at build time: WhiteNoise serves var/static (docs' Swagger UI, the admin) from
 # gunicorn. DEBUG=1 only lets settings load without the production secrets during the build.

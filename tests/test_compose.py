@@ -15,9 +15,11 @@ def compose() -> dict:
 
 
 def settings_variables() -> set[str]:
-    source = (ROOT / "backend" / "settings.py").read_text() + (
-        ROOT / "backend" / "env.py"
-    ).read_text()
+    # The SMS provider's variables are read beside its backend (settings.py imports them).
+    source = "".join(
+        (ROOT / path).read_text()
+        for path in ("backend/settings.py", "backend/env.py", "backend/sms/provider_settings.py")
+    )
     return set(re.findall(r'env\.\w+\(\s*"([A-Z0-9_]+)"', source))
 
 
