@@ -32,11 +32,10 @@ NOT_DOMAIN = {
 # Domain modules of other helpers' areas that still import the HTTP layer on this branch;
 # their own branches move them or switch them to backend.errors. Removed at merge.
 KNOWN_PENDING: set[str] = {
-    # canvass logs and sync (helper csync): backend.api.errors -> backend.errors; sync also
-    # uses backend.api.text and backend.api.times.
-    "canvass.selectors_sync",
-    "canvass.services.logs",
-    "canvass.services.sync",
+    # canvass logs and sync (helper csync): the log spec uses backend.api.text and
+    # backend.api.times, which import no DRF but sit under backend/api/ until they get a
+    # domain home in backend/.
+    "canvass.contracts",
     # events (helper events) and its SMS inbound service (helper msg, moving to messaging/).
     "events.links",
     "events.management.commands.import_sites",
