@@ -31,7 +31,6 @@ from events.errors import (
 from events.models import (
     ACTIVE_STATUSES,
     SPOT_HOLDING_STATUSES,
-    ConsentMethod,
     Event,
     EventStatus,
     Language,
