@@ -106,9 +106,7 @@ class ApplicationError(Exception):
     """
 
     status_code: int = 400
-    # Always an ErrorCode at run time (coerced below). Typed `str` only while some subclasses
-    # outside backend/ still set a plain string; once they name ErrorCode members, `ErrorCode`.
-    code: str = ErrorCode.INVALID
+    code: ErrorCode = ErrorCode.INVALID
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -118,16 +116,13 @@ class ApplicationError(Exception):
         self,
         message: str,
         *,
-        code: ErrorCode | str | None = None,
+        code: ErrorCode | None = None,
         fields: dict[str, list[str]] | None = None,
-        status_code: int | None = None,
         extra: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.code = ErrorCode(code if code is not None else type(self).code)
-        if status_code is not None:
-            self.status_code = status_code
         self.fields = fields or {}
         self.extra = extra or {}
 
@@ -186,7 +181,7 @@ class RateLimitedError(ApplicationError):
         message: str,
         *,
         retry_after_seconds: float,
-        code: ErrorCode | str | None = None,
+        code: ErrorCode | None = None,
         fields: dict[str, list[str]] | None = None,
         extra: dict[str, Any] | None = None,
     ) -> None:

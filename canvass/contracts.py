@@ -39,8 +39,8 @@ from pydantic import (
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
-from backend.api.text import contains_bad_text
-from backend.api.times import aware_datetime_problem
+from backend.text import contains_bad_text
+from backend.times import aware_datetime_problem
 from canvass.models import Pledge, Question, QuestionKind, Result, WillCaucus
 from canvass.notes import REPHRASE_MESSAGE, mentions_immigration_status
 

@@ -95,11 +95,14 @@ def test_each_named_error_renders_its_status_and_code(error_class, status, code)
     }
 
 
-def test_a_status_given_at_the_raise_site_still_wins():
-    response = exception_handler(ApplicationError("Not yours.", status_code=403), {})
+def test_a_status_comes_only_from_the_error_class():
+    with pytest.raises(TypeError):
+        ApplicationError("Not yours.", status_code=403)  # type: ignore[call-arg]
 
-    assert response is not None
-    assert (response.status_code, response.data["error"]["code"]) == (403, "invalid")
+
+def test_a_code_outside_the_enum_is_refused_at_the_raise_site():
+    with pytest.raises(ValueError):
+        ApplicationError("Odd.", code="not_a_documented_code")  # type: ignore[arg-type]
 
 
 def test_a_rate_limited_error_says_when_to_come_back_in_body_and_header():

@@ -10,8 +10,8 @@ from django.urls import path
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from backend.api.errors import ConflictError
 from backend.api.permissions import IsOrganizer
+from backend.errors import ConflictError
 from backend.urls import urlpatterns as real_urlpatterns
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,6 @@ unpatched; and every serializer of the schema derives from one of them."""
 from __future__ import annotations
 
 import inspect
-from collections.abc import Iterator
 
 import pytest
 from django.http import QueryDict
@@ -13,7 +12,6 @@ from rest_framework import serializers
 
 from backend.accounts.api.serializers import CredentialField
 from backend.accounts.models import LoginFailureCounter, Membership
-from backend.api import strict
 from backend.api.serializers import (
     StrictModelSerializer,
     StrictSerializer,
@@ -21,15 +19,7 @@ from backend.api.serializers import (
 )
 
 # Modules whose serializers must derive from a strict base (the apps join at their adoption).
-STRICT_BASE_REQUIRED = (
-    "backend.",
-    "canvass.api.serializers.accounts",
-    "canvass.api.serializers.geocoding",
-    "canvass.api.serializers.households",
-    "canvass.api.serializers.imports",
-    "canvass.api.serializers.precincts",
-    "canvass.api.serializers.turf",
-)
+STRICT_BASE_REQUIRED = ("backend.", "canvass.", "events.", "messaging.")
 
 pytestmark = pytest.mark.django_db
 
@@ -38,16 +28,6 @@ NAIVE = ["Give the UTC offset (e.g. a trailing Z or -06:00): a time without one 
 OFFSET = ["The UTC offset must be between -15:59 and +15:59."]
 YEARS = ["Dates must fall between the years 1900 and 2200."]
 BIGINT = [f"Must be between {-(2**63)} and {2**63 - 1}."]
-
-
-@pytest.fixture(autouse=True)
-def drf_unpatched() -> Iterator[None]:
-    """DRF as it ships: the start-up patch of backend.api.strict undone for the test."""
-    strict.uninstall()
-    try:
-        yield
-    finally:
-        strict.install()
 
 
 class Child(StrictSerializer):

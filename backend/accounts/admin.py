@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 from django.views.decorators.debug import sensitive_variables
 
 from backend.accounts import services
-from backend.accounts.api.views import client_ip
 from backend.accounts.models import AuthToken, Membership, Team, User
+from backend.api.views import client_ip
 
 
 class AdminLoginForm(AdminAuthenticationForm):

@@ -15,9 +15,9 @@ from django.utils import timezone
 
 from backend.accounts.models import AuthToken, LoginFailureCounter, Membership, Team, User
 from backend.accounts.tokens import digest_token, new_token
-from backend.api.text import contains_bad_text
 from backend.audit.services import audit_record
 from backend.errors import ApplicationError, AuthenticationFailedError, ErrorCode, RateLimitedError
+from backend.text import contains_bad_text
 
 
 class LoginThrottledError(RateLimitedError):

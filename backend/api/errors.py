@@ -18,15 +18,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-# transitional re-export, removed once apps import backend.errors: ConflictError, NotFoundError,
-# PayloadTooLargeError (ApplicationError is used here too).
-from backend.errors import (
-    ApplicationError,
-    ConflictError,  # noqa: F401
-    ErrorCode,
-    NotFoundError,  # noqa: F401
-    PayloadTooLargeError,  # noqa: F401
-)
+from backend.errors import ApplicationError, ErrorCode
 
 logger = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import django_filters
 
-from backend.api.times import BIGINT_MAX, BIGINT_MIN, datetime_text_problem
+from backend.times import BIGINT_MAX, BIGINT_MIN, datetime_text_problem
 
 
 class StrictFilterSet(django_filters.FilterSet):

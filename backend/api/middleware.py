@@ -8,8 +8,8 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from backend.api.errors import error_body
-from backend.api.text import BAD_TEXT
 from backend.errors import ErrorCode
+from backend.text import BAD_TEXT
 
 
 class RequestSizeLimitMiddleware:

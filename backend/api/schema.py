@@ -10,7 +10,7 @@ from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from rest_framework import serializers
 
 from backend.api.serializers import StrictSerializer
-from backend.api.text import NON_BLANK_TEXT_PATTERN, TEXT_PATTERN
+from backend.text import NON_BLANK_TEXT_PATTERN, TEXT_PATTERN
 
 
 class ErrorShiftSerializer(StrictSerializer):

@@ -29,8 +29,8 @@ from django.db import models
 from rest_framework import fields as drf_fields
 from rest_framework import relations, serializers
 
-from backend.api.text import contains_bad_text
-from backend.api.times import BIGINT_MAX, BIGINT_MIN, datetime_text_problem
+from backend.text import contains_bad_text
+from backend.times import BIGINT_MAX, BIGINT_MIN, datetime_text_problem
 
 EARLIEST_YEAR, LATEST_YEAR = 1900, 2200
 BAD_TEXT_MESSAGE = "Text may not contain NUL characters or unpaired surrogates."

@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pytest
 from django.db import connection
 
-from backend.api.errors import ApplicationError
+from backend.errors import ApplicationError
 from canvass.models import Turf, TurfAssignment, TurfHousehold
 from canvass.services.turf import turf_assign, turf_auto_cut
 from tests.canvass.conftest import make_household, make_turf

@@ -172,7 +172,7 @@ def test_auto_cut_by_polygon_and_a_second_cut_finds_nothing_left(team_a, lead_a,
     turfs = turf_auto_cut(actor=lead_a, team=team_a, boundary=boundary, min_doors=20, max_doors=30)
 
     assert sorted(t.stops.count() for t in turfs) == [24, 24, 24, 24, 24]
-    from backend.api.errors import ApplicationError
+    from backend.errors import ApplicationError
 
     with pytest.raises(ApplicationError, match="no unassigned households"):
         turf_auto_cut(actor=lead_a, team=team_a, boundary=boundary, min_doors=20, max_doors=30)

@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from backend.api.errors import ConflictError
+from backend.errors import ConflictError
 from events.models import Signup, SignupStatus
 from events.services.signups import signup_create
 from tests.events.helpers import phone

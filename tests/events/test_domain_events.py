@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from backend.api.errors import ConflictError
+from backend.errors import ConflictError
 from events import domain_events
 from events.models import Signup, Volunteer
 from events.services.signups import signup_cancel, signup_create

@@ -26,7 +26,6 @@ from backend.accounts.api.serializers import (
 from backend.accounts.models import AuthToken, Team, User
 from backend.api.permissions import IsFieldLeadOrOrganizer, IsOrganizer, IsStaffRole
 from backend.api.views import ApiView, ListApiView
-from backend.api.views import client_ip as client_ip  # transitional re-export for the apps
 from backend.errors import ApplicationError, ErrorCode
 
 
