@@ -138,3 +138,33 @@ def test_the_check_sees_a_forbidden_import(tmp_path, monkeypatch):
     assert _is_domain(sample)
     assert not _is_domain(tmp_path / "canvass" / "api" / "views" / "turf.py")
     assert not _is_domain(tmp_path / "canvass" / "migrations" / "0001_initial.py")
+
+
+def _application_modules() -> dict[str, Path]:
+    """Every module of the apps and of backend/, migrations included (they are code too)."""
+    found: dict[str, Path] = {}
+    for package in PACKAGES:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            found[_module_name(path)] = path
+    return found
+
+
+# Migrations that already ran keep their frozen choice labels (history is not rewritten).
+FROZEN_MIGRATIONS = {
+    "events.migrations.0002_sms_outbox_inbound_optouts",
+    "events.migrations.0005_sms_reply_review_and_opt_out_phrases",
+}
+
+
+def test_only_the_sms_transport_names_the_sms_provider():
+    """Twilio is known to backend/sms/ alone: everything else speaks of the provider in neutral
+    words (a reason, a provider id, a signature), so a second provider is one new backend."""
+    naming = sorted(
+        module
+        for module, path in _application_modules().items()
+        if module != "backend.sms"
+        and not module.startswith("backend.sms.")
+        and module not in FROZEN_MIGRATIONS
+        and "twilio" in path.read_text(encoding="utf-8").lower()
+    )
+    assert naming == []

@@ -212,6 +212,22 @@ def token_refresh(*, refresh_token: str) -> IssuedToken:
     return IssuedToken(token=access, refresh_token=refresh, record=record)
 
 
+def token_authenticate(*, raw_token: str) -> AuthToken | None:
+    """The live token for a bearer value (its user active), or None; touches `last_used_at`
+    at most once a minute, since one UPDATE per request would be a hot row."""
+    token = (
+        AuthToken.objects.select_related("user")
+        .filter(digest=digest_token(raw_token), expires_at__gt=timezone.now())
+        .first()
+    )
+    if token is None or not token.user.is_active:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        AuthToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token
+
+
 def token_revoke(*, token: AuthToken) -> None:
     AuthToken.objects.filter(pk=token.pk).delete()
     audit_record(

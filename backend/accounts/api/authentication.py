@@ -2,13 +2,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
 from backend.accounts.models import AuthToken
-from backend.accounts.tokens import digest_token
+from backend.accounts.services import token_authenticate
 
 
 class BearerTokenAuthentication(authentication.BaseAuthentication):
@@ -26,17 +25,9 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             raw = header[1].decode("ascii")
         except UnicodeDecodeError:
             raise exceptions.AuthenticationFailed("Invalid token.") from None
-        token = (
-            AuthToken.objects.select_related("user")
-            .filter(digest=digest_token(raw), expires_at__gt=timezone.now())
-            .first()
-        )
-        if token is None or not token.user.is_active:
+        token = token_authenticate(raw_token=raw)
+        if token is None:
             raise exceptions.AuthenticationFailed("Invalid or expired token.")
-        now = timezone.now()
-        # Touch last_used_at at most once a minute: one UPDATE per request would be a hot row.
-        if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
-            AuthToken.objects.filter(pk=token.pk).update(last_used_at=now)
         return token.user, token
 
     def authenticate_header(self, request: Request) -> str:

@@ -14,6 +14,7 @@ from backend.api.permissions import IsOrganizer
 from backend.api.views import ListApiView
 from backend.audit.api.serializers import AuditEventSerializer
 from backend.audit.models import AuditEvent
+from backend.audit.selectors import audit_events_for_user
 
 MAX_ID = 2**63 - 1
 
@@ -80,4 +81,4 @@ class AuditEventListView(ListApiView):
     filterset_class = AuditEventFilter
 
     def get_queryset(self) -> QuerySet[AuditEvent]:
-        return AuditEvent.objects.all()
+        return audit_events_for_user(user=self.actor)
