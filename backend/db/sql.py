@@ -20,11 +20,31 @@ def is_postgresql() -> bool:
     return connection.vendor == "postgresql"
 
 
+@contextlib.contextmanager
+def cursor() -> Iterator[Any]:
+    """Django's cursor wrapper (query log, error wrapping) on the same connection and
+    transaction. On PostgreSQL around a server-side binding psycopg cursor: Django's own binds
+    client-side, quoting every parameter in Python, which was a visible share of a sync batch."""
+    if not is_postgresql():
+        with connection.cursor() as wrapped:
+            yield wrapped
+        return
+    import psycopg
+
+    connection.ensure_connection()
+    raw = psycopg.Cursor(connection.connection)
+    try:
+        # Django's own wrapper (debug or not, as connection.cursor() picks it).
+        yield connection._prepare_cursor(raw)  # type: ignore[attr-defined]
+    finally:
+        raw.close()
+
+
 def fetch_all(sql: str, params: Sequence[Any] | None = None) -> list[tuple[Any, ...]]:
     """Run one statement on Django's connection (same transaction) and return its rows."""
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return list(cursor.fetchall()) if cursor.description else []
+    with cursor() as cursor_:
+        cursor_.execute(sql, params)
+        return list(cursor_.fetchall()) if cursor_.description else []
 
 
 def execute(sql: str, params: Sequence[Any] | None = None) -> None:

@@ -21,7 +21,7 @@ from typing import Any
 
 from django.db import connection, models
 
-from backend.db.sql import as_uuid, is_postgresql, logged
+from backend.db.sql import as_uuid, cursor, is_postgresql, logged
 
 
 @dataclass(frozen=True)
@@ -179,10 +179,10 @@ def staged_insert(
     )
     uuids = {c.name for c in columns if c.kind == "uuid"}
     uuid_positions = [i for i, name in enumerate(returning) if name in uuids]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        found = list(cursor.fetchall()) if returning else []
-        cursor.execute(f"DELETE FROM {staging}")  # noqa: S608 -- our own table name
+    with cursor() as wrapped:
+        wrapped.execute(sql, params)
+        found = list(wrapped.fetchall()) if returning else []
+        wrapped.execute(f"DELETE FROM {staging}")  # noqa: S608 -- our own table name
     if uuid_positions and not is_postgresql():
         found = [
             tuple(as_uuid(v) if i in uuid_positions else v for i, v in enumerate(row))
