@@ -79,6 +79,7 @@ class AuditEventListView(ListApiView):
     permission_classes = [IsOrganizer]
     serializer_class = AuditEventSerializer
     filterset_class = AuditEventFilter
+    queryset = AuditEvent.objects.none()  # for the schema; get_queryset reads through the selector
 
     def get_queryset(self) -> QuerySet[AuditEvent]:
         return audit_events_for_user(user=self.actor)
