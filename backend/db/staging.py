@@ -12,6 +12,7 @@ Column types come from the model's own fields (`columns_of`), so a caller never 
 
 from __future__ import annotations
 
+import functools
 import re
 import uuid
 from collections.abc import Iterable, Sequence
@@ -50,7 +51,16 @@ def _kind(field: models.Field[Any, Any]) -> str:
 
 def columns_of(model: type[models.Model], names: Iterable[str]) -> tuple[Column, ...]:
     """The columns `names` (field names) of `model`, typed as the model declares them. JSON
-    columns are staged as text (the caller sends `json.dumps` output) and cast on the way in."""
+    columns are staged as text (the caller sends `json.dumps` output) and cast on the way in.
+    Worked out once per model, names and engine (asking each field its type costs more than a
+    small staged write)."""
+    return _columns_of(model, tuple(names), connection.vendor)
+
+
+@functools.cache
+def _columns_of(
+    model: type[models.Model], names: tuple[str, ...], vendor: str
+) -> tuple[Column, ...]:
     out = []
     for name in names:
         field = model._meta.get_field(name)

@@ -40,7 +40,6 @@ from backend.errors import ApplicationError
 from backend.geo.services import great_circle_m
 from canvass.contracts import (
     CheckedLog,
-    LogItem,
     answers_check,
     batch_check,
     logs_check,
@@ -194,8 +193,10 @@ def _row(
         distance = great_circle_m(lat, lon, door_lat, door_lon)  # type: ignore[arg-type]
         allowance = settings.CANVASS_DISTANCE_FLAG_METERS + float(accuracy or 0.0)
         flag_distance = distance > allowance
-    return {
-        **{name: values[name] for name in LOGGED_AS_SENT},
+    # The checked values become the row: the spec fields stored as sent are in it already, and
+    # a batch's live containers are what its garbage collections scan.
+    row = values
+    row |= {
         "household_id": values["household"],
         "voter_id": values["voter"],
         "turf_id": turf_id,
@@ -211,16 +212,7 @@ def _row(
         "flag_pace": False,
         "flag_unverified": lat is None,
     }
-
-
-# Spec fields stored as the phone sent them (once checked): those with a column of the same
-# name, but the ones the row above derives (door and voter ids, answers, blank choices).
-LOGGED_AS_SENT = tuple(
-    name
-    for name in LogItem.model_fields
-    if name in {f.name for f in ConversationLog._meta.concrete_fields}
-    and name not in ("household", "voter", "answers", "pledge", "will_caucus")
-)
+    return row
 
 
 def _load_context(canvasser: User, items: list[CheckedLog]) -> _Context:
