@@ -8,6 +8,7 @@ recorded through the same debug wrapper Django uses for its own statements.
 from __future__ import annotations
 
 import contextlib
+import re
 import uuid
 from collections.abc import Collection, Iterator, Sequence
 from typing import Any
@@ -62,9 +63,14 @@ def logged(cursor: Any, sql: str) -> Iterator[None]:
         yield
 
 
+_NOT_IN_AN_ELEMENT = re.compile(r'[,{}"\\ \t\n]')  # what the array syntax would read
+
+
 def _literal(value: Any) -> str:
+    if type(value) is int or isinstance(value, uuid.UUID):
+        return str(value)  # digits (and a sign), or hex digits and hyphens
     text = str(value)
-    if any(c in text for c in ',{}"\\ \t\n') or not text:
+    if not text or _NOT_IN_AN_ELEMENT.search(text):
         raise ValueError(f"not an array element: {text!r}")
     return text
 

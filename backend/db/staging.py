@@ -12,10 +12,11 @@ Column types come from the model's own fields (`columns_of`), so a caller never 
 
 from __future__ import annotations
 
+import functools
 import re
 import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -50,7 +51,16 @@ def _kind(field: models.Field[Any, Any]) -> str:
 
 def columns_of(model: type[models.Model], names: Iterable[str]) -> tuple[Column, ...]:
     """The columns `names` (field names) of `model`, typed as the model declares them. JSON
-    columns are staged as text (the caller sends `json.dumps` output) and cast on the way in."""
+    columns are staged as text (the caller sends `json.dumps` output) and cast on the way in.
+    Worked out once per model, names and engine (asking each field its type costs more than a
+    small staged write)."""
+    return _columns_of(model, tuple(names), connection.vendor)
+
+
+@functools.cache
+def _columns_of(
+    model: type[models.Model], names: tuple[str, ...], vendor: str
+) -> tuple[Column, ...]:
     out = []
     for name in names:
         field = model._meta.get_field(name)
@@ -117,13 +127,18 @@ def copy_rows(
         with logged(cursor, sql), connection.wrap_database_errors, raw.copy(sql) as copy:
             if binary:
                 copy.set_types([c.copy_type for c in columns])
-            uuids = [i for i, c in enumerate(columns) if c.kind == "uuid"]
+            # A binary UUID column takes `uuid.UUID`s, a UUID column staged as text takes text.
+            wanted = {
+                i: uuid.UUID if c.copy_type == "uuid" else str
+                for i, c in enumerate(columns)
+                if c.kind == "uuid" and binary
+            }
             for row in rows:
-                if uuids:
+                if any(row[i] is not None and not isinstance(row[i], t) for i, t in wanted.items()):
                     row = list(row)
-                    for i in uuids:
-                        if isinstance(row[i], str):
-                            row[i] = uuid.UUID(row[i])
+                    for i, kind in wanted.items():
+                        if row[i] is not None and not isinstance(row[i], kind):
+                            row[i] = kind(row[i])
                 copy.write_row(row)
 
 
@@ -164,7 +179,18 @@ def staged_insert(
     """COPY `rows` into the staging table, then one `INSERT INTO target ... SELECT` with
     `on_conflict` (e.g. "(client_uuid) DO NOTHING"); returns the RETURNING rows (UUID columns as
     UUIDs on every engine). `constants` are (column, value) pairs set on every row, sent as
-    parameters. Four statements whatever the number of rows."""
+    parameters. Four statements whatever the number of rows.
+
+    On PostgreSQL the UUID columns are staged as text and cast on the way in: a UUID's text is
+    dumped in C and parsed by the server, where a binary UUID needs a `uuid.UUID` built in Python
+    for each value (text is what a caller has, e.g. from JSON)."""
+    if is_postgresql():
+        columns = [
+            replace(c, sql_type="text", copy_type="text", select=f"{c.name}::uuid")
+            if c.kind == "uuid"
+            else c
+            for c in columns
+        ]
     staging_table(staging, columns)
     copy_rows(staging, columns, rows, binary=binary)
     names = ", ".join([*(c.name for c in columns), *(c.name for c, _ in constants)])

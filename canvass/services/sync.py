@@ -24,6 +24,7 @@ import uuid
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from operator import itemgetter
 from typing import Any
 
 from django.conf import settings
@@ -39,10 +40,9 @@ from backend.errors import ApplicationError
 from backend.geo.services import great_circle_m
 from canvass.contracts import (
     CheckedLog,
-    LogItem,
     answers_check,
     batch_check,
-    log_item_check,
+    logs_check,
     uuid_or_none,
 )
 from canvass.errors import BatchTooLargeError
@@ -182,15 +182,21 @@ def _row(
 ) -> dict[str, Any]:
     turf_id, door_lat, door_lon = door
     location: dict[str, Any] = values["location"] or {}
-    lat, lon, accuracy = (location.get(k) for k in ("latitude", "longitude", "accuracy_m"))
+    lat, lon, accuracy = (
+        location.get("latitude"),
+        location.get("longitude"),
+        location.get("accuracy_m"),
+    )
     distance = None
     flag_distance = False
     if lat is not None and door_lat is not None and door_lon is not None:
         distance = great_circle_m(lat, lon, door_lat, door_lon)  # type: ignore[arg-type]
         allowance = settings.CANVASS_DISTANCE_FLAG_METERS + float(accuracy or 0.0)
         flag_distance = distance > allowance
-    return {
-        **{name: values[name] for name in LOGGED_AS_SENT},
+    # The checked values become the row: the spec fields stored as sent are in it already, and
+    # a batch's live containers are what its garbage collections scan.
+    row = values
+    row |= {
         "household_id": values["household"],
         "voter_id": values["voter"],
         "turf_id": turf_id,
@@ -206,16 +212,7 @@ def _row(
         "flag_pace": False,
         "flag_unverified": lat is None,
     }
-
-
-# Spec fields stored as the phone sent them (once checked): those with a column of the same
-# name, but the ones the row above derives (door and voter ids, answers, blank choices).
-LOGGED_AS_SENT = tuple(
-    name
-    for name in LogItem.model_fields
-    if name in {f.name for f in ConversationLog._meta.concrete_fields}
-    and name not in ("household", "voter", "answers", "pledge", "will_caucus")
-)
+    return row
 
 
 def _load_context(canvasser: User, items: list[CheckedLog]) -> _Context:
@@ -344,20 +341,16 @@ def _insert(
     uuid -> id of the rows this statement inserted (a UUID stored meanwhile is not among them)."""
     columns = columns_of(ConversationLog, LOG_FIELDS)
     keys = [f.attname for f in ConversationLog._meta.concrete_fields if f.name in LOG_FIELDS]
-    # Ciphertext for a whole column at once: one key set-up per batch.
-    plain = {name: [r[name] for r in rows if r[name]] for name in ENCRYPTED}
-    sealed = {name: iter(encrypt_many(texts)) for name, texts in plain.items()}
-    values = [
-        [
-            (next(sealed[key]) if row[key] else "")
-            if key in sealed
-            else json.dumps(row[key])
-            if key == "answers"
-            else row[key]
-            for key in keys
-        ]
-        for row in rows
-    ]
+    values = [list(row) for row in map(itemgetter(*keys), rows)]
+    for position, (key, column) in enumerate(zip(keys, columns, strict=True)):
+        if key in ENCRYPTED:
+            # Ciphertext for a whole column at once: one key set-up per batch.
+            sealed = iter(encrypt_many([v[position] for v in values if v[position]]))
+            for v in values:
+                v[position] = next(sealed) if v[position] else ""
+        elif column.kind == "json":
+            for v in values:
+                v[position] = "{}" if v[position] == {} else json.dumps(v[position])
     constants = columns_of(
         ConversationLog,
         ("canvasser", "device_id", "batch_id", "received_at", "flag_cleared", "excluded"),
@@ -523,11 +516,12 @@ def conversation_batch_record(*, actor: User, payload: Any) -> BatchResult:
         stored = _stored_summaries([u for u in uuids if u])
         # First the spec, item by item (shape and the rules between fields), then the rules
         # that need the database, on what a constant number of queries loaded for the batch.
-        checked = {
-            outcome.index: log_item_check(item, now=now)
-            for outcome, item, key in zip(outcomes, items, uuids, strict=True)
+        fresh = [
+            outcome.index
+            for outcome, key in zip(outcomes, uuids, strict=True)
             if key is None or key not in stored
-        }
+        ]
+        checked = dict(zip(fresh, logs_check([items[i] for i in fresh], now=now), strict=True))
         context = _load_context(actor, list(checked.values()))
         rows: list[dict[str, Any]] = []
         row_outcomes: list[ItemOutcome] = []
