@@ -58,7 +58,7 @@ class ApiViewMixin(APIView):
         """The client's address (see `backend.api.views.client_ip`)."""
         return client_ip(self.request)
 
-    def get_or_404(self, queryset: QuerySet[_M] | type[_M], **lookups: Any) -> _M:
+    def get_or_404(self, queryset: QuerySet[_M], **lookups: Any) -> _M:
         """The one object matching `lookups` in `queryset` (a selector's, already scoped to the
         actor), else 404 "Not found." (an object the actor may not see is not revealed)."""
         return get_object_or_404(queryset, **lookups)

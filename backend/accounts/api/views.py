@@ -23,7 +23,7 @@ from backend.accounts.api.serializers import (
     TokenOutputSerializer,
     UserUpdateInputSerializer,
 )
-from backend.accounts.models import AuthToken, Team, User
+from backend.accounts.models import AuthToken, User
 from backend.api.permissions import IsFieldLeadOrOrganizer, IsOrganizer, IsStaffRole
 from backend.api.views import ApiView, ListApiView
 from backend.errors import ApplicationError, ErrorCode
@@ -206,7 +206,7 @@ class UserUnlockView(ApiView):
 
     @extend_schema(request=None, responses={204: None})
     def post(self, request: Request, pk: int) -> Response:
-        user = self.get_or_404(User, pk=pk)
+        user = self.get_or_404(selectors.users_for_user(user=self.actor), pk=pk)
         services.user_unlock(actor=self.actor, user=user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -239,7 +239,7 @@ class TeamMembersView(ApiView):
 
     @extend_schema(request=TeamMemberInputSerializer, responses={200: TeamDetailSerializer})
     def post(self, request: Request, pk: int) -> Response:
-        team = self.get_or_404(Team, pk=pk)
+        team = self.get_or_404(selectors.teams_for_user(user=self.actor), pk=pk)
         data = TeamMemberInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         user = selectors.user_by_id(user_id=data.validated_data["user"])
@@ -256,7 +256,7 @@ class TeamMemberDetailView(ApiView):
 
     @extend_schema(request=None, responses={204: None})
     def delete(self, request: Request, pk: int, user_id: int) -> Response:
-        team = self.get_or_404(Team, pk=pk)
-        user = self.get_or_404(User, pk=user_id)
+        team = self.get_or_404(selectors.teams_for_user(user=self.actor), pk=pk)
+        user = self.get_or_404(selectors.users_for_user(user=self.actor), pk=user_id)
         services.team_member_remove(actor=self.actor, team=team, user=user)
         return Response(status=status.HTTP_204_NO_CONTENT)
