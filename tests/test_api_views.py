@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.http import Http404
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -86,8 +87,12 @@ def test_get_or_404_answers_404_in_the_error_shape(team_a):
     assert response.data["error"]["code"] == "not_found"
 
 
-def test_get_or_404_takes_a_model_too(team_a):
-    assert TeamView().get_or_404(Team, pk=team_a.pk) == team_a
+def test_get_or_404_finds_only_what_the_scoped_queryset_holds(team_a, team_b):
+    scoped = Team.objects.filter(pk=team_a.pk)
+
+    assert TeamView().get_or_404(scoped, pk=team_a.pk) == team_a
+    with pytest.raises(Http404):
+        TeamView().get_or_404(scoped, pk=team_b.pk)
 
 
 def test_the_generic_bases_carry_the_mixin(organizer):
