@@ -20,6 +20,7 @@ from canvass.models.logs import (
     free_text_dump,
     free_text_load,
 )
+from canvass.models.platform import Plank
 from canvass.models.precincts import Precinct
 from canvass.models.scripts import Question, QuestionKind, Script
 from canvass.models.sync import DeviceSync, SyncRemoval, SyncSequence
@@ -37,6 +38,7 @@ __all__ = [
     "ImportState",
     "LogReview",
     "LogRevision",
+    "Plank",
     "Pledge",
     "Precinct",
     "Question",

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -149,6 +150,30 @@ class Outcome:
     language: str = "en"
 
 
+@dataclass(frozen=True)
+class InboundContext:
+    """What a feature's keyword handler is told about one inbound text."""
+
+    inbound: InboundSms
+    keyword: str
+    volunteer: Volunteer | None
+    phone: str
+    phone_hash: str
+    language: str
+
+
+InboundHandler = Callable[[InboundContext], Outcome | None]
+_handlers: list[InboundHandler] = []
+
+
+def inbound_handler_register(handler: InboundHandler) -> None:
+    """Features that answer texts of their own (an endorsement's YES, a safety check-in) register
+    a handler at start-up. Handlers run in registration order after opt-out, opt-in and HELP, and
+    before the YES/NO of a volunteer's next shift; the first to return an Outcome wins."""
+    if handler not in _handlers:
+        _handlers.append(handler)
+
+
 def _act(
     inbound: InboundSms, keyword: str, volunteer: Volunteer | None, phone_hash: str
 ) -> Outcome:
@@ -202,6 +227,11 @@ def _act(
             confirm_opt_out=created,
             language=reading.language or language,
         )
+    context = InboundContext(inbound, keyword, volunteer, inbound.phone, phone_hash, language)
+    for handler in _handlers:
+        handled = handler(context)
+        if handled is not None:
+            return handled
     wants_yes = keyword in YES or reading.intent == Intent.CONFIRM_SHIFT
     wants_no = keyword in NO or reading.intent == Intent.CANCEL_SHIFT
     if (wants_yes or wants_no) and volunteer is not None and has_consent(volunteer.pk):
