@@ -101,18 +101,6 @@ class NotMarkableError(ConflictError):
 # --- Volunteers and their links -------------------------------------------------------------
 
 
-class InvalidPhoneError(ApplicationError):
-    """400: not a phone number, or one that does not exist."""
-
-    code = ErrorCode.INVALID_PHONE
-
-
-class PhoneNotMobileError(ApplicationError):
-    """400: a real number that cannot receive text messages."""
-
-    code = ErrorCode.PHONE_NOT_MOBILE
-
-
 class InvalidLinkError(NotFoundError):
     """404: a manage link that is tampered with, expired or stale (the same answer for each)."""
 

@@ -24,6 +24,9 @@ GSM7_EXTENDED = set("^{}\\[~]|€\f")
 
 TITLE_MAX = 40
 PLACE_MAX = 40
+# A safety text's own words (an incident's instruction, an alert's who and where), clipped so
+# the text stays within two segments.
+SAFETY_DETAIL_MAX = 240
 
 ROLE_NAMES = {
     "en": {
@@ -77,6 +80,10 @@ TEMPLATES: dict[str, dict[str, str]] = {
         SmsKind.MANAGE_LINK: "{org}: see or cancel your shifts here: {url}",
         SmsKind.OPT_OUT_CONFIRMATION: "{org}: You're unsubscribed and will get no more texts "
         "from us. Reply START to get them again.",
+        SmsKind.CHECKIN_DUE: "{org} safety: {detail}",
+        SmsKind.SAFETY_ALERT: "{org} SAFETY ALERT: {detail}",
+        SmsKind.INCIDENT: "{org} SAFETY: {detail}",
+        SmsKind.INCIDENT_LIFTED: "{org} safety: {detail}",
     },
     "es": {
         SmsKind.CONFIRMATION: "{org}: Confirmado como {role} para {event}, {when}, {place}. "
@@ -102,6 +109,10 @@ TEMPLATES: dict[str, dict[str, str]] = {
         SmsKind.MANAGE_LINK: "{org}: mira o cancela tus turnos aqui: {url}",
         SmsKind.OPT_OUT_CONFIRMATION: "{org}: Listo, ya no recibiras mensajes nuestros. "
         "Responde START para recibirlos otra vez.",
+        SmsKind.CHECKIN_DUE: "{org} seguridad: {detail}",
+        SmsKind.SAFETY_ALERT: "{org} ALERTA DE SEGURIDAD: {detail}",
+        SmsKind.INCIDENT: "{org} SEGURIDAD: {detail}",
+        SmsKind.INCIDENT_LIFTED: "{org} seguridad: {detail}",
     },
 }
 
@@ -144,6 +155,11 @@ def render(kind: str, language: str, *, shift: Shift | None = None, **extra: str
             role=ROLE_NAMES[lang].get(shift.role, ROLE_NAMES[lang]["other"]),
         )
     return TEMPLATES[lang][kind].format(**values)
+
+
+def render_safety(kind: str, language: str, *, detail: str) -> str:
+    """A safety text (`SAFETY_KINDS`): the organization, a marker and `detail`, clipped."""
+    return render(kind, language, detail=_clip(detail, SAFETY_DETAIL_MAX))
 
 
 def is_gsm7(text: str) -> bool:

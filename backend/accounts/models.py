@@ -4,6 +4,8 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
+from backend.crypto import EncryptedTextField
+
 
 class Role(models.TextChoices):
     ORGANIZER = "organizer", "Organizer"
@@ -15,6 +17,13 @@ class User(AbstractUser):
     """A person who logs in. Exactly one role; teams come through memberships."""
 
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.CANVASSER)
+    # A staff member's own mobile number, for safety texts (check-in escalations, incident
+    # broadcasts): encrypted at rest, found through the keyed hash. Set by the person, with
+    # their consent to those texts recorded (`safety_texts_consent_at`).
+    phone = EncryptedTextField(blank=True)
+    phone_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    language = models.CharField(max_length=8, default="en")
+    safety_texts_consent_at = models.DateTimeField(null=True, blank=True)
 
     @property
     def is_organizer(self) -> bool:
@@ -27,6 +36,10 @@ class User(AbstractUser):
     @property
     def is_canvasser(self) -> bool:
         return self.role == Role.CANVASSER
+
+    @property
+    def takes_safety_texts(self) -> bool:
+        return bool(self.phone) and self.safety_texts_consent_at is not None
 
 
 class Team(models.Model):

@@ -17,6 +17,7 @@ from backend.accounts.models import AuthToken, LoginFailureCounter, Membership, 
 from backend.accounts.tokens import digest_token, new_token
 from backend.audit.services import audit_record
 from backend.errors import ApplicationError, AuthenticationFailedError, ErrorCode, RateLimitedError
+from backend.phones import phone_normalize
 from backend.text import contains_bad_text
 
 
@@ -370,3 +371,42 @@ def team_member_remove(*, actor: User, team: Team, user: User) -> None:
         audit_record(
             actor=actor, action="team.member_removed", target=team, details={"user": user.pk}
         )
+
+
+SAFETY_TEXTS_WORDING = (
+    "Text me safety messages for my field work (check-in reminders and alerts, incident "
+    "notices). Msg & data rates may apply. Reply STOP to opt out."
+)
+
+
+def user_phone_set(*, user: User, phone: str, language: str, consent: bool) -> User:
+    """Set one's own mobile number for safety texts. `consent` must be given: the texts go to
+    this number at any hour (safety does not wait for morning), so the person says yes to them.
+    """
+    if not consent:
+        raise ApplicationError(
+            "Safety texts need your consent.",
+            code=ErrorCode.INVALID,
+            fields={"consent": ["Must be true to receive safety texts at this number."]},
+        )
+    normalized = phone_normalize(phone)
+    with transaction.atomic():
+        user.phone, user.phone_hash, user.language = normalized.e164, normalized.hash, language
+        user.safety_texts_consent_at = timezone.now()
+        user.save(update_fields=["phone", "phone_hash", "language", "safety_texts_consent_at"])
+        audit_record(
+            actor=user,
+            action="user.phone_set",
+            target=user,
+            details={"wording": SAFETY_TEXTS_WORDING, "language": language},
+        )
+    return user
+
+
+def user_phone_clear(*, user: User) -> User:
+    """Remove one's own number: no more safety texts."""
+    with transaction.atomic():
+        user.phone, user.phone_hash, user.safety_texts_consent_at = "", "", None
+        user.save(update_fields=["phone", "phone_hash", "safety_texts_consent_at"])
+        audit_record(actor=user, action="user.phone_cleared", target=user)
+    return user

@@ -5,74 +5,27 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import NoReturn
 
-import phonenumbers
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from phonenumbers import PhoneNumberType
 
 from backend.accounts.models import User
 from backend.audit.services import audit_record
 from backend.crypto import keyed_hash
 from backend.errors import ApplicationError, ConflictError, ErrorCode, NotFoundError
+from backend.phones import NormalizedPhone, phone_normalize
 from events import domain_events, links, texts
-from events.errors import (
-    AlreadyLinkedError,
-    InvalidPhoneError,
-    LinkThrottledError,
-    PhoneNotMobileError,
-)
+from events.errors import AlreadyLinkedError, LinkThrottledError
 from events.models import Language, Volunteer, VolunteerLinkCode
 from events.services.counters import counter_take
-
-# Types that can receive SMS. US numbers are almost all FIXED_LINE_OR_MOBILE because the
-# numbering plan cannot tell them apart; a clearly fixed line, toll-free, premium, shared-cost,
-# pager, UAN or voicemail number cannot take a text.
-SMS_CAPABLE_TYPES = {
-    PhoneNumberType.MOBILE,
-    PhoneNumberType.FIXED_LINE_OR_MOBILE,
-    PhoneNumberType.VOIP,
-}
 
 DEFAULT_CONSENT_WORDING = (
     "Yes, text me about my shifts and DontLookAway events. Msg & data rates may apply. "
     "Reply STOP to opt out, HELP for help."
 )
-
-
-@dataclass(frozen=True)
-class NormalizedPhone:
-    e164: str
-    hash: str
-    last4: str
-
-
-def phone_normalize(raw: str, *, field: str = "phone") -> NormalizedPhone:
-    """Parse a phone number (US by default) into E.164; reject anything that cannot take SMS."""
-    text = (raw or "").strip()
-    try:
-        number = phonenumbers.parse(text, "US")
-    except phonenumbers.NumberParseException:
-        raise InvalidPhoneError(
-            "This is not a phone number.",
-            fields={field: ["Enter a mobile phone number, e.g. (515) 555-0134."]},
-        ) from None
-    if not phonenumbers.is_valid_number(number):
-        raise InvalidPhoneError(
-            "This phone number does not exist.",
-            fields={field: ["Enter a valid mobile phone number."]},
-        )
-    if phonenumbers.number_type(number) not in SMS_CAPABLE_TYPES:
-        raise PhoneNotMobileError(
-            "This number cannot receive text messages.",
-            fields={field: ["Enter a mobile number that can receive text messages."]},
-        )
-    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    return NormalizedPhone(e164=e164, hash=keyed_hash(e164), last4=e164[-4:])
 
 
 def volunteer_get_or_create(

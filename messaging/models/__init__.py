@@ -9,6 +9,7 @@ from messaging.models.optouts import OptOutReason, SmsOptOut
 from messaging.models.outbox import (
     FINAL_STATUSES,
     ON_REQUEST_KINDS,
+    SAFETY_KINDS,
     SIGNUP_UNIQUE_KINDS,
     SmsKind,
     SmsMessage,
@@ -20,6 +21,7 @@ from messaging.models.reviews import ReviewStatus, SmsReview
 __all__ = [
     "FINAL_STATUSES",
     "ON_REQUEST_KINDS",
+    "SAFETY_KINDS",
     "SIGNUP_UNIQUE_KINDS",
     "ConsentMethod",
     "InboundAction",

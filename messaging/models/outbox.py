@@ -4,6 +4,7 @@ beside it."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -21,6 +22,10 @@ class SmsKind(models.TextChoices):
     VERIFICATION = "verification", "One-time code to prove a phone number"
     MANAGE_LINK = "manage_link", "Manage link, texted on request"
     OPT_OUT_CONFIRMATION = "opt_out_confirmation", "Confirms an opt-out in the person's words"
+    CHECKIN_DUE = "checkin_due", "Safety: a field check-in is due"
+    SAFETY_ALERT = "safety_alert", "Safety: an alert to a field lead or organizer"
+    INCIDENT = "incident", "Safety: an incident in the person's turf"
+    INCIDENT_LIFTED = "incident_lifted", "Safety: an incident was lifted"
 
 
 # Texts that answer something just asked for (a reply, a one-time code): sent at once, outside
@@ -30,6 +35,17 @@ ON_REQUEST_KINDS = (
     SmsKind.VERIFICATION,
     SmsKind.MANAGE_LINK,
     SmsKind.OPT_OUT_CONFIRMATION,
+)
+
+
+# Safety texts to staff (canvassers, field leads, organizers; `SmsMessage.user`): under the
+# person's own consent to safety texts, never held by quiet hours or the daily caps (a missed
+# check-in at 6:30 or an enforcement alert cannot wait for morning), never to an opted-out number.
+SAFETY_KINDS = (
+    SmsKind.CHECKIN_DUE,
+    SmsKind.SAFETY_ALERT,
+    SmsKind.INCIDENT,
+    SmsKind.INCIDENT_LIFTED,
 )
 
 
@@ -63,6 +79,14 @@ class SmsMessage(models.Model):
 
     volunteer = models.ForeignKey(
         "events.Volunteer", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The staff member a safety text goes to (SAFETY_KINDS); None for volunteers' texts.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     phone = EncryptedTextField(blank=True)
     phone_hash = models.CharField(max_length=64, blank=True, db_index=True)

@@ -15,9 +15,17 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from backend.accounts.models import User
 from events import domain_events
 from events.models import EventStatus, ShiftStatus, Signup, SignupStatus, Volunteer
-from messaging.models import ON_REQUEST_KINDS, InboundSms, SmsKind, SmsMessage, SmsStatus
+from messaging.models import (
+    ON_REQUEST_KINDS,
+    SAFETY_KINDS,
+    InboundSms,
+    SmsKind,
+    SmsMessage,
+    SmsStatus,
+)
 from messaging.services.sendability import (
     Decision,
     message_time_zone,
@@ -41,7 +49,7 @@ def _queue(message: SmsMessage, due: datetime) -> SmsMessage:
     skipped now; one it holds stays queued (the dispatcher asks again)."""
     earliest = (
         due
-        if message.kind in ON_REQUEST_KINDS
+        if message.kind in ON_REQUEST_KINDS or message.kind in SAFETY_KINDS
         else quiet_hours_end(due, message_time_zone(message))
     )
     message.send_after = message.next_attempt_at = earliest
@@ -90,6 +98,31 @@ def sms_enqueue(
             message.save()
     except IntegrityError:
         return None
+    return message
+
+
+def sms_safety_enqueue(
+    *, kind: str, user: User, body: str, send_after: datetime | None = None
+) -> SmsMessage:
+    """Queue one safety text (`SAFETY_KINDS`) to a staff member's own number. Due at once (or at
+    `send_after`), whatever the hour; skipped at once (and so on record) when the person set no
+    number, withdrew their consent or opted out. Callers that must not send twice (escalations,
+    broadcasts) claim their step in their own table first, in the same transaction."""
+    if kind not in SAFETY_KINDS:
+        raise ValueError(f"{kind} is not a safety text")
+    now = timezone.now()
+    message = _queue(
+        SmsMessage(
+            user=user,
+            phone=user.phone,
+            phone_hash=user.phone_hash,
+            body=body,
+            kind=kind,
+            language=user.language,
+        ),
+        max(send_after or now, now),
+    )
+    message.save()
     return message
 
 

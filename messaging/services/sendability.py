@@ -5,7 +5,8 @@ The rules, in the order they are asked:
 
 1. a number with a reply held for an organizer's review waits (late, not lost);
 2. an opted-out number is never texted (except the one text confirming the opt-out);
-3. texts other than answers to a request need the volunteer's consent;
+3. texts other than answers to a request need the volunteer's consent (a safety text: the staff
+   member's consent to safety texts);
 4. no number, nothing to send;
 5. a signup text that is no longer useful (the signup or shift is gone, the shift started);
 6. quiet hours (the event's time zone) hold a text until morning, or skip a reminder that
@@ -14,6 +15,9 @@ The rules, in the order they are asked:
    budget holds texts until the next local morning. The caps are counted only when a text is
    claimed (`SendFacts.with_caps`), under the claim's lock: at queue time the day's count at
    the moment of sending is not known yet.
+
+Safety texts (`SAFETY_KINDS`) are never held by quiet hours or the caps: a missed check-in at
+6:30 in the morning or an enforcement alert cannot wait for morning or for tomorrow's budget.
 """
 
 from __future__ import annotations
@@ -27,8 +31,9 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db.models import Count, Q
 
+from backend.accounts.models import User
 from events.models import EventStatus, ShiftStatus, SignupStatus
-from messaging.models import ON_REQUEST_KINDS, SmsKind, SmsMessage, SmsStatus
+from messaging.models import ON_REQUEST_KINDS, SAFETY_KINDS, SmsKind, SmsMessage, SmsStatus
 from messaging.selectors.consent import consents_latest
 from messaging.selectors.optouts import opted_out_numbers
 from messaging.selectors.reviews import held_numbers
@@ -114,6 +119,7 @@ class SendFacts:
     opted_out: set[str]
     held: set[str]
     consent: dict[int, bool]
+    staff_consent: dict[int, bool]
     sent_per_phone: dict[str, int] | None = None
     sent_total: int | None = None
 
@@ -143,6 +149,9 @@ def send_facts(
                 volunteer_ids=[message.volunteer_id for message in messages]
             ).items()
         },
+        staff_consent=_staff_consent(
+            {message.user_id for message in messages if message.user_id is not None}
+        ),
     )
     if with_caps:
         spent = Q(status__in=COUNTED_STATUSES, sending_started_at__gte=now - timedelta(days=1)) | Q(
@@ -158,10 +167,22 @@ def send_facts(
     return facts
 
 
+def _staff_consent(user_ids: set[int]) -> dict[int, bool]:
+    """Whether each staff member takes safety texts now (a number and their consent)."""
+    if not user_ids:
+        return {}
+    return {
+        user.pk: user.takes_safety_texts
+        for user in User.objects.filter(pk__in=user_ids).only(
+            "id", "phone", "safety_texts_consent_at"
+        )
+    }
+
+
 def _no_longer_useful(message: SmsMessage, now: datetime) -> str:
     """Why a signup-related text is no longer useful, or ''."""
     signup = message.signup
-    if message.kind in ON_REQUEST_KINDS:
+    if message.kind in ON_REQUEST_KINDS or message.kind in SAFETY_KINDS:
         return ""
     if signup is None:
         return "signup_removed" if message.kind != SmsKind.EVENT_CHANGED else ""
@@ -194,7 +215,8 @@ def sendability(message: SmsMessage, now: datetime, facts: SendFacts | None = No
     # The opt-out confirmation is the one text that goes to an opted-out number.
     confirmation = message.kind == SmsKind.OPT_OUT_CONFIRMATION
     on_request = message.kind in ON_REQUEST_KINDS
-    if message.phone_hash in facts.held and not confirmation:
+    safety = message.kind in SAFETY_KINDS
+    if message.phone_hash in facts.held and not confirmation and not safety:
         # A reply that might mean "stop" waits for an organizer: late, not lost.
         return Verdict(
             Decision.WAIT,
@@ -203,6 +225,10 @@ def sendability(message: SmsMessage, now: datetime, facts: SendFacts | None = No
         )
     if message.phone_hash in facts.opted_out and not confirmation:
         return Verdict(Decision.SKIP, "opted_out")
+    if safety:
+        if not facts.staff_consent.get(message.user_id or 0, False):
+            return Verdict(Decision.SKIP, "no_consent")
+        return SEND if message.phone else Verdict(Decision.SKIP, "no_phone")
     if not on_request and not facts.consent.get(message.volunteer_id or 0, False):
         return Verdict(Decision.SKIP, "no_consent")
     if not message.phone:

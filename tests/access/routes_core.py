@@ -21,6 +21,14 @@ ROUTES = [
     Route("api/auth/logout-all", {"POST": ANY_ROLE}),
     Route("api/me", {"GET": ANY_ROLE}),
     Route(
+        "api/me/phone",
+        {
+            "PUT": expect(ANY_ROLE, organizer=400, field_lead=400, canvasser=400),
+            "DELETE": ANY_ROLE,
+        },
+        body=lambda c: {},
+    ),
+    Route(
         "api/me/password",
         {"POST": expect(ANY_ROLE, organizer=400, field_lead=400, canvasser=400)},
         body=lambda c: {},

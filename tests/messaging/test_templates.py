@@ -8,10 +8,17 @@ import pytest
 
 from events.links import manage_url_for
 from events.models import Event, Location, Shift, Volunteer
-from messaging.models import ON_REQUEST_KINDS, SmsKind
-from messaging.templates import TEMPLATES, is_gsm7, render, segments
+from messaging.models import ON_REQUEST_KINDS, SAFETY_KINDS, SmsKind
+from messaging.templates import (
+    SAFETY_DETAIL_MAX,
+    TEMPLATES,
+    is_gsm7,
+    render,
+    render_safety,
+    segments,
+)
 
-SIGNUP_KINDS = [k for k in SmsKind.values if k not in ON_REQUEST_KINDS]
+SIGNUP_KINDS = [k for k in SmsKind.values if k not in ON_REQUEST_KINDS and k not in SAFETY_KINDS]
 REPLY_NAMES = [
     "help",
     "confirmed",
@@ -43,6 +50,17 @@ def test_every_message_is_gsm7_and_at_most_two_segments(settings, kind, language
 
     assert is_gsm7(text), [c for c in text if not is_gsm7(c)]
     assert segments(text) <= 2, (len(text), text)
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+@pytest.mark.parametrize("kind", SAFETY_KINDS)
+def test_safety_texts_are_clipped_to_two_gsm7_segments(settings, kind, language):
+    settings.SMS_ORGANIZATION_NAME = "DontLookAway Iowa"
+    text = render_safety(kind, language, detail="Stop knocking and meet at the library. " * 20)
+
+    assert is_gsm7(text)
+    assert segments(text) <= 2, (len(text), text)
+    assert text.endswith("...") and len(text) < SAFETY_DETAIL_MAX + 40
 
 
 @pytest.mark.parametrize("language", ["en", "es"])

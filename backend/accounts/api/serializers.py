@@ -44,6 +44,14 @@ class UserSerializer(StrictModelSerializer):
         read_only_fields = fields
 
 
+class PhoneSetInputSerializer(StrictSerializer):
+    phone = serializers.CharField(max_length=40, help_text="A mobile number, e.g. (515) 555-0134")
+    language = serializers.ChoiceField(choices=[("en", "English"), ("es", "Español")], default="en")
+    consent = serializers.BooleanField(
+        help_text="Must be true: safety texts go to this number at any hour"
+    )
+
+
 class PasswordChangeInputSerializer(StrictSerializer):
     credential_fields = ("current_password",)
 
@@ -72,10 +80,25 @@ class TokenOutputSerializer(StrictSerializer):
 
 class MeSerializer(UserSerializer):
     permissions = serializers.SerializerMethodField()
+    phone_last4 = serializers.SerializerMethodField(
+        help_text="Last four digits of the number safety texts go to; empty when none is set"
+    )
+    safety_texts = serializers.BooleanField(
+        source="takes_safety_texts", help_text="Whether safety texts reach this person"
+    )
 
     class Meta(UserSerializer.Meta):
-        fields = [*UserSerializer.Meta.fields, "permissions"]
+        fields = [
+            *UserSerializer.Meta.fields,
+            "permissions",
+            "language",
+            "phone_last4",
+            "safety_texts",
+        ]
         read_only_fields = fields
+
+    def get_phone_last4(self, user: User) -> str:
+        return user.phone[-4:] if user.phone else ""
 
     def get_permissions(self, user: User) -> list[str]:
         """What the app may show this user: coarse capabilities derived from the role."""

@@ -8,6 +8,7 @@ urlpatterns = [
     path("auth/logout", views.LogoutView.as_view(), name="auth-logout"),
     path("auth/logout-all", views.LogoutAllView.as_view(), name="auth-logout-all"),
     path("me", views.MeView.as_view(), name="me"),
+    path("me/phone", views.MePhoneView.as_view(), name="me-phone"),
     path("me/password", views.PasswordChangeView.as_view(), name="me-password"),
     path("users", views.UserListView.as_view(), name="user-list"),
     path("users/<int:pk>", views.UserDetailView.as_view(), name="user-detail"),

@@ -16,6 +16,7 @@ from backend.accounts.api.serializers import (
     LogoutAllSerializer,
     MeSerializer,
     PasswordChangeInputSerializer,
+    PhoneSetInputSerializer,
     RefreshInputSerializer,
     TeamDetailSerializer,
     TeamInputSerializer,
@@ -129,6 +130,24 @@ class MeView(ApiView):
     def get(self, request: Request) -> Response:
         user = selectors.user_with_teams(user=self.actor)
         return Response(MeSerializer(user).data)
+
+
+class MePhoneView(ApiView):
+    """Set (PUT) or remove (DELETE) one's own mobile number for safety texts."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=PhoneSetInputSerializer, responses={200: MeSerializer})
+    def put(self, request: Request) -> Response:
+        data = PhoneSetInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.user_phone_set(user=self.actor, **data.validated_data)
+        return Response(MeSerializer(selectors.user_with_teams(user=self.actor)).data)
+
+    @extend_schema(responses={200: MeSerializer})
+    def delete(self, request: Request) -> Response:
+        services.user_phone_clear(user=self.actor)
+        return Response(MeSerializer(selectors.user_with_teams(user=self.actor)).data)
 
 
 class PasswordChangeView(ApiView):
