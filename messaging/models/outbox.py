@@ -21,6 +21,8 @@ class SmsKind(models.TextChoices):
     VERIFICATION = "verification", "One-time code to prove a phone number"
     MANAGE_LINK = "manage_link", "Manage link, texted on request"
     OPT_OUT_CONFIRMATION = "opt_out_confirmation", "Confirms an opt-out in the person's words"
+    ENDORSEMENT_CONFIRMATION = "endorsement_confirm", "Asks an endorser to confirm (YES / link)"
+    SHIFT_INVITATION = "shift_invitation", "Invites a consenting endorser to an event's shifts"
 
 
 # Texts that answer something just asked for (a reply, a one-time code): sent at once, outside
@@ -31,6 +33,11 @@ ON_REQUEST_KINDS = (
     SmsKind.MANAGE_LINK,
     SmsKind.OPT_OUT_CONFIRMATION,
 )
+
+
+# Texts to an endorser (canvass endorsements), not to a volunteer: each needs the endorser's
+# consent for its own scope (sendability), never a volunteer's consent.
+ENDORSEMENT_KINDS = (SmsKind.ENDORSEMENT_CONFIRMATION, SmsKind.SHIFT_INVITATION)
 
 
 # Kinds tied to one signup, at most one row per (signup, kind, offset): the database constraint.
@@ -75,6 +82,9 @@ class SmsMessage(models.Model):
     event = models.ForeignKey(
         "events.Event", null=True, blank=True, on_delete=models.SET_NULL, related_name="sms"
     )
+    endorsement = models.ForeignKey(
+        "canvass.Endorsement", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     in_reply_to = models.OneToOneField(
         "messaging.InboundSms",
         null=True,
@@ -112,7 +122,12 @@ class SmsMessage(models.Model):
                 fields=["signup", "kind", "offset_minutes"],
                 condition=Q(signup__isnull=False, kind__in=SIGNUP_UNIQUE_KINDS),
                 name="sms_one_per_signup_kind",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["endorsement", "event", "kind"],
+                condition=Q(endorsement__isnull=False, kind="shift_invitation"),
+                name="sms_one_invitation_per_endorser_event",
+            ),
         ]
         indexes = [
             models.Index(fields=["status", "next_attempt_at"], name="sms_due"),
