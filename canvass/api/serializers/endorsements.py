@@ -100,6 +100,9 @@ class PublicEndorsementSerializer(StrictModelSerializer):
     """An organization by name and city; a person by first name, last initial and city."""
 
     name = serializers.CharField(source="public_name", read_only=True)
+    organization_kind = serializers.CharField(
+        read_only=True, help_text="One of the organization kinds; blank for a person."
+    )
     planks = serializers.SerializerMethodField()
     confirmed_at = _Utc(read_only=True)
 
@@ -151,6 +154,10 @@ class EndorsementSerializer(StrictModelSerializer):
 
     planks = serializers.SerializerMethodField()
     public_name = serializers.CharField(read_only=True)
+    organization_kind = serializers.CharField(
+        read_only=True, help_text="One of the organization kinds; blank for a person."
+    )
+    confirmed_via = serializers.CharField(read_only=True, help_text="sms, link, or blank.")
     consents = serializers.SerializerMethodField()
     hidden_by = serializers.IntegerField(source="hidden_by_id", read_only=True, allow_null=True)
     expires_at = _Utc(read_only=True, allow_null=True)
