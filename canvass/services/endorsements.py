@@ -63,10 +63,14 @@ _ORG_SUFFIXES = re.compile(r"\b(INC|INCORPORATED|LLC|CORP|CO|LTD|THE)\b")
 _ZIP = re.compile(r"^\d{5}$")
 
 # Constraint name -> the input field it protects (the database is the final word on "once").
+# PostgreSQL names the constraint; SQLite names the columns.
 _UNIQUE_FIELDS = {
     "endorsement_one_per_phone": "phone",
     "endorsement_one_per_email": "email",
     "endorsement_one_per_organization": "name",
+    "phone_hash": "phone",
+    "email_hash": "email",
+    "name_key": "name",
 }
 _ALREADY = {
     "phone": "This phone number already has an endorsement.",

@@ -168,6 +168,12 @@ def send_facts(
 def _no_longer_useful(message: SmsMessage, now: datetime) -> str:
     """Why a signup-related text is no longer useful, or ''."""
     signup = message.signup
+    if message.kind == SmsKind.SHIFT_INVITATION:
+        # An invitation to an endorser: useful while its event is still ahead.
+        event = message.event
+        if event is None or event.status != EventStatus.SCHEDULED:
+            return "event_not_scheduled"
+        return "event_over" if event.ends_at <= now else ""
     if message.kind in ON_REQUEST_KINDS or message.kind in ENDORSEMENT_KINDS:
         return ""
     if signup is None:

@@ -2,6 +2,9 @@
 signed webhook or by the signed link, expiry, one per phone / email / organization, throttles,
 moderation, invitations that respect the consent scope, erasure."""
 
+# The SMS fixtures are imported from tests/messaging/conftest.py, so the test arguments that
+# name them "redefine" the imports.
+# ruff: noqa: F811
 from __future__ import annotations
 
 import re
@@ -130,9 +133,7 @@ def public(client, **query):
 # --- The text flow: form, confirmation text, YES / SI through the webhook ---------------------
 
 
-def test_a_person_endorses_and_confirms_by_replying_si_through_the_webhook(
-    api_client, fake_twilio
-):
+def test_a_person_endorses_and_confirms_by_replying_si_through_the_webhook(api_client, fake_twilio):
     response = endorse(api_client, person(1, language="es"))
 
     assert response.status_code == 201, response.content
@@ -378,7 +379,9 @@ def test_an_organization_that_already_endorsed_is_a_409_naming_the_name(api_clie
     assert list(response.json()["error"]["fields"]) == ["name"]
     assert Endorsement.objects.count() == 1
     # The same name in another city is another organization.
-    assert endorse(api_client, organization(city="Ames", email="ames@example.org")).status_code == 201
+    assert (
+        endorse(api_client, organization(city="Ames", email="ames@example.org")).status_code == 201
+    )
 
 
 def test_a_second_endorsement_from_a_number_is_a_409_that_says_the_same_pending_or_confirmed(
@@ -467,7 +470,9 @@ def test_the_purge_runs_from_the_beat_schedule():
     ],
     ids=["per-ip", "per-phone"],
 )
-def test_endorsements_are_throttled_per_ip_and_per_phone(api_client, monkeypatch, rates, vary_phone):
+def test_endorsements_are_throttled_per_ip_and_per_phone(
+    api_client, monkeypatch, rates, vary_phone
+):
     monkeypatch.setattr(
         SimpleRateThrottle, "THROTTLE_RATES", {**SimpleRateThrottle.THROTTLE_RATES, **rates}
     )
@@ -589,14 +594,21 @@ def test_invitations_go_only_to_endorsers_who_asked_for_shift_texts(
         "already_invited": 0,
         "without_consent": 1,
     }
-    assert again.json() == {"event": event.pk, "invited": 0, "already_invited": 1, "without_consent": 1}
+    assert again.json() == {
+        "event": event.pk,
+        "invited": 0,
+        "already_invited": 1,
+        "without_consent": 1,
+    }
     invitations = SmsMessage.objects.filter(kind=SmsKind.SHIFT_INVITATION)
     assert list(invitations.values_list("endorsement_id", flat=True)) == [both.pk]
     sms_dispatch_due()
     assert [sent["To"] for sent in fake_twilio.accepted] == [e164(40)]
     assert "Caucus training" in fake_twilio.accepted[0]["Body"]
     assert f"/api/public/events/{event.pk}" in fake_twilio.accepted[0]["Body"]
-    assert not SmsMessage.objects.filter(endorsement=only_endorsement, kind=SmsKind.SHIFT_INVITATION)
+    assert not SmsMessage.objects.filter(
+        endorsement=only_endorsement, kind=SmsKind.SHIFT_INVITATION
+    )
 
 
 def test_a_shift_text_queued_for_an_endorsement_only_consent_is_never_sent(
@@ -624,9 +636,7 @@ def test_a_shift_text_queued_for_an_endorsement_only_consent_is_never_sent(
     assert fake_twilio.accepted == []
 
 
-def test_invitations_need_an_organizer_and_a_real_event(
-    client_for, organizer, lead_a, canvasser_a
-):
+def test_invitations_need_an_organizer_and_a_real_event(client_for, organizer, lead_a, canvasser_a):
     for user, expected in ((lead_a, 403), (canvasser_a, 403), (None, 401)):
         answer = client_for(user).post("/api/endorsements/invitations", {"event": 1}, format="json")
         assert answer.status_code == expected
@@ -686,3 +696,76 @@ def test_the_public_list_query_count_does_not_grow_with_the_data(api_client):
         assert len(public(api_client)["results"]) == 6
 
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+# --- Demo data --------------------------------------------------------------------------------
+
+
+def test_the_demo_endorsements_are_confirmed_and_loading_twice_adds_nothing(api_client):
+    from io import StringIO
+
+    from django.core.management.base import OutputWrapper
+
+    from canvass.demo import DEMO_ENDORSEMENTS, load_endorsements
+
+    load_endorsements(OutputWrapper(StringIO()))
+    out = StringIO()
+    load_endorsements(OutputWrapper(out))
+
+    assert "0 confirmed endorsements added" in out.getvalue()
+    assert Endorsement.objects.filter(status=EndorsementStatus.CONFIRMED).count() == len(
+        DEMO_ENDORSEMENTS
+    )
+    assert mail.outbox == []
+    listed = public(api_client)
+    assert listed["count"] == 4
+    assert "Demo E." in {row["name"] for row in listed["results"]}
+
+
+# --- Concurrency ------------------------------------------------------------------------------
+
+
+@pytest.mark.postgres
+# serialized_rollback: the flush after a transactional test would drop the planks the migration
+# seeded, which the other tests read.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_simultaneous_endorsements_from_one_number_store_exactly_one():
+    from canvass.errors import AlreadyEndorsedError
+    from canvass.services.endorsements import endorsement_create
+    from tests.events.test_concurrency import run_at_once
+
+    results = run_at_once(
+        6,
+        lambda i: (
+            endorsement_create(
+                kind="person",
+                name=f"Same Number{i}",
+                zip_code="50309",
+                phone=phone(70),
+                sms_consent=True,
+            ).endorsement.pk
+        ),
+    )
+
+    assert sum(isinstance(result, int) for result in results) == 1, results
+    assert all(isinstance(result, int | AlreadyEndorsedError) for result in results), results
+    assert Endorsement.objects.count() == 1
+
+
+def test_an_invitation_to_an_event_cancelled_before_it_left_is_skipped(
+    api_client, client_for, organizer, make_event, fake_twilio
+):
+    from events.models import Event, EventStatus
+
+    _confirmed(api_client, 44, shift_invite_consent=True)
+    event = make_event()
+    sms_dispatch_due()
+    fake_twilio.accepted.clear()
+    client_for(organizer).post("/api/endorsements/invitations", {"event": event.pk}, format="json")
+    Event.objects.filter(pk=event.pk).update(status=EventStatus.CANCELLED)
+
+    sms_dispatch_due()
+
+    invitation = SmsMessage.objects.get(kind=SmsKind.SHIFT_INVITATION)
+    assert (invitation.status, invitation.skip_reason) == (SmsStatus.SKIPPED, "event_not_scheduled")
+    assert fake_twilio.accepted == []
