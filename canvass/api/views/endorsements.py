@@ -45,7 +45,7 @@ class PublicEndorsementsView(ApiView):
 
     permission_classes = [AllowAny]
     authentication_classes: list = []
-    extra_error_codes = ["409"]
+    extra_error_codes = {"post": ["409"]}
 
     def get_throttles(self) -> list[Any]:
         if self.request.method == "POST":
