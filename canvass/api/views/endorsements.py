@@ -80,23 +80,16 @@ class PublicEndorsementsView(ApiView):
         data.is_valid(raise_exception=True)
         created = services.endorsement_create(source_ip=self.client_ip, **data.validated_data)
         endorsement = created.endorsement
-        return Response(
-            {
-                "id": endorsement.pk,
-                "kind": endorsement.kind,
-                "status": endorsement.status,
-                "planks": [plank.code for plank in endorsement.planks.all()],
-                "confirm_by": [
-                    channel
-                    for channel, used in (("sms", created.texted), ("email", created.emailed))
-                    if used
-                ],
-                "expires_at": s.EndorsementCreatedSerializer()
-                .fields["expires_at"]
-                .to_representation(endorsement.expires_at),
-            },
-            status=status.HTTP_201_CREATED,
-        )
+        channels = (("sms", created.texted), ("email", created.emailed))
+        answer = {
+            "id": endorsement.pk,
+            "kind": endorsement.kind,
+            "status": endorsement.status,
+            "planks": [plank.code for plank in endorsement.planks.all()],
+            "confirm_by": [channel for channel, used in channels if used],
+            "expires_at": endorsement.expires_at,
+        }
+        return Response(s.EndorsementCreatedSerializer(answer).data, status=status.HTTP_201_CREATED)
 
 
 class EndorsementConfirmView(ApiView):
