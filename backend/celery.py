@@ -23,4 +23,7 @@ app.conf.beat_schedule = {
     # Every 5 min: an import whose worker died (and was not redelivered) is idle for 10 min
     # before it is restarted; the restart resumes at its last committed batch.
     "imports-resume-stalled": {"task": "imports.resume_stalled", "schedule": 5 * 60.0},
+    # Hourly: an unconfirmed endorsement lives ENDORSEMENT_CONFIRM_TTL_HOURS (days); its link and
+    # its YES already stop working at expiry, the purge only removes the stored data within the hour.
+    "endorsements-purge-expired": {"task": "endorsements.purge_expired", "schedule": 60 * 60.0},
 }

@@ -53,6 +53,8 @@ class ErrorCode(StrEnum):
     INVALID_STATUS_CHANGE = "invalid_status_change"
     NO_HOUSEHOLDS = "no_households"
     TURF_COMPLETED = "turf_completed"
+    # Canvass: endorsements.
+    ALREADY_ENDORSED = "already_endorsed"
 
     # Canvass: imports (voter files and sites).
     BAD_ENCODING = "bad_encoding"

@@ -199,6 +199,9 @@ REST_FRAMEWORK = {
         # Public signups per client IP, and per phone number.
         "signup": env.str("THROTTLE_SIGNUP", "20/hour"),
         "signup_phone": env.str("THROTTLE_SIGNUP_PHONE", "10/hour"),
+        # Public endorsements per client IP, and per phone number (refused ones count too).
+        "endorsement": env.str("THROTTLE_ENDORSEMENT", "20/hour"),
+        "endorsement_phone": env.str("THROTTLE_ENDORSEMENT_PHONE", "5/hour"),
     },
     "DEFAULT_VERSIONING_CLASS": "rest_framework.versioning.AcceptHeaderVersioning",
     "DEFAULT_VERSION": "1",
@@ -248,6 +251,9 @@ SPECTACULAR_SETTINGS = {
         "SmsStatusEnum": "messaging.models.outbox.SmsStatus",
         "InboundActionEnum": "messaging.models.inbound.InboundAction",
         "OptOutReasonEnum": "messaging.models.optouts.OptOutReason",
+        # canvass endorsements
+        "EndorsementStatusEnum": "canvass.models.EndorsementStatus",
+        "EndorserKindEnum": "canvass.models.EndorserKind",
         # canvass sync
         "PushItemStatusEnum": ["created", "duplicate", "rejected"],
         "ConversationResultEnum": "canvass.models.Result",
@@ -418,6 +424,15 @@ VOLUNTEER_LINK_CODE_MAX_ATTEMPTS = env.int("VOLUNTEER_LINK_CODE_MAX_ATTEMPTS", 5
 VOLUNTEER_LINK_CODES_PER_ACCOUNT = env.int("VOLUNTEER_LINK_CODES_PER_ACCOUNT", 5, minimum=1)
 VOLUNTEER_LINK_CODES_PER_NUMBER = env.int("VOLUNTEER_LINK_CODES_PER_NUMBER", 3, minimum=1)
 VOLUNTEER_LINK_VERIFY_PER_ACCOUNT = env.int("VOLUNTEER_LINK_VERIFY_PER_ACCOUNT", 10, minimum=1)
+
+# --- Endorsements ---------------------------------------------------------------------------
+# An unconfirmed endorsement (no YES reply, no signed link opened) is purged after this long;
+# the confirmation link stops working at the same moment.
+ENDORSEMENT_CONFIRM_TTL_HOURS = env.int("ENDORSEMENT_CONFIRM_TTL_HOURS", 72, minimum=1)
+# Email for confirmation links: a Django mail backend (console in development, locmem in tests;
+# an smtp relay needs its host settings, not exposed yet: see docs/endorsements.md).
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", "DontLookAway Iowa <no-reply@localhost>")
 
 # --- SMS: the transport (backend/sms/) and the texting rules --------------------------------
 SMS_BACKEND = env.str("SMS_BACKEND", "backend.sms.backends.console.SmsBackend")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import random
+from typing import Any
 
 from django.core.management.base import OutputWrapper
 from shapely.geometry import Point, shape
@@ -184,3 +185,82 @@ def load_script(stdout: OutputWrapper) -> None:
         ],
     )
     stdout.write(f"  canvass-script: default script {DEMO_SCRIPT!r} with 5 questions")
+
+
+# Demo endorsements: made-up people and organizations (example.org addresses), confirmed.
+DEMO_ENDORSEMENTS: list[dict[str, Any]] = [
+    {
+        "kind": "organization",
+        "name": "Des Moines Demo Workers Center",
+        "organization_kind": "labor",
+        "contact_person": "Demo Contact",
+        "city": "Des Moines",
+        "website": "https://workers.example.org",
+        "email": "workers@example.org",
+        "listed_publicly": True,
+    },
+    {
+        "kind": "organization",
+        "name": "Sample Street Faith Community",
+        "organization_kind": "faith",
+        "contact_person": "Sample Contact",
+        "city": "Des Moines",
+        "email": "faith@example.org",
+        "listed_publicly": True,
+    },
+    {
+        "kind": "person",
+        "name": "Demo Endorser",
+        "zip_code": "50315",
+        "city": "Des Moines",
+        "email": "demo.endorser@example.org",
+        "listed_publicly": True,
+    },
+    {
+        "kind": "person",
+        "name": "Sample Supporter",
+        "zip_code": "50317",
+        "city": "Des Moines",
+        "email": "sample.supporter@example.org",
+        "language": "es",
+        "planks": ["halt-deportations", "end-detention"],
+        "listed_publicly": True,
+    },
+    {
+        "kind": "person",
+        "name": "Private Example",
+        "zip_code": "50309",
+        "email": "private.example@example.org",
+        "listed_publicly": False,
+    },
+]
+
+
+@register(order=26, name="canvass-endorsements")
+def load_endorsements(stdout: OutputWrapper) -> None:
+    """A few confirmed endorsements (idempotent: an email that already endorsed is skipped)."""
+    from django.test.utils import override_settings
+
+    from canvass.errors import AlreadyEndorsedError
+    from canvass.models import Plank
+    from canvass.services.endorsements import (
+        confirm_token_for,
+        endorsement_confirm_by_link,
+        endorsement_create,
+    )
+
+    codes = set(Plank.objects.values_list("code", flat=True))
+    created = 0
+    # No confirmation email for made-up addresses: the demo confirms through the link itself.
+    with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+        for values in DEMO_ENDORSEMENTS:
+            values = dict(values)
+            planks: list[str] | None = values.pop("planks", None)
+            chosen = [code for code in planks if code in codes] if planks else None
+            try:
+                endorsement = endorsement_create(planks=chosen or None, **values).endorsement
+            except AlreadyEndorsedError:
+                continue
+            endorsement_confirm_by_link(token=confirm_token_for(endorsement))
+            created += 1
+    stdout.write(f"  canvass-endorsements: {created} confirmed endorsements added")

@@ -10,6 +10,7 @@ from backend.errors import (
     ApplicationError,
     ConflictError,
     ErrorCode,
+    NotFoundError,
     PayloadTooLargeError,
     PermissionDeniedError,
 )
@@ -101,3 +102,20 @@ class EditWindowClosedError(ConflictError):
     """409: the log was received more than CANVASS_EDIT_WINDOW_HOURS ago."""
 
     code = ErrorCode.EDIT_WINDOW_CLOSED
+
+
+# --- Endorsements ---------------------------------------------------------------------------
+
+
+class AlreadyEndorsedError(ConflictError):
+    """409: this phone number, email or organization already has an endorsement; `fields` names
+    which, and nothing else is said about it."""
+
+    code = ErrorCode.ALREADY_ENDORSED
+
+
+class InvalidEndorsementLinkError(NotFoundError):
+    """404: a confirmation link that was tampered with, has expired or whose endorsement is
+    gone."""
+
+    code = ErrorCode.INVALID_LINK

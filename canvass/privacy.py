@@ -9,11 +9,14 @@ from django.db.models import Q
 from django.db.models.functions import Length
 
 from backend.privacy.registry import register_eraser, register_personal_fields, register_purger
-from canvass.models import ConversationLog, LogRevision, Voter
+from canvass.models import ConversationLog, Endorsement, EndorsementConsent, LogRevision, Voter
 
 register_personal_fields("canvass.voter", "first_name", "middle_name", "last_name", "phone")
 register_personal_fields("canvass.household", "street", "address_key")
 register_personal_fields("canvass.conversationlog", "notes", "free_text_answers")
+register_personal_fields(
+    "canvass.endorsement", "name", "contact_person", "phone", "email", "zip_code"
+)
 register_personal_fields("canvass.logrevision", "previous_notes", "previous_free_text_answers")
 
 
@@ -37,6 +40,44 @@ def erase_voter(subject_id: int, *, actor: Any) -> dict[str, int]:
     )
     deleted, _ = Voter.objects.filter(pk=subject_id).delete()
     return {"voters": deleted, "conversation_logs_anonymized": cleared}
+
+
+@register_eraser("endorser")
+def erase_endorser(subject_id: int, *, actor: Any) -> dict[str, int]:
+    """Anonymize the endorsement in place: name, contact, number, email and ZIP go (so do the
+    texts sent to it and its consent answers); it leaves the public list and every count. The
+    row stays so the audit trail still points at something."""
+    from django.utils import timezone
+
+    from messaging.services.outbox import sms_endorser_forget
+
+    endorsement = Endorsement.objects.filter(pk=subject_id).first()
+    if endorsement is None:
+        return {"endorsements": 0}
+    texts = sms_endorser_forget(
+        endorsement_ids=[subject_id], phone_hashes=[endorsement.phone_hash or ""]
+    )
+    consents, _ = EndorsementConsent.objects.filter(endorsement_id=subject_id).delete()
+    Endorsement.objects.filter(pk=subject_id).update(
+        name="(erased)",
+        name_key="",
+        contact_person="",
+        phone="",
+        phone_hash=None,
+        phone_last4="",
+        email="",
+        email_hash=None,
+        zip_code="",
+        listed_publicly=False,
+        source_ip=None,
+        erased_at=timezone.now(),
+    )
+    return {
+        "endorsements": 1,
+        "endorsement_consents": consents,
+        "endorsement_sms_messages": texts["sms_messages"],
+        "endorsement_sms_inbound": texts["sms_inbound"],
+    }
 
 
 @register_purger("canvass-notes-locations")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.conf import settings
 
+from canvass.services.endorsements import endorsements_purge_expired
 from canvass.services.geocoding import households_geocode_pending
 from canvass.services.import_jobs import import_job_run, import_jobs_stalled
 
@@ -36,3 +37,9 @@ def import_jobs_resume_stalled_task() -> list[int]:
 def geocode_pending_task(limit: int = 500) -> dict[str, object]:
     """Retry doors whose geocoding is pending or failed (one run at a time, rate-limited)."""
     return households_geocode_pending(limit=limit).as_dict()
+
+
+@shared_task(name="endorsements.purge_expired", ignore_result=True)
+def endorsements_purge_expired_task() -> int:
+    """Delete endorsements left unconfirmed past ENDORSEMENT_CONFIRM_TTL_HOURS."""
+    return endorsements_purge_expired()

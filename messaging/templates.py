@@ -84,6 +84,12 @@ TEMPLATES: dict[str, dict[str, str]] = {
         SmsKind.SAFETY_ALERT: "{org} SAFETY ALERT: {detail}",
         SmsKind.INCIDENT: "{org} SAFETY: {detail}",
         SmsKind.INCIDENT_LIFTED: "{org} safety: {detail}",
+        SmsKind.ENDORSEMENT_CONFIRMATION: "{org}: Thanks for endorsing the Migrant Justice "
+        "Platform! Reply YES to confirm, or open {url} STOP to opt out.",
+        SmsKind.SHIFT_INVITATION: "{org}: You endorsed the Migrant Justice Platform. Join us at "
+        "{event}, {when}, {place}. Sign up: {url} STOP to opt out.",
+        "endorsed": "{org}: Thank you! Your endorsement of the Migrant Justice Platform is "
+        "confirmed.",
     },
     "es": {
         SmsKind.CONFIRMATION: "{org}: Confirmado como {role} para {event}, {when}, {place}. "
@@ -113,6 +119,12 @@ TEMPLATES: dict[str, dict[str, str]] = {
         SmsKind.SAFETY_ALERT: "{org} ALERTA DE SEGURIDAD: {detail}",
         SmsKind.INCIDENT: "{org} SEGURIDAD: {detail}",
         SmsKind.INCIDENT_LIFTED: "{org} seguridad: {detail}",
+        SmsKind.ENDORSEMENT_CONFIRMATION: "{org}: Gracias por apoyar la Plataforma de Justicia "
+        "Migrante! Responde SI para confirmar, o abre {url} STOP para salir.",
+        SmsKind.SHIFT_INVITATION: "{org}: Apoyaste la Plataforma de Justicia Migrante. Te "
+        "esperamos en {event}, {when}, {place}. Inscribete: {url} STOP para salir.",
+        "endorsed": "{org}: Gracias! Tu apoyo a la Plataforma de Justicia Migrante esta "
+        "confirmado.",
     },
 }
 
@@ -160,6 +172,20 @@ def render(kind: str, language: str, *, shift: Shift | None = None, **extra: str
 def render_safety(kind: str, language: str, *, detail: str) -> str:
     """A safety text (`SAFETY_KINDS`): the organization, a marker and `detail`, clipped."""
     return render(kind, language, detail=_clip(detail, SAFETY_DETAIL_MAX))
+
+
+def render_for_event(
+    kind: str, language: str, *, event: Event, starts_at: datetime, url: str
+) -> str:
+    """A text about an event rather than one shift (a shift invitation)."""
+    lang = language if language in TEMPLATES else "en"
+    return TEMPLATES[lang][kind].format(
+        org=settings.SMS_ORGANIZATION_NAME,
+        event=_clip(event.title, TITLE_MAX),
+        when=format_when(starts_at, event.time_zone, lang),
+        place=_place(event),
+        url=url,
+    )
 
 
 def is_gsm7(text: str) -> bool:

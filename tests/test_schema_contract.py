@@ -23,6 +23,9 @@ ME = {
     "role": "canvasser",
     "teams": [],
     "permissions": [],
+    "language": "en",
+    "phone_last4": "",
+    "safety_texts": False,
 }
 
 
@@ -96,6 +99,9 @@ def test_the_conflicts_the_views_raise_are_documented(client):
     with_409 = {name for name, op in operations.items() if "409" in op["responses"]}
 
     assert with_409 == {
+        "endorsements_hide_create",
+        "endorsements_restore_create",
+        "public_endorsements_create",
         "events_attendance_create",
         "events_complete_create",
         "events_partial_update",

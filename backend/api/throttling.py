@@ -17,6 +17,8 @@ from rest_framework import throttling
 from rest_framework.request import Request
 
 from backend.api.cache import counter_hit
+from backend.errors import ApplicationError
+from backend.phones import phone_normalize
 
 
 class AtomicRateThrottleMixin:
@@ -56,3 +58,30 @@ class AnonRateThrottle(AtomicRateThrottleMixin, throttling.AnonRateThrottle):
 
 class UserRateThrottle(AtomicRateThrottleMixin, throttling.UserRateThrottle):
     """DRF's per-user throttle (rate: THROTTLE_USER), counted atomically."""
+
+
+class ClientIpThrottle(AtomicRateThrottle):
+    """Requests per client IP; subclasses name the `scope` (and so the rate setting)."""
+
+    def get_cache_key(self, request: Request, view: Any) -> str | None:
+        from backend.api.views import client_ip  # the views module reads DRF's settings
+
+        # REMOTE_ADDR only (set by the server or the trusted proxy), never X-Forwarded-For,
+        # which a client could vary to get a fresh bucket for every request.
+        return self.cache_format % {"scope": self.scope, "ident": client_ip(request)}
+
+
+class PhoneNumberThrottle(AtomicRateThrottle):
+    """Requests per phone number in the body's `phone`, keyed by its keyed hash. A refused
+    attempt counts too, which bounds how fast anyone can probe numbers. A missing or malformed
+    number is not throttled here: the view answers 400 for it."""
+
+    def get_cache_key(self, request: Request, view: Any) -> str | None:
+        raw = request.data.get("phone") if hasattr(request.data, "get") else None
+        if not isinstance(raw, str) or not raw.strip():
+            return None
+        try:
+            phone = phone_normalize(raw)
+        except ApplicationError:
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": phone.hash}

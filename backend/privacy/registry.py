@@ -14,7 +14,7 @@ Eraser = Callable[..., Counts]
 Purger = Callable[[datetime], Counts]
 
 # The kinds of people that can be erased on request; every one must have erasers registered.
-PERSON_KINDS = ("voter", "volunteer")
+PERSON_KINDS = ("voter", "volunteer", "endorser")
 
 _erasers: dict[str, list[Eraser]] = {}
 _purgers: dict[str, Purger] = {}

@@ -1,6 +1,7 @@
 from django.urls import URLPattern, URLResolver, path
 
 from canvass.api.views import (
+    endorsements,
     geocoding,
     households,
     imports,
@@ -62,4 +63,35 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("reports/canvassers", reports.CanvasserReportView.as_view(), name="report-canvassers"),
     path("reports/precincts", reports.PrecinctReportView.as_view(), name="report-precincts"),
     path("volunteer-leads", reports.VolunteerLeadsView.as_view(), name="volunteer-leads"),
+    path(
+        "public/endorsements",
+        endorsements.PublicEndorsementsView.as_view(),
+        name="public-endorsements",
+    ),
+    path(
+        "public/endorsements/confirm/<str:token>",
+        endorsements.EndorsementConfirmView.as_view(),
+        name="public-endorsement-confirm",
+    ),
+    path("endorsements", endorsements.EndorsementListView.as_view(), name="endorsements"),
+    path(
+        "endorsements/invitations",
+        endorsements.EndorsementInvitationsView.as_view(),
+        name="endorsement-invitations",
+    ),
+    path(
+        "endorsements/<int:pk>",
+        endorsements.EndorsementDetailView.as_view(),
+        name="endorsement-detail",
+    ),
+    path(
+        "endorsements/<int:pk>/hide",
+        endorsements.EndorsementHideView.as_view(),
+        name="endorsement-hide",
+    ),
+    path(
+        "endorsements/<int:pk>/restore",
+        endorsements.EndorsementRestoreView.as_view(),
+        name="endorsement-restore",
+    ),
 ]

@@ -2,60 +2,6 @@
 
 from django.db import migrations, models
 
-PLANKS = [
-    (
-        "halt-deportations",
-        "Halt all deportations",
-        "Detener todas las deportaciones",
-        "Stop every deportation now, and keep families and communities together while the laws "
-        "that tear them apart are changed.",
-        "Parar todas las deportaciones ya, y mantener unidas a las familias y comunidades mientras "
-        "se cambian las leyes que las separan.",
-    ),
-    (
-        "decriminalize-immigration",
-        "Decriminalize immigration",
-        "Despenalizar la inmigracion",
-        "End the criminal prosecution of crossing a border or living without papers; migration is "
-        "not a crime.",
-        "Terminar con el castigo penal por cruzar una frontera o vivir sin papeles; migrar no es "
-        "un delito.",
-    ),
-    (
-        "end-detention",
-        "End detention",
-        "Acabar con la detencion",
-        "Close immigration detention centers, public and private, and end the contracts that "
-        "profit from locking people up.",
-        "Cerrar los centros de detencion migratoria, publicos y privados, y acabar con los "
-        "contratos que lucran encerrando a personas.",
-    ),
-    (
-        "demilitarize-border",
-        "Demilitarize the border",
-        "Desmilitarizar la frontera",
-        "Withdraw troops, walls and surveillance from border communities, and stop the policies "
-        "that push people into deadly crossings.",
-        "Retirar tropas, muros y vigilancia de las comunidades fronterizas, y detener las "
-        "politicas que empujan a las personas a cruces mortales.",
-    ),
-]
-
-
-def planks_create(apps, schema_editor):
-    Plank = apps.get_model("canvass", "Plank")
-    for position, (code, title_en, title_es, summary_en, summary_es) in enumerate(PLANKS, 1):
-        Plank.objects.update_or_create(
-            code=code,
-            defaults={
-                "position": position,
-                "title_en": title_en,
-                "title_es": title_es,
-                "summary_en": summary_en,
-                "summary_es": summary_es,
-            },
-        )
-
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -86,5 +32,4 @@ class Migration(migrations.Migration):
                 "ordering": ["position", "id"],
             },
         ),
-        migrations.RunPython(planks_create, migrations.RunPython.noop),
     ]

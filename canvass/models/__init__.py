@@ -1,5 +1,14 @@
 """Canvass data, one module per feature; every model is importable from here."""
 
+from canvass.models.endorsements import (
+    ConfirmationChannel,
+    Endorsement,
+    EndorsementConsent,
+    EndorsementConsentScope,
+    EndorsementStatus,
+    EndorserKind,
+    OrganizationKind,
+)
 from canvass.models.households import GeocodeStatus, Household, Voter, age_band
 from canvass.models.imports import (
     ImportJob,
@@ -27,8 +36,14 @@ from canvass.models.sync import DeviceSync, SyncRemoval, SyncSequence
 from canvass.models.turf import Turf, TurfAssignment, TurfHousehold, TurfStatus
 
 __all__ = [
+    "ConfirmationChannel",
     "ConversationLog",
     "DeviceSync",
+    "Endorsement",
+    "EndorsementConsent",
+    "EndorsementConsentScope",
+    "EndorsementStatus",
+    "EndorserKind",
     "GeocodeStatus",
     "Household",
     "ImportJob",
@@ -38,6 +53,7 @@ __all__ = [
     "ImportState",
     "LogReview",
     "LogRevision",
+    "OrganizationKind",
     "Plank",
     "Pledge",
     "Precinct",

@@ -7,6 +7,7 @@ from messaging.models.consent import ConsentMethod, SmsConsent
 from messaging.models.inbound import InboundAction, InboundSms
 from messaging.models.optouts import OptOutReason, SmsOptOut
 from messaging.models.outbox import (
+    ENDORSEMENT_KINDS,
     FINAL_STATUSES,
     ON_REQUEST_KINDS,
     SAFETY_KINDS,
@@ -19,6 +20,7 @@ from messaging.models.rates import SmsRateBucket
 from messaging.models.reviews import ReviewStatus, SmsReview
 
 __all__ = [
+    "ENDORSEMENT_KINDS",
     "FINAL_STATUSES",
     "ON_REQUEST_KINDS",
     "SAFETY_KINDS",

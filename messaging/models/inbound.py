@@ -16,6 +16,7 @@ class InboundAction(models.TextChoices):
     NO_SIGNUP = "no_signup", "Yes/No without an upcoming signup"
     STORED = "stored", "Stored for organizers"
     REVIEW = "review", "Might mean stop: texts held for an organizer's review"
+    ENDORSED = "endorsed", "Confirmed a public endorsement"
 
 
 class InboundSms(models.Model):

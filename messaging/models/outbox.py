@@ -26,6 +26,8 @@ class SmsKind(models.TextChoices):
     SAFETY_ALERT = "safety_alert", "Safety: an alert to a field lead or organizer"
     INCIDENT = "incident", "Safety: an incident in the person's turf"
     INCIDENT_LIFTED = "incident_lifted", "Safety: an incident was lifted"
+    ENDORSEMENT_CONFIRMATION = "endorsement_confirm", "Asks an endorser to confirm (YES / link)"
+    SHIFT_INVITATION = "shift_invitation", "Invites a consenting endorser to an event's shifts"
 
 
 # Texts that answer something just asked for (a reply, a one-time code): sent at once, outside
@@ -47,6 +49,9 @@ SAFETY_KINDS = (
     SmsKind.INCIDENT,
     SmsKind.INCIDENT_LIFTED,
 )
+# Texts to an endorser (canvass endorsements), not to a volunteer: each needs the endorser's
+# consent for its own scope (sendability), never a volunteer's consent.
+ENDORSEMENT_KINDS = (SmsKind.ENDORSEMENT_CONFIRMATION, SmsKind.SHIFT_INVITATION)
 
 
 # Kinds tied to one signup, at most one row per (signup, kind, offset): the database constraint.
@@ -99,6 +104,9 @@ class SmsMessage(models.Model):
     event = models.ForeignKey(
         "events.Event", null=True, blank=True, on_delete=models.SET_NULL, related_name="sms"
     )
+    endorsement = models.ForeignKey(
+        "canvass.Endorsement", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     in_reply_to = models.OneToOneField(
         "messaging.InboundSms",
         null=True,
@@ -136,7 +144,12 @@ class SmsMessage(models.Model):
                 fields=["signup", "kind", "offset_minutes"],
                 condition=Q(signup__isnull=False, kind__in=SIGNUP_UNIQUE_KINDS),
                 name="sms_one_per_signup_kind",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["endorsement", "event", "kind"],
+                condition=Q(endorsement__isnull=False, kind="shift_invitation"),
+                name="sms_one_invitation_per_endorser_event",
+            ),
         ]
         indexes = [
             models.Index(fields=["status", "next_attempt_at"], name="sms_due"),

@@ -49,7 +49,9 @@ def _queue(message: SmsMessage, due: datetime) -> SmsMessage:
     skipped now; one it holds stays queued (the dispatcher asks again)."""
     earliest = (
         due
-        if message.kind in ON_REQUEST_KINDS or message.kind in SAFETY_KINDS
+        if message.kind in ON_REQUEST_KINDS
+        or message.kind in SAFETY_KINDS
+        or message.kind == SmsKind.ENDORSEMENT_CONFIRMATION
         else quiet_hours_end(due, message_time_zone(message))
     )
     message.send_after = message.next_attempt_at = earliest
@@ -273,3 +275,58 @@ def _notify_change(signup: Signup) -> None:
     _signup_text(SmsKind.EVENT_CHANGED, signup)
     if signup.status == SignupStatus.CONFIRMED:
         _reminders_sync(signup)
+
+
+# --- Texts to endorsers (canvass endorsements) ----------------------------------------------
+
+
+def sms_endorser_enqueue(
+    *,
+    kind: str,
+    endorsement_id: int,
+    phone: str,
+    phone_hash: str,
+    body: str,
+    language: str,
+    event_id: int | None = None,
+) -> SmsMessage | None:
+    """Queue one text to an endorser (an `ENDORSEMENT_KINDS` kind). `sendability` sends it only
+    with the endorser's consent for that kind's own scope. None when the endorser already has
+    this invitation for this event (the database constraint)."""
+    message = _queue(
+        SmsMessage(
+            endorsement_id=endorsement_id,
+            phone=phone,
+            phone_hash=phone_hash,
+            body=body,
+            kind=kind,
+            language=language,
+            event_id=event_id,
+        ),
+        timezone.now(),
+    )
+    try:
+        with transaction.atomic():
+            message.save()
+    except IntegrityError:
+        return None
+    return message
+
+
+def sms_endorser_forget(*, endorsement_ids: list[int], phone_hashes: list[str]) -> dict[str, int]:
+    """Strip the number and the text of every outgoing and inbound text of these endorsers
+    (erased, or purged unconfirmed), keeping the rows' kind and status as anonymous counts.
+    The opt-out list keeps its keyed hashes: they are what keeps a number from being texted."""
+    from django.db.models import Q
+
+    match = Q(endorsement_id__in=endorsement_ids)
+    hashes = [value for value in phone_hashes if value]
+    if hashes:
+        match |= Q(phone_hash__in=hashes, volunteer__isnull=True)
+    outbound = SmsMessage.objects.filter(match).update(phone="", phone_hash="", body="")
+    inbound = 0
+    if hashes:
+        inbound = InboundSms.objects.filter(phone_hash__in=hashes, volunteer__isnull=True).update(
+            phone="", phone_hash="", body="", body_purged=True
+        )
+    return {"sms_messages": outbound, "sms_inbound": inbound}

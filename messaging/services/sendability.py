@@ -5,8 +5,9 @@ The rules, in the order they are asked:
 
 1. a number with a reply held for an organizer's review waits (late, not lost);
 2. an opted-out number is never texted (except the one text confirming the opt-out);
-3. texts other than answers to a request need the volunteer's consent (a safety text: the staff
-   member's consent to safety texts);
+3. texts other than answers to a request need the volunteer's consent; a safety text the staff
+   member's consent to safety texts; texts to an endorser (`ENDORSEMENT_KINDS`) the endorser's
+   consent for that text's own scope (`_endorser_consent`): endorsement texts are not shift texts;
 4. no number, nothing to send;
 5. a signup text that is no longer useful (the signup or shift is gone, the shift started);
 6. quiet hours (the event's time zone) hold a text until morning, or skip a reminder that
@@ -23,7 +24,7 @@ Safety texts (`SAFETY_KINDS`) are never held by quiet hours or the caps: a misse
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -32,8 +33,16 @@ from django.conf import settings
 from django.db.models import Count, Q
 
 from backend.accounts.models import User
+from canvass.selectors.endorsements import endorser_sms_scopes
 from events.models import EventStatus, ShiftStatus, SignupStatus
-from messaging.models import ON_REQUEST_KINDS, SAFETY_KINDS, SmsKind, SmsMessage, SmsStatus
+from messaging.models import (
+    ENDORSEMENT_KINDS,
+    ON_REQUEST_KINDS,
+    SAFETY_KINDS,
+    SmsKind,
+    SmsMessage,
+    SmsStatus,
+)
 from messaging.selectors.consent import consents_latest
 from messaging.selectors.optouts import opted_out_numbers
 from messaging.selectors.reviews import held_numbers
@@ -120,6 +129,8 @@ class SendFacts:
     held: set[str]
     consent: dict[int, bool]
     staff_consent: dict[int, bool]
+    # Endorsement id -> the consent scopes its endorser granted (canvass endorsements).
+    endorser_scopes: dict[int, set[str]] = field(default_factory=dict)
     sent_per_phone: dict[str, int] | None = None
     sent_total: int | None = None
 
@@ -140,6 +151,7 @@ def send_facts(
     (see `messaging.services.dispatch`): spent is what was sent (or possibly sent) in the last
     24 h plus what a live dispatcher has claimed."""
     hashes = {message.phone_hash for message in messages}
+    endorsement_ids = [m.endorsement_id for m in messages if m.endorsement_id is not None]
     facts = SendFacts(
         opted_out=opted_out_numbers(hashes),
         held=held_numbers(hashes),
@@ -152,6 +164,7 @@ def send_facts(
         staff_consent=_staff_consent(
             {message.user_id for message in messages if message.user_id is not None}
         ),
+        endorser_scopes=endorser_sms_scopes(endorsement_ids) if endorsement_ids else {},
     )
     if with_caps:
         spent = Q(status__in=COUNTED_STATUSES, sending_started_at__gte=now - timedelta(days=1)) | Q(
@@ -182,7 +195,17 @@ def _staff_consent(user_ids: set[int]) -> dict[int, bool]:
 def _no_longer_useful(message: SmsMessage, now: datetime) -> str:
     """Why a signup-related text is no longer useful, or ''."""
     signup = message.signup
-    if message.kind in ON_REQUEST_KINDS or message.kind in SAFETY_KINDS:
+    if message.kind == SmsKind.SHIFT_INVITATION:
+        # An invitation to an endorser: useful while its event is still ahead.
+        event = message.event
+        if event is None or event.status != EventStatus.SCHEDULED:
+            return "event_not_scheduled"
+        return "event_over" if event.ends_at <= now else ""
+    if (
+        message.kind in ON_REQUEST_KINDS
+        or message.kind in ENDORSEMENT_KINDS
+        or message.kind in SAFETY_KINDS
+    ):
         return ""
     if signup is None:
         return "signup_removed" if message.kind != SmsKind.EVENT_CHANGED else ""
@@ -201,6 +224,23 @@ def _no_longer_useful(message: SmsMessage, now: datetime) -> str:
     if message.kind == SmsKind.REMINDER and signup.status != SignupStatus.CONFIRMED:
         return "signup_not_confirmed"
     return ""
+
+
+# The scope of consent each text to an endorser needs (canvass.EndorsementConsentScope values).
+ENDORSER_SCOPE = {
+    SmsKind.ENDORSEMENT_CONFIRMATION: "endorsement_texts",
+    SmsKind.SHIFT_INVITATION: "shift_invitations",
+}
+
+
+def _endorser_consent(message: SmsMessage, facts: SendFacts) -> bool:
+    """An endorser's text goes only with that endorser's consent for the text's own scope: an
+    endorsement-only consent never lets a shift invitation through."""
+    if message.endorsement_id is None:
+        return False
+    return ENDORSER_SCOPE[SmsKind(message.kind)] in facts.endorser_scopes.get(
+        message.endorsement_id, set()
+    )
 
 
 def message_time_zone(message: SmsMessage) -> str:
@@ -229,7 +269,10 @@ def sendability(message: SmsMessage, now: datetime, facts: SendFacts | None = No
         if not facts.staff_consent.get(message.user_id or 0, False):
             return Verdict(Decision.SKIP, "no_consent")
         return SEND if message.phone else Verdict(Decision.SKIP, "no_phone")
-    if not on_request and not facts.consent.get(message.volunteer_id or 0, False):
+    if message.kind in ENDORSEMENT_KINDS:
+        if not _endorser_consent(message, facts):
+            return Verdict(Decision.SKIP, "no_consent")
+    elif not on_request and not facts.consent.get(message.volunteer_id or 0, False):
         return Verdict(Decision.SKIP, "no_consent")
     if not message.phone:
         return Verdict(Decision.SKIP, "no_phone")
@@ -237,7 +280,9 @@ def sendability(message: SmsMessage, now: datetime, facts: SendFacts | None = No
     if reason:
         return Verdict(Decision.SKIP, reason)
     time_zone = message_time_zone(message)
-    if not on_request and in_quiet_hours(now, time_zone):
+    # The endorsement confirmation answers the form just sent, like a one-time code: at once.
+    at_once = on_request or message.kind == SmsKind.ENDORSEMENT_CONFIRMATION
+    if not at_once and in_quiet_hours(now, time_zone):
         resume = quiet_hours_end(now, time_zone)
         starts_at = message.signup.shift.starts_at if message.signup is not None else None
         if message.kind == SmsKind.REMINDER and starts_at is not None and starts_at <= resume:

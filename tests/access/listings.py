@@ -242,4 +242,15 @@ LISTINGS = [
         other_kwargs=event_b,
         no_markers="text counts per kind for one event",
     ),
+    # Endorsements belong to no team: the public list is published, moderation is organizers'.
+    Listing(
+        "api/public/endorsements",
+        filters=[_none, lambda c: {"kind": "person"}, lambda c: {"kind": "organization"}],
+        shared="confirmed public endorsements are published to everyone",
+    ),
+    Listing(
+        "api/endorsements",
+        filters=[_none, lambda c: {"status": "pending"}, lambda c: {"hidden": "false"}],
+        shared="endorsements belong to no team; only organizers read them (403 for the others)",
+    ),
 ]

@@ -8,7 +8,7 @@ import pytest
 
 from events.links import manage_url_for
 from events.models import Event, Location, Shift, Volunteer
-from messaging.models import ON_REQUEST_KINDS, SAFETY_KINDS, SmsKind
+from messaging.models import ENDORSEMENT_KINDS, ON_REQUEST_KINDS, SAFETY_KINDS, SmsKind
 from messaging.templates import (
     SAFETY_DETAIL_MAX,
     TEMPLATES,
@@ -18,7 +18,11 @@ from messaging.templates import (
     segments,
 )
 
-SIGNUP_KINDS = [k for k in SmsKind.values if k not in ON_REQUEST_KINDS and k not in SAFETY_KINDS]
+SIGNUP_KINDS = [
+    k
+    for k in SmsKind.values
+    if k not in ON_REQUEST_KINDS and k not in ENDORSEMENT_KINDS and k not in SAFETY_KINDS
+]
 REPLY_NAMES = [
     "help",
     "confirmed",
@@ -26,6 +30,7 @@ REPLY_NAMES = [
     "no_signup",
     "opted_in",
     SmsKind.OPT_OUT_CONFIRMATION,
+    "endorsed",
 ]
 
 
@@ -112,3 +117,28 @@ def test_spanish_dates_use_spanish_day_and_month_names():
 
     assert "lun 30 nov 18:00" in text
     assert "capitan de precinto" in text
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_the_endorsement_texts_are_gsm7_and_at_most_two_segments(settings, language):
+    from canvass.models import Endorsement
+    from canvass.services.endorsements import confirm_url_for
+    from messaging.templates import render_for_event
+
+    settings.SMS_ORGANIZATION_NAME = "DontLookAway Iowa"
+    settings.PUBLIC_BASE_URL = "https://field.dontlookaway-iowa.example.org"
+    url = confirm_url_for(Endorsement(pk=2**31 - 1))
+    confirmation = render(SmsKind.ENDORSEMENT_CONFIRMATION, language, url=url)
+    shift = long_shift()
+    invitation = render_for_event(
+        SmsKind.SHIFT_INVITATION,
+        language,
+        event=shift.event,
+        starts_at=shift.starts_at,
+        url=f"{settings.PUBLIC_BASE_URL}/api/public/events/{2**31 - 1}",
+    )
+
+    for text in (confirmation, invitation):
+        assert is_gsm7(text), [c for c in text if not is_gsm7(c)]
+        assert segments(text) <= 2, (len(text), text)
+    assert url in confirmation

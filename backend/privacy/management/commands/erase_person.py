@@ -13,7 +13,7 @@ class Command(BaseCommand):
     help = "Erase a voter or volunteer everywhere on their request (recorded in the audit trail)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("kind", help="voter or volunteer")
+        parser.add_argument("kind", help="voter, volunteer or endorser")
         parser.add_argument("id", type=int, help="the person's id")
 
     def handle(self, *args: Any, kind: str, id: int, **options: Any) -> None:
