@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 
 from backend.accounts.models import User
 from backend.audit.services import audit_record
-from backend.errors import ApplicationError, ErrorCode, NotFoundError
+from backend.errors import ApplicationError, ConflictError, ErrorCode, NotFoundError
 from events.caucus_matching import MATCHED, MatchReport, PrecinctCandidate, match_rows
 from events.errors import PrecinctAlreadyLinkedError, SatelliteHasNoPrecinctError
 from events.models import Caucus, CaucusKind, CaucusPrecinct, CaucusSite, Location
@@ -76,9 +76,8 @@ def caucus_site_create(
     The same location twice is a 409."""
     _check_site_kind(caucus, satellite_kind)
     if CaucusSite.objects.filter(caucus=caucus, location=location).exists():
-        raise ApplicationError(
+        raise ConflictError(
             "This location is already a site of this caucus.",
-            code=ErrorCode.CONFLICT,
             fields={"location": ["Already a site of this caucus."]},
         )
     try:
@@ -96,9 +95,8 @@ def caucus_site_create(
                 details={"caucus": caucus.pk, "location": location.pk},
             )
     except IntegrityError:
-        raise ApplicationError(
+        raise ConflictError(
             "This location is already a site of this caucus.",
-            code=ErrorCode.CONFLICT,
             fields={"location": ["Already a site of this caucus."]},
         ) from None
     return site
@@ -107,8 +105,7 @@ def caucus_site_create(
 def _already_linked(link: CaucusPrecinct) -> PrecinctAlreadyLinkedError:
     return PrecinctAlreadyLinkedError(
         "This precinct already caucuses at another site of this caucus; unlink it first.",
-        fields={"precinct": ["Already linked to another site of this caucus."]},
-        extra={"site": link.site_id},
+        fields={"precinct": [f"Already linked to site {link.site_id} of this caucus."]},
     )
 
 

@@ -9,7 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from backend.api.serializers import StrictModelSerializer, StrictSerializer
-from events.api.serializers.common import LocalDateTimeField
+from events.api.serializers.common import LocalDateTimeField, UtcDateTimeField
 from events.api.serializers.locations import PublicLocationSerializer
 from events.models import Caucus, CaucusKind, CaucusSite, SatelliteKind
 
@@ -22,7 +22,7 @@ class CaucusBriefSerializer(StrictSerializer):
     party = serializers.CharField()
     kind = serializers.ChoiceField(choices=CaucusKind.choices)
     date = serializers.DateField()
-    starts_at = serializers.DateTimeField()
+    starts_at = UtcDateTimeField()
     starts_at_local = serializers.CharField(help_text="Start in the caucus's time zone, offset.")
     time_zone = serializers.CharField()
 
@@ -54,6 +54,7 @@ class ServedPrecinctSerializer(StrictSerializer):
 
 
 class CaucusSerializer(StrictModelSerializer):
+    starts_at = UtcDateTimeField(read_only=True)
     starts_at_local = LocalDateTimeField(source="starts_at", zone_source="time_zone")
     site_count = serializers.IntegerField(read_only=True)
     precinct_count = serializers.IntegerField(read_only=True)
@@ -93,6 +94,9 @@ class PrecinctOfSiteSerializer(StrictSerializer):
 
 class CaucusSiteSerializer(StrictModelSerializer):
     location = PublicLocationSerializer(read_only=True)
+    satellite_kind = serializers.CharField(
+        read_only=True, allow_blank=True, help_text="Blank on a precinct caucus site."
+    )
     precincts = serializers.SerializerMethodField()
 
     class Meta:
@@ -236,7 +240,7 @@ class BoardShiftSerializer(StrictSerializer):
     event = serializers.IntegerField()
     event_title = serializers.CharField()
     role = serializers.CharField()
-    starts_at = serializers.DateTimeField()
+    starts_at = UtcDateTimeField()
     starts_at_local = serializers.CharField()
     capacity = serializers.IntegerField()
     confirmed = serializers.IntegerField()
