@@ -1,6 +1,6 @@
 """Demo caucuses: a precinct caucus night about two months out, its sites matched from the
-bundled Polk polling-place file, a Spanish-language satellite caucus, and a caucus-night event at
-the site of a demo precinct (so the board shows something). Needs no ../shared/data."""
+bundled Polk polling-place file (the demo precincts among them), and a Spanish-language
+satellite caucus. Needs no ../shared/data."""
 
 from __future__ import annotations
 
@@ -9,22 +9,15 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.management.base import OutputWrapper
-from django.db import transaction
 from django.utils import timezone
 
-from backend.accounts.models import Role, Team, User
+from backend.accounts.models import Role, User
 from backend.demo import demo_data_file, register
 from events.models import (
     Caucus,
     CaucusKind,
-    CaucusPrecinct,
-    CaucusSite,
-    Event,
-    EventKind,
     Location,
     SatelliteKind,
-    Shift,
-    ShiftRole,
 )
 from events.services.caucuses import caucus_create, caucus_site_create, caucus_sites_import
 
@@ -80,36 +73,3 @@ def load_caucuses(stdout: OutputWrapper) -> None:
             satellite_kind=SatelliteKind.LANGUAGE,
             eligibility_notes="Demo: for caucus-goers who prefer to caucus in Spanish.",
         )
-    _night_event(caucus)
-
-
-def _night_event(caucus: Caucus) -> None:
-    team = Team.objects.filter(name=DEMO_TEAM).first()
-    link = (
-        CaucusPrecinct.objects.filter(caucus=caucus, precinct__name="Des Moines 71")
-        .select_related("site__location")
-        .first()
-    )
-    if team is None or link is None or Event.objects.filter(title=DEMO_NIGHT_EVENT).exists():
-        return
-    site: CaucusSite = link.site
-    starts = caucus.starts_at - timedelta(hours=1)
-    with transaction.atomic():
-        event = Event.objects.create(
-            title=DEMO_NIGHT_EVENT,
-            kind=EventKind.CAUCUS_NIGHT,
-            description="Demo event: greet caucus-goers and help them find their room.",
-            location=site.location,
-            starts_at=starts,
-            ends_at=starts + timedelta(hours=4),
-            time_zone=caucus.time_zone,
-            team=team,
-        )
-        for role, capacity in ((ShiftRole.GREETER, 4), (ShiftRole.PRECINCT_CAPTAIN, 2)):
-            Shift.objects.create(
-                event=event,
-                role=role,
-                starts_at=starts,
-                ends_at=starts + timedelta(hours=3),
-                capacity=capacity,
-            )

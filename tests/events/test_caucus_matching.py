@@ -308,3 +308,22 @@ def test_a_file_without_the_columns_or_for_a_satellite_is_a_400_and_stores_nothi
     assert not_text.status_code == 400
     assert list(not_text.json()["error"]["fields"]) == ["file"]
     assert CaucusPrecinct.objects.count() == 0 and Location.objects.count() == 0
+
+
+def test_the_demo_has_a_caucus_date_linked_to_the_demo_precincts_without_shared_data(
+    db, settings, tmp_path
+):
+    settings.SHARED_DATA_DIR = tmp_path  # a clone with nothing beside it
+    out = io.StringIO()
+
+    call_command("seed_demo", stdout=out)
+    call_command("seed_demo", stdout=io.StringIO())  # idempotent
+
+    caucus = Caucus.objects.get(name="Demo: Iowa precinct caucuses")
+    assert caucus.kind == "precinct"
+    linked = set(
+        CaucusPrecinct.objects.filter(caucus=caucus).values_list("precinct__name", flat=True)
+    )
+    assert {"Des Moines 71", "Des Moines 40"} <= linked
+    assert Caucus.objects.filter(kind="satellite").count() == 1
+    assert "Demo caucuses:" in out.getvalue()
