@@ -126,37 +126,44 @@ def caucus_precinct_link(
             "A satellite caucus serves no precinct.",
             fields={"precinct": ["A satellite caucus has no precincts."]},
         )
-    existing = CaucusPrecinct.objects.filter(caucus=caucus, precinct_id=precinct_id).first()
-    if existing is not None:
-        if existing.site.location_id == location.pk:
-            return existing
-        raise _already_linked(existing)
-    try:
-        with transaction.atomic():
-            site, _ = CaucusSite.objects.get_or_create(caucus=caucus, location=location)
-            link = CaucusPrecinct.objects.create(
-                caucus=caucus, precinct_id=precinct_id, site=site, linked_by=actor, source=source
-            )
-            audit_record(
-                actor=actor,
-                action="caucus.precinct_link",
-                target=link,
-                details={
-                    "caucus": caucus.pk,
-                    "precinct": precinct_id,
-                    "site": site.pk,
-                    "source": source,
-                },
-            )
-    except IntegrityError:
-        # Another request linked it first: the constraint had the last word.
-        winner = CaucusPrecinct.objects.filter(caucus=caucus, precinct_id=precinct_id).first()
-        if winner is not None and winner.site.location_id == location.pk:
-            return winner
-        if winner is not None:
-            raise _already_linked(winner) from None
-        raise
-    return link
+    for attempt in range(2):
+        existing = (
+            CaucusPrecinct.objects.filter(caucus=caucus, precinct_id=precinct_id)
+            .select_related("site")
+            .first()
+        )
+        if existing is not None:
+            if existing.site.location_id == location.pk:
+                return existing
+            raise _already_linked(existing)
+        try:
+            with transaction.atomic():
+                site, _ = CaucusSite.objects.get_or_create(caucus=caucus, location=location)
+                link = CaucusPrecinct.objects.create(
+                    caucus=caucus,
+                    precinct_id=precinct_id,
+                    site=site,
+                    linked_by=actor,
+                    source=source,
+                )
+                audit_record(
+                    actor=actor,
+                    action="caucus.precinct_link",
+                    target=link,
+                    details={
+                        "caucus": caucus.pk,
+                        "precinct": precinct_id,
+                        "site": site.pk,
+                        "source": source,
+                    },
+                )
+            return link
+        except IntegrityError:
+            # Another request linked the precinct (or made the site) first: the constraints had
+            # the last word; look again, once.
+            if attempt:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def caucus_precinct_unlink(*, actor: User, caucus: Caucus, precinct_id: int) -> None:

@@ -801,3 +801,41 @@ def test_events_at_a_caucus_site_list_the_precincts_it_serves(client_for, organi
     by_title = {e["title"]: e["caucus_precincts"] for e in listing.json()["results"]}
     assert by_title["Caucus night A"] == served
     assert by_title["Caucus night B"][0]["name"] == "Des Moines 02"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_links_of_one_precinct_to_two_sites_leave_exactly_one(organizer):
+    from datetime import time
+
+    from backend.errors import ConflictError
+    from events.services.caucuses import caucus_create, caucus_precinct_link
+    from tests.events.test_concurrency import run_at_once
+
+    caucus = caucus_create(
+        actor=organizer,
+        name="Race",
+        party="Democratic",
+        kind=CaucusKind.PRECINCT,
+        date=date(2027, 1, 15),
+        start_time=time(19, 0),
+        time_zone="America/Chicago",
+    )
+    precinct = make_precinct("Des Moines 09", 41.6, -93.6)
+    sites = [make_site(f"Race {i}") for i in range(4)]
+
+    results = run_at_once(
+        8,
+        lambda i: (
+            caucus_precinct_link(
+                actor=organizer, caucus=caucus, precinct_id=precinct.pk, location=sites[i % 4]
+            ).site.location_id
+        ),
+    )
+
+    winners = {r for r in results if isinstance(r, int)}
+    assert len(winners) == 1, results
+    assert all(isinstance(r, int | ConflictError) for r in results), results
+    assert list(CaucusPrecinct.objects.values_list("site__location_id", flat=True)) == [
+        winners.pop()
+    ]
