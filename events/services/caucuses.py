@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import IO
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from backend.accounts.models import User
@@ -30,11 +31,12 @@ def caucus_create(
     kind: str,
     date: date,
     start_time: time,
-    time_zone: str,
+    time_zone: str | None = None,
 ) -> Caucus:
     """A caucus on a local date and local start time in `time_zone`, stored in UTC. The offset
     is the zone's on that date, so a caucus in winter is -06:00 in Iowa and one in summer -05:00.
     """
+    time_zone = time_zone or settings.TIME_ZONE
     zone = validate_time_zone(time_zone)
     starts_at = datetime.combine(date, start_time, tzinfo=zone)
     with transaction.atomic():

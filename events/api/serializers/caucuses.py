@@ -82,7 +82,9 @@ class CaucusInputSerializer(StrictSerializer):
     kind = serializers.ChoiceField(choices=CaucusKind.choices)
     date = serializers.DateField(help_text="The local date.")
     start_time = serializers.TimeField(help_text="Local start time, e.g. 19:00.")
-    time_zone = serializers.CharField(max_length=64, required=False, default="America/Chicago")
+    time_zone = serializers.CharField(
+        max_length=64, required=False, help_text="IANA zone; default the server's (TIME_ZONE)."
+    )
 
 
 class PrecinctOfSiteSerializer(StrictSerializer):
