@@ -96,6 +96,8 @@ def test_the_conflicts_the_views_raise_are_documented(client):
     with_409 = {name for name, op in operations.items() if "409" in op["responses"]}
 
     assert with_409 == {
+        "caucuses_links_create",
+        "caucuses_sites_create",
         "events_attendance_create",
         "events_complete_create",
         "events_partial_update",

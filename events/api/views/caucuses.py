@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, BasePermission
@@ -221,12 +221,7 @@ class WhereDoICaucusView(ApiView):
     extra_error_codes = ["503"]
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter("lat", float, required=False),
-            OpenApiParameter("lng", float, required=False),
-            OpenApiParameter("address", str, required=False),
-            OpenApiParameter("caucus", int, required=False),
-        ],
+        parameters=[s.WhereDoICaucusInputSerializer],
         responses={200: s.WhereDoICaucusSerializer},
     )
     def get(self, request: Request) -> Response:
