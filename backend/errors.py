@@ -86,6 +86,11 @@ class ErrorCode(StrEnum):
     SHIFT_PAST = "shift_past"
     UNKNOWN_ZIP = "unknown_zip"
 
+    # Events: caucuses and their sites.
+    PRECINCT_ALREADY_LINKED = "precinct_already_linked"
+    SATELLITE_HAS_NO_PRECINCT = "satellite_has_no_precinct"
+    GEOCODER_UNAVAILABLE = "geocoder_unavailable"
+
     # Events: volunteers and their links.
     ALREADY_LINKED = "already_linked"
     INVALID_CODE = "invalid_code"

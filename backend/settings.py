@@ -231,6 +231,9 @@ SPECTACULAR_SETTINGS = {
         # events
         "EventStatusEnum": "events.models.EventStatus",
         "EventKindEnum": "events.models.EventKind",
+        "CaucusKindEnum": "events.models.CaucusKind",
+        "SatelliteKindEnum": "events.models.SatelliteKind",
+        "MatchStatusEnum": ["matched", "ambiguous", "unmatched"],
         # canvass
         "TurfStatusEnum": "canvass.models.TurfStatus",
         "GeocodeStatusEnum": "canvass.models.GeocodeStatus",

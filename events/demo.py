@@ -147,3 +147,6 @@ def load_events(stdout: OutputWrapper) -> None:
                 )
             created += 1
         stdout.write(f"  events: {created} created, {len(DEMO_EVENTS) - created} already there")
+
+
+import events.caucus_demo  # noqa: E402,F401  (registers the caucus demo loader)

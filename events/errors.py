@@ -115,3 +115,25 @@ class AlreadyLinkedError(ConflictError):
 
 class LinkThrottledError(RateLimitedError):
     """429: too many link codes, confirmations or link requests in the window."""
+
+
+# --- Caucuses -------------------------------------------------------------------------------
+
+
+class PrecinctAlreadyLinkedError(ConflictError):
+    """409: the precinct already caucuses at another site of this caucus (`site`)."""
+
+    code = ErrorCode.PRECINCT_ALREADY_LINKED
+
+
+class SatelliteHasNoPrecinctError(ApplicationError):
+    """400: a satellite caucus site serves no precinct."""
+
+    code = ErrorCode.SATELLITE_HAS_NO_PRECINCT
+
+
+class GeocoderUnavailableError(ApplicationError):
+    """503: the geocoder is down (or paused by its breaker), so an address cannot be placed."""
+
+    status_code = 503
+    code = ErrorCode.GEOCODER_UNAVAILABLE

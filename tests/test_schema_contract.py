@@ -102,6 +102,8 @@ def test_the_conflicts_the_views_raise_are_documented(client):
         "endorsements_hide_create",
         "endorsements_restore_create",
         "public_endorsements_create",
+        "caucuses_links_create",
+        "caucuses_sites_create",
         "events_attendance_create",
         "events_complete_create",
         "events_partial_update",

@@ -27,3 +27,20 @@ def precinct_by_id(*, precinct_id: int | None) -> Precinct | None:
     if precinct is None:
         raise ApplicationError("No such precinct.", fields={"precinct": ["No such precinct."]})
     return precinct
+
+
+def precinct_at_point(*, latitude: float, longitude: float) -> Precinct | None:
+    """The precinct whose boundary contains the point (bbox prefilter, then shapely), if any."""
+    from canvass.services.precincts import precinct_for_point
+
+    return precinct_for_point(latitude=latitude, longitude=longitude)
+
+
+def precinct_candidates() -> list[tuple[int, str, str, str]]:
+    """Every precinct as (id, county, name, district), for matching files against the layer."""
+    return list(Precinct.objects.order_by("id").values_list("id", "county", "name", "district"))
+
+
+def precincts_by_ids(*, precinct_ids: list[int]) -> QuerySet[Precinct]:
+    """These precincts (without their boundaries), by county and name."""
+    return precincts_list().filter(pk__in=precinct_ids)

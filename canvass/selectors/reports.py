@@ -204,3 +204,25 @@ def volunteer_leads(*, user: User) -> QuerySet[ConversationLog]:
         .select_related("voter", "household", "canvasser")
         .order_by("-received_at", "-id")
     )
+
+
+def precinct_support_counts(*, precinct_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Per precinct: doors knocked, contacts, supporters (support 1-2) and pledges (yes), from
+    the counted conversation logs at doors in those precincts. One query."""
+    rows = (
+        counted(ConversationLog.objects.filter(household__precinct_id__in=precinct_ids))
+        .values("household__precinct_id")
+        .annotate(
+            doors_knocked=Count("household", distinct=True),
+            contacts=Count("id", filter=Q(result=Result.CONTACTED)),
+            supporters=Count("id", filter=Q(support_level__lte=2)),
+            pledged=Count("id", filter=Q(pledge="yes")),
+        )
+        .order_by()
+    )
+    empty = {"doors_knocked": 0, "contacts": 0, "supporters": 0, "pledged": 0}
+    out = {pk: dict(empty) for pk in precinct_ids}
+    for r in rows:
+        counts: dict[str, Any] = dict(r)
+        out[counts["household__precinct_id"]] = {key: int(counts[key]) for key in empty}
+    return out

@@ -118,6 +118,7 @@ class Cursor:
     row_id: int = 0
     turfs_digest: str = ""  # the held turfs' names, statuses, scripts as last delivered
     next_turfs_digest: str = ""
+    caucus_digest: str = ""  # the caucus sites of the held doors as last delivered
 
     def dumps(self, user: User) -> str:
         return signing.dumps(
@@ -130,6 +131,7 @@ class Cursor:
                 self.row_id,
                 self.turfs_digest,
                 self.next_turfs_digest,
+                self.caucus_digest,
             ],
             salt=CURSOR_SALT,
             compress=True,
@@ -147,7 +149,9 @@ class Cursor:
                 user_id, low, *_rest = values
                 cursor = cls(since=Snapshot.load(low or None))
             else:
-                user_id, since, next_since, phase, stamp, row_id, digest, next_digest = values
+                user_id, since, next_since, phase, stamp, row_id, digest, next_digest, *rest = (
+                    values
+                )
                 cursor = cls(
                     Snapshot.load(since),
                     Snapshot.load(next_since),
@@ -156,6 +160,8 @@ class Cursor:
                     int(row_id),
                     str(digest),
                     str(next_digest),
+                    # Cursors from before caucus sites: "" re-sends them once.
+                    str(rest[0]) if rest else "",
                 )
         except (signing.BadSignature, ValueError, TypeError):
             raise InvalidCursorError(
@@ -174,7 +180,7 @@ class Cursor:
 class PullPage:
     cursor: str
     has_more: bool
-    sections: dict[str, list[dict[str, Any]]]
+    sections: dict[str, Any]  # section -> rows; caucus_sites may be None (unchanged)
 
 
 @dataclass
@@ -474,7 +480,7 @@ def sync_pull(*, user: User, cursor_token: str | None, limit: int | None = None)
         turf_scripts=turf_scripts,
         turfs_changed=since is not None and cursor.turfs_digest != cursor.next_turfs_digest,
     )
-    sections: dict[str, list[dict[str, Any]]] = {name: [] for name in SECTIONS}
+    sections: dict[str, Any] = {name: [] for name in SECTIONS}
     room = limit
     while cursor.phase < len(PHASES) and room > 0:
         section, fetch = PHASES[cursor.phase]
@@ -488,9 +494,52 @@ def sync_pull(*, user: User, cursor_token: str | None, limit: int | None = None)
         else:
             cursor.stamp, cursor.row_id = rows[-1][0], rows[-1][1]
     if cursor.phase >= len(PHASES):
-        done = Cursor(since=cursor.next_since, turfs_digest=cursor.next_turfs_digest)
+        sites, caucus_digest = _caucus_sites(context.open_turfs)
+        done = Cursor(
+            since=cursor.next_since,
+            turfs_digest=cursor.next_turfs_digest,
+            caucus_digest=caucus_digest,
+        )
+        sections["caucus_sites"] = sites if caucus_digest != cursor.caucus_digest else None
         return PullPage(cursor=done.dumps(user), has_more=False, sections=sections)
+    sections["caucus_sites"] = None
     return PullPage(cursor=cursor.dumps(user), has_more=True, sections=sections)
+
+
+def _caucus_sites(open_turfs: set[int]) -> tuple[list[dict[str, Any]], str]:
+    """Where each held door's precinct caucuses (next precinct caucus), and a digest of it.
+
+    Not stamped rows: sites live in events. The last page of a round compares the digest with the
+    one the cursor delivered last; the whole list is sent (replace what you hold) only when it
+    differs, so a moved site or a re-linked precinct reaches the phone on its next pull."""
+    from events.selectors.caucuses import caucus_site_by_precinct
+
+    doors: dict[int, list[int]] = {}
+    for household_id, precinct_id in (
+        Household.objects.filter(
+            turf_stops__turf_id__in=open_turfs,
+            turf_stops__active=True,
+            precinct__isnull=False,
+        )
+        .values_list("id", "precinct_id")
+        .distinct()
+        .order_by("precinct_id", "id")
+    ):
+        doors.setdefault(precinct_id, []).append(household_id)
+    if not doors:
+        return [], ""
+    found = caucus_site_by_precinct(precinct_ids=list(doors))
+    items = [
+        {
+            "precinct": precinct_id,
+            "households": households,
+            "caucus": found[precinct_id]["caucus"] if precinct_id in found else None,
+            "site": found[precinct_id]["site"] if precinct_id in found else None,
+        }
+        for precinct_id, households in sorted(doors.items())
+    ]
+    digest = hashlib.blake2b(repr(items).encode(), digest_size=8).hexdigest()
+    return items, digest
 
 
 def readiness(*, user: User) -> list[dict[str, Any]]:

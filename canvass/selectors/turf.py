@@ -163,3 +163,23 @@ def canvasser_by_id(*, canvasser_id: int) -> User:
     if canvasser is None:
         raise ApplicationError("No such user.", fields={"canvasser": ["No such user."]})
     return canvasser
+
+
+def precincts_covered_by_teams(*, user: User) -> set[int] | None:
+    """Precincts the user's teams' turf covers (the turf's precinct, and the precincts of its
+    active doors); None for organizers (every precinct), an empty set for others."""
+    from canvass.models import Household
+
+    if user.role == Role.ORGANIZER:
+        return None
+    if user.role != Role.FIELD_LEAD:
+        return set()
+    turfs = Turf.objects.filter(team__memberships__user=user)
+    named = turfs.exclude(precinct__isnull=True).values_list("precinct_id", flat=True)
+    doors = (
+        Household.objects.filter(turf_stops__turf__in=turfs, turf_stops__active=True)
+        .exclude(precinct__isnull=True)
+        .values_list("precinct_id", flat=True)
+        .distinct()
+    )
+    return {int(pk) for pk in named} | {int(pk) for pk in doors}

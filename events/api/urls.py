@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from events.api.views import calendar, locations, schedule, signups, volunteers
+from events.api.views import calendar, caucuses, locations, schedule, signups, volunteers
 
 urlpatterns: list[URLPattern | URLResolver] = [
     # Public, no login
@@ -28,6 +28,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
         "public/me/<str:token>/signups/<int:pk>/cancel",
         signups.VolunteerCancelView.as_view(),
         name="volunteer-cancel",
+    ),
+    path(
+        "public/where-do-i-caucus",
+        caucuses.WhereDoICaucusView.as_view(),
+        name="public-where-do-i-caucus",
     ),
     # Organizers and field leads
     path("locations", locations.LocationListView.as_view(), name="locations"),
@@ -62,5 +67,25 @@ urlpatterns: list[URLPattern | URLResolver] = [
         signups.SignupAttendanceView.as_view(),
         name="signup-attendance",
     ),
+    path("caucuses", caucuses.CaucusListView.as_view(), name="caucuses"),
+    path("caucuses/<int:pk>", caucuses.CaucusDetailView.as_view(), name="caucus"),
+    path("caucuses/<int:pk>/sites", caucuses.CaucusSiteCreateView.as_view(), name="caucus-sites"),
+    path("caucuses/<int:pk>/links", caucuses.CaucusLinkView.as_view(), name="caucus-links"),
+    path(
+        "caucuses/<int:pk>/links/<int:precinct>",
+        caucuses.CaucusUnlinkView.as_view(),
+        name="caucus-unlink",
+    ),
+    path(
+        "caucuses/<int:pk>/site-import",
+        caucuses.CaucusSitesImportView.as_view(),
+        name="caucus-site-import",
+    ),
+    path(
+        "caucuses/<int:pk>/match-report",
+        caucuses.CaucusMatchReportView.as_view(),
+        name="caucus-match-report",
+    ),
+    path("caucuses/<int:pk>/board", caucuses.CaucusBoardView.as_view(), name="caucus-board"),
     path("volunteers/<int:pk>/stats", signups.VolunteerStatsView.as_view(), name="volunteer-stats"),
 ]

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from backend.accounts.models import User
 from events.links import manage_token_for
-from tests.access import routes_canvass, routes_events
+from tests.access import routes_canvass, routes_caucuses, routes_events
 
 # Strings only team B's objects carry (case-sensitive). Team A's twins say "a"/"A" instead.
 TEAM_B_MARKERS = (
@@ -209,6 +209,22 @@ LISTINGS = [
         kwargs=lambda c: {"pk": routes_events._event(c, "a").location_id},
         shared="caucus sites are shared by every team",
     ),
+    Listing(
+        "api/public/where-do-i-caucus",
+        shared="a public answer about one point: precinct and caucus site",
+    ),
+    Listing("api/caucuses", shared="caucuses are shared by every team"),
+    Listing(
+        "api/caucuses/<int:pk>",
+        kwargs=routes_caucuses.caucus_kwargs,
+        shared="caucus sites and their precincts are shared by every team",
+    ),
+    Listing(
+        "api/caucuses/<int:pk>/match-report",
+        kwargs=routes_caucuses.caucus_kwargs,
+        shared="organizers only: the polling-place file's rows",
+    ),
+    Listing("api/caucuses/<int:pk>/board", kwargs=routes_caucuses.board_kwargs),
     Listing("api/events"),
     Listing("api/events/<int:pk>", kwargs=event_a, other_kwargs=event_b),
     Listing("api/events/<int:pk>/roster", kwargs=event_a, other_kwargs=event_b),

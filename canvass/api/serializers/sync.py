@@ -35,6 +35,7 @@ from canvass.contracts import (
     UuidText,
 )
 from canvass.models import Result, TurfStatus
+from events.api.serializers.caucuses import CaucusBriefSerializer, SiteBriefSerializer
 
 FLAG_CHOICES = ["distance", "pace", "unverified"]
 
@@ -296,6 +297,15 @@ class PulledScriptSerializer(StrictSerializer):
     turfs = serializers.ListField(child=serializers.IntegerField())
 
 
+class PulledCaucusSiteSerializer(StrictSerializer):
+    precinct = serializers.IntegerField()
+    households = serializers.ListField(
+        child=serializers.IntegerField(), help_text="Your doors in this precinct."
+    )
+    caucus = CaucusBriefSerializer(allow_null=True, help_text="The next precinct caucus.")
+    site = SiteBriefSerializer(allow_null=True, help_text="Null: no site known yet.")
+
+
 class SyncPullOutputSerializer(StrictSerializer):
     cursor = serializers.CharField(help_text="Opaque; send it back as ?cursor= next time.")
     has_more = serializers.BooleanField(help_text="True: pull again now with the new cursor.")
@@ -315,6 +325,12 @@ class SyncPullOutputSerializer(StrictSerializer):
     removed_logs = RemovedLogSerializer(many=True, help_text="Logs that no longer exist: drop.")
     logs = PulledLogSerializer(many=True)
     scripts = PulledScriptSerializer(many=True)
+    caucus_sites = PulledCaucusSiteSerializer(
+        many=True,
+        allow_null=True,
+        help_text="Where your doors' precincts caucus. Null: unchanged since your last pull, keep "
+        "what you hold. A list (even empty): replace everything you hold with it.",
+    )
 
 
 def render_pull(sections: dict[str, Any]) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from canvass.api.serializers.households import (
 )
 from canvass.api.serializers.precincts import PrecinctBriefSerializer
 from canvass.models import Turf, TurfAssignment, TurfHousehold, TurfStatus
+from events.api.serializers.caucuses import CaucusSiteOfPrecinctSerializer
 
 # GeoJSON positions are [longitude, latitude]; a ring is a list of positions, a polygon a list of
 # rings. Typed to the innermost number so client generators can build real types for them.
@@ -136,12 +137,29 @@ class TurfAssignInputSerializer(StrictSerializer):
     canvasser = serializers.IntegerField()
 
 
+class _TurfListSerializer(serializers.ListSerializer):
+    """Looks the caucus sites of every listed turf's precinct up at once (one query a list)."""
+
+    def to_representation(self, data: Any) -> list[Any]:
+        turfs = list(data.all() if hasattr(data, "all") else data)
+        self.child.context["caucus_sites"] = _caucus_sites_of(turfs)  # type: ignore[union-attr,index]
+        return super().to_representation(turfs)
+
+
+def _caucus_sites_of(turfs: list[Turf]) -> dict[int, dict[str, Any]]:
+    from events.selectors.caucuses import caucus_site_by_precinct
+
+    ids = sorted({t.precinct_id for t in turfs if t.precinct_id is not None})
+    return caucus_site_by_precinct(precinct_ids=ids)
+
+
 class TurfSerializer(StrictModelSerializer):
     team = TeamBriefSerializer()
     precinct = PrecinctBriefSerializer(allow_null=True)
     door_count = serializers.IntegerField()
     voter_count = serializers.IntegerField()
     doors_visited = serializers.SerializerMethodField()
+    caucus_site = serializers.SerializerMethodField()
 
     class Meta:
         model = Turf
@@ -154,14 +172,27 @@ class TurfSerializer(StrictModelSerializer):
             "door_count",
             "voter_count",
             "doors_visited",
+            "caucus_site",
             "created_at",
             "updated_at",
         ]
         read_only_fields = fields
+        list_serializer_class = _TurfListSerializer
 
     def get_doors_visited(self, turf: Turf) -> int:
         """Doors with a counted conversation log in this turf."""
         return int(getattr(turf, "visited_count", 0))
+
+    @extend_schema_field(CaucusSiteOfPrecinctSerializer(allow_null=True))
+    def get_caucus_site(self, turf: Turf) -> dict[str, Any] | None:
+        """Where the turf's precinct caucuses at the next precinct caucus (null: unknown)."""
+        if turf.precinct_id is None:
+            return None
+        known = self.context.get("caucus_sites")
+        if known is None:
+            known = _caucus_sites_of([turf])
+        entry = known.get(turf.precinct_id)
+        return CaucusSiteOfPrecinctSerializer(entry).data if entry else None  # type: ignore[return-value]
 
 
 class AutoCutOutputSerializer(StrictSerializer):

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from backend.accounts.models import Team
 from backend.api.serializers import StrictModelSerializer, StrictSerializer
+from events.api.serializers.caucuses import ServedPrecinctSerializer
 from events.api.serializers.common import POSITIVE_INT_MAX, LocalDateTimeField, UtcDateTimeField
 from events.api.serializers.locations import LocationSerializer, PublicLocationSerializer
 from events.models import Event, EventKind, Location, Shift, ShiftRole
@@ -110,20 +114,54 @@ class PublicEventDetailSerializer(PublicEventSerializer):
         fields = [*PublicEventSerializer.Meta.fields, "shifts"]
 
 
+def _precincts_served(events: list[Event]) -> dict[tuple[int, date], list[dict[str, Any]]]:
+    from events.selectors.caucuses import precincts_served_by_locations
+
+    days: dict[int, set[date]] = {}
+    for event in events:
+        if event.location_id is not None:
+            local_day = event.starts_at.astimezone(ZoneInfo(event.time_zone)).date()
+            days.setdefault(event.location_id, set()).add(local_day)
+    return precincts_served_by_locations(location_days=days)
+
+
+class _EventListSerializer(serializers.ListSerializer):
+    """Looks up the precincts every listed event's site serves at once (one query a list)."""
+
+    def to_representation(self, data: Any) -> list[Any]:
+        events = list(data.all() if hasattr(data, "all") else data)
+        self.child.context["precincts_served"] = _precincts_served(events)  # type: ignore[union-attr,index]
+        return super().to_representation(events)
+
+
 class EventSerializer(PublicEventSerializer):
     location = LocationSerializer(read_only=True, allow_null=True)  # type: ignore[assignment]
     team: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(read_only=True)
     created_at = UtcDateTimeField(read_only=True)
     updated_at = UtcDateTimeField(read_only=True)
+    caucus_precincts = serializers.SerializerMethodField()
 
     class Meta(PublicEventSerializer.Meta):
         fields = [
             *PublicEventSerializer.Meta.fields,
             "is_public",
             "team",
+            "caucus_precincts",
             "created_at",
             "updated_at",
         ]
+        list_serializer_class = _EventListSerializer
+
+    @extend_schema_field(ServedPrecinctSerializer(many=True))
+    def get_caucus_precincts(self, event: Event) -> list[dict[str, Any]]:
+        """The precincts the event's site serves in a caucus held on the event's local date."""
+        if event.location_id is None:
+            return []
+        known = self.context.get("precincts_served")
+        if known is None:
+            known = _precincts_served([event])
+        local_day = event.starts_at.astimezone(ZoneInfo(event.time_zone)).date()
+        return known.get((event.location_id, local_day), [])
 
 
 class EventDetailSerializer(EventSerializer):
