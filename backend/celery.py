@@ -23,4 +23,8 @@ app.conf.beat_schedule = {
     # Every 5 min: an import whose worker died (and was not redelivered) is idle for 10 min
     # before it is restarted; the restart resumes at its last committed batch.
     "imports-resume-stalled": {"task": "imports.resume_stalled", "schedule": 5 * 60.0},
+    # Every 20 s: a missed check-in reaches the canvasser within 20 s of its deadline and the
+    # field leads within 20 s of the grace period; runs that overlap are harmless (sessions are
+    # claimed with SKIP LOCKED, each step once by a unique row), an idle run is one indexed query.
+    "safety-escalate-due": {"task": "safety.escalate_due", "schedule": 20.0},
 }

@@ -7,6 +7,7 @@ from django.conf import settings
 
 from canvass.services.geocoding import households_geocode_pending
 from canvass.services.import_jobs import import_job_run, import_jobs_stalled
+from canvass.services.safety import safety_escalations_run
 
 
 @shared_task(
@@ -36,3 +37,9 @@ def import_jobs_resume_stalled_task() -> list[int]:
 def geocode_pending_task(limit: int = 500) -> dict[str, object]:
     """Retry doors whose geocoding is pending or failed (one run at a time, rate-limited)."""
     return households_geocode_pending(limit=limit).as_dict()
+
+
+@shared_task(name="safety.escalate_due", ignore_result=True)
+def safety_escalations_task() -> dict[str, object]:
+    """Text whoever a missed check-in is due to reach (canvasser, field leads, organizers)."""
+    return safety_escalations_run().as_dict()

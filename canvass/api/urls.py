@@ -7,6 +7,7 @@ from canvass.api.views import (
     logs,
     precincts,
     reports,
+    safety,
     scripts,
     sync,
     turf,
@@ -62,4 +63,25 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("reports/canvassers", reports.CanvasserReportView.as_view(), name="report-canvassers"),
     path("reports/precincts", reports.PrecinctReportView.as_view(), name="report-precincts"),
     path("volunteer-leads", reports.VolunteerLeadsView.as_view(), name="volunteer-leads"),
+    path("safety/sessions", safety.FieldSessionListCreateView.as_view(), name="safety-sessions"),
+    path(
+        "safety/sessions/<int:pk>", safety.FieldSessionDetailView.as_view(), name="safety-session"
+    ),
+    path(
+        "safety/sessions/<int:pk>/check-in",
+        safety.FieldSessionCheckInView.as_view(),
+        name="safety-session-check-in",
+    ),
+    path(
+        "safety/sessions/<int:pk>/end",
+        safety.FieldSessionEndView.as_view(),
+        name="safety-session-end",
+    ),
+    path(
+        "safety/sessions/<int:pk>/escalations",
+        safety.FieldSessionEscalationsView.as_view(),
+        name="safety-session-escalations",
+    ),
+    path("safety/teams/<int:pk>", safety.TeamSafetySettingsView.as_view(), name="safety-team"),
+    path("me/safety-pin", safety.SafetyPinView.as_view(), name="me-safety-pin"),
 ]

@@ -22,6 +22,15 @@ from canvass.models.logs import (
 )
 from canvass.models.platform import Plank
 from canvass.models.precincts import Precinct
+from canvass.models.safety import (
+    EscalationStep,
+    FieldSession,
+    FieldSessionStatus,
+    SafetyEscalation,
+    SafetyEscalationText,
+    SafetyPin,
+    TeamSafetySettings,
+)
 from canvass.models.scripts import Question, QuestionKind, Script
 from canvass.models.sync import DeviceSync, SyncRemoval, SyncSequence
 from canvass.models.turf import Turf, TurfAssignment, TurfHousehold, TurfStatus
@@ -29,6 +38,9 @@ from canvass.models.turf import Turf, TurfAssignment, TurfHousehold, TurfStatus
 __all__ = [
     "ConversationLog",
     "DeviceSync",
+    "EscalationStep",
+    "FieldSession",
+    "FieldSessionStatus",
     "GeocodeStatus",
     "Household",
     "ImportJob",
@@ -45,9 +57,13 @@ __all__ = [
     "QuestionKind",
     "Result",
     "ReviewAction",
+    "SafetyEscalation",
+    "SafetyEscalationText",
+    "SafetyPin",
     "Script",
     "SyncRemoval",
     "SyncSequence",
+    "TeamSafetySettings",
     "Turf",
     "TurfAssignment",
     "TurfHousehold",

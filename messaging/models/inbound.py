@@ -16,6 +16,7 @@ class InboundAction(models.TextChoices):
     NO_SIGNUP = "no_signup", "Yes/No without an upcoming signup"
     STORED = "stored", "Stored for organizers"
     REVIEW = "review", "Might mean stop: texts held for an organizer's review"
+    CHECKED_IN = "checked_in", "Safety check-in (or end of a field session)"
 
 
 class InboundSms(models.Model):
