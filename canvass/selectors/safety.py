@@ -38,8 +38,9 @@ def _sessions() -> QuerySet[FieldSession]:
 
 
 def sessions_watched_by(*, user: User) -> QuerySet[FieldSession]:
-    """Sessions the user watches as a field lead (their teams' turf) or organizer (all)."""
-    queryset = _sessions()
+    """Sessions the user watches as a field lead (their teams' turf) or organizer (all), never
+    their own (a field lead walking turf is a canvasser there: their phone shows no alert)."""
+    queryset = _sessions().exclude(canvasser=user)
     if user.role == Role.ORGANIZER:
         return queryset
     if user.role == Role.FIELD_LEAD:

@@ -4,15 +4,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('messaging', '0003_safety_texts_to_staff'),
+        ("messaging", "0003_safety_texts_to_staff"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='inboundsms',
-            name='action',
-            field=models.CharField(choices=[('opted_out', 'Opted out'), ('opted_in', 'Opted back in'), ('help', 'Help sent'), ('confirmed', 'Confirmed a signup'), ('cancelled', 'Cancelled a signup'), ('no_signup', 'Yes/No without an upcoming signup'), ('stored', 'Stored for organizers'), ('review', "Might mean stop: texts held for an organizer's review"), ('checked_in', 'Safety check-in (or end of a field session)')], max_length=12),
+            model_name="inboundsms",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("opted_out", "Opted out"),
+                    ("opted_in", "Opted back in"),
+                    ("help", "Help sent"),
+                    ("confirmed", "Confirmed a signup"),
+                    ("cancelled", "Cancelled a signup"),
+                    ("no_signup", "Yes/No without an upcoming signup"),
+                    ("stored", "Stored for organizers"),
+                    ("review", "Might mean stop: texts held for an organizer's review"),
+                    ("checked_in", "Safety check-in (or end of a field session)"),
+                ],
+                max_length=12,
+            ),
         ),
     ]

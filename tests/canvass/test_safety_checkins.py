@@ -34,12 +34,12 @@ from canvass.services.safety import safety_escalations_run
 from messaging.models import InboundAction, InboundSms, SmsKind, SmsMessage, SmsOptOut
 from messaging.services.dispatch import sms_dispatch_due
 from tests.events.helpers import e164
-from tests.messaging.conftest import (  # noqa: F401 - the SMS fixtures, shared
-    AUTH_TOKEN,
-    PUBLIC_BASE_URL,
-    fake_twilio,
-    sms_settings,
-)
+from tests.messaging import conftest as sms_fixtures
+from tests.messaging.conftest import AUTH_TOKEN, PUBLIC_BASE_URL
+
+# The SMS tests' fixtures, shared: their settings (autouse) and the fake Twilio.
+sms_settings = sms_fixtures.sms_settings
+fake_twilio = sms_fixtures.fake_twilio
 
 pytestmark = pytest.mark.django_db
 
