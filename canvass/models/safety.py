@@ -118,8 +118,8 @@ class EscalationStep(models.TextChoices):
 
 
 class SafetyEscalation(models.Model):
-    """One step taken for one deadline of a session (for a duress alert: the deadline that was
-    pending when the duress PIN was used). The unique constraint is the claim: a second worker
+    """One step taken for one deadline of a session (for a duress alert: the moment the duress
+    PIN was used). The unique constraint is the claim: a second worker
     (or a retry) finds the step taken and sends nothing."""
 
     session = models.ForeignKey(FieldSession, on_delete=models.CASCADE, related_name="escalations")

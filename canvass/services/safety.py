@@ -365,10 +365,14 @@ def _settle(session: FieldSession, *, now: datetime, duress: bool, ending: bool)
     """What a check-in or end does besides moving the clock: the duress alert, resolving the
     open steps and telling those alerted (not after a duress PIN: the alert stands)."""
     deadline = session.next_checkin_due_at
+    # Read before the duress step is taken: that one stays open, for watchers to see.
+    open_steps = list(session.escalations.filter(resolved_at__isnull=True))
     if duress:
         _take_step(
             session,
-            deadline=deadline,
+            # Keyed by the moment, not the deadline: two duress check-ins before the expected
+            # end share a deadline, and each must alert.
+            deadline=now,
             step=EscalationStep.DURESS,
             recipients=_unique(
                 list(field_leads_of(session=session)) + list(organizers_of(session=session))
@@ -384,7 +388,6 @@ def _settle(session: FieldSession, *, now: datetime, duress: bool, ending: bool)
                 where=_where(session, user.language),
             ),
         )
-    open_steps = list(session.escalations.filter(resolved_at__isnull=True))
     if not open_steps:
         return
     SafetyEscalation.objects.filter(pk__in=[step.pk for step in open_steps]).update(resolved_at=now)

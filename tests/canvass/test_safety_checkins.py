@@ -733,3 +733,66 @@ def test_ok_from_a_number_without_an_open_session_is_left_to_the_other_handlers(
 
     assert InboundSms.objects.get().action != InboundAction.CHECKED_IN
     assert FieldSession.objects.count() == 0
+
+
+def test_a_session_nobody_ended_keeps_no_location_past_retention(
+    clock, client_for, canvasser_a, turf_a, settings
+):
+    from backend.privacy.services import retention_purge
+
+    client = client_for(canvasser_a)
+    session_id = start(client, turf_a).json()["id"]
+    client.post(
+        f"/api/safety/sessions/{session_id}/check-in",
+        {"latitude": 41.6, "longitude": -93.6},
+        format="json",
+    )
+
+    retention_purge(now=START + timedelta(days=settings.RETENTION_DAYS - 1))
+    assert stored_location(session_id)[1] is not None
+    results = retention_purge(now=START + timedelta(days=settings.RETENTION_DAYS + 1))
+
+    assert results["canvass-field-session-locations"] == {"field_session_locations": 1}
+    assert stored_location(session_id) == ("", None)
+    assert FieldSession.objects.get().status == "open"
+
+
+def test_a_field_lead_walking_turf_never_sees_their_own_alerts(
+    clock, client_for, lead_a, canvasser_a, organizer, turf_a, fake_twilio
+):
+    TurfAssignment.objects.create(turf=turf_a, canvasser=lead_a, assigned_at=START)
+    client = client_for(lead_a)
+    set_pins(client, "9111")
+    session_id = start(client, turf_a).json()["id"]
+
+    answer = client.post(
+        f"/api/safety/sessions/{session_id}/check-in",
+        {"latitude": 41.6, "longitude": -93.6, "pin": "9111"},
+        format="json",
+    )
+
+    assert (answer.json()["last_location"], answer.json()["open_escalations"]) == (None, [])
+    assert client.get(f"/api/safety/sessions/{session_id}/escalations").status_code == 404
+    assert client.get("/api/safety/sessions").json()["results"][0]["open_escalations"] == []
+    dispatch()
+    assert [number for number, _ in texts(fake_twilio)] == [e164(ORGANIZER)]
+    seen = client_for(organizer).get(f"/api/safety/sessions/{session_id}").json()
+    assert seen["open_escalations"] == ["duress"]
+
+
+def test_each_duress_check_in_alerts_even_when_two_share_a_deadline(
+    clock, client_for, canvasser_a, turf_a, fake_twilio
+):
+    client = client_for(canvasser_a)
+    set_pins(client, "9111")
+    session_id = start(client, turf_a, hours=0.5).json()["id"]
+
+    for minute in (10, 12):
+        clock.move_to(START + timedelta(minutes=minute))
+        answer = client.post(
+            f"/api/safety/sessions/{session_id}/check-in", {"pin": "9111"}, format="json"
+        )
+        assert answer.json()["next_checkin_due_at"] == iso(START + timedelta(minutes=30))
+    dispatch()
+
+    assert [number for number, _ in texts(fake_twilio)] == [e164(LEAD), e164(ORGANIZER)] * 2
