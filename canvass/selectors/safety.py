@@ -65,16 +65,21 @@ def own_sessions(*, user: User) -> QuerySet[FieldSession]:
     return _sessions().filter(canvasser=user)
 
 
-def may_see_location(*, user: User, session: FieldSession) -> bool:
-    """Field leads of the turf's team and organizers, never the canvasser themself."""
+def watched_team_ids(*, user: User) -> set[int] | None:
+    """The teams whose sessions' locations the user may see: None for all (organizers)."""
+    if user.role == Role.ORGANIZER:
+        return None
+    if user.role == Role.FIELD_LEAD:
+        return set(Membership.objects.filter(user=user).values_list("team_id", flat=True))
+    return set()
+
+
+def may_see_location(*, user: User, session: FieldSession, team_ids: set[int] | None) -> bool:
+    """Field leads of the turf's team and organizers, never the canvasser themself. `team_ids`:
+    `watched_team_ids(user=user)`, asked once by the caller (None: every team)."""
     if session.canvasser_id == user.pk:
         return False
-    if user.role == Role.ORGANIZER:
-        return True
-    return (
-        user.role == Role.FIELD_LEAD
-        and Membership.objects.filter(user=user, team_id=session.turf.team_id).exists()
-    )
+    return team_ids is None or session.turf.team_id in team_ids
 
 
 def teams_managed_for_safety(*, user: User) -> QuerySet[Team]:

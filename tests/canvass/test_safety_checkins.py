@@ -796,3 +796,36 @@ def test_each_duress_check_in_alerts_even_when_two_share_a_deadline(
     dispatch()
 
     assert [number for number, _ in texts(fake_twilio)] == [e164(LEAD), e164(ORGANIZER)] * 2
+
+
+def test_the_session_list_costs_the_same_queries_for_one_session_or_many(
+    clock, client_for, lead_a, team_a, turf_a, canvasser_a
+):
+    from django.test.utils import CaptureQueriesContext
+
+    def add_sessions(count: int) -> None:
+        for n in range(count):
+            walker = User.objects.create_user(username=f"w{n}-{count}", role=Role.CANVASSER)
+            FieldSession.objects.create(
+                canvasser=walker,
+                turf=turf_a,
+                started_at=START,
+                expected_end_at=START + timedelta(hours=1),
+                checkin_interval_minutes=30,
+                next_checkin_due_at=START + timedelta(minutes=30),
+                last_checkin_at=START,
+                last_location="41.6,-93.6",
+                last_location_at=START,
+            )
+
+    client = client_for(lead_a)
+    add_sessions(1)
+    client.get("/api/safety/sessions")  # the token's first use of the day records itself once
+    with CaptureQueriesContext(connection) as one:
+        assert len(client.get("/api/safety/sessions").json()["results"]) == 1
+    add_sessions(6)
+    with CaptureQueriesContext(connection) as seven:
+        rows = client.get("/api/safety/sessions").json()["results"]
+
+    assert len(rows) == 7 and all(row["last_location"] for row in rows)
+    assert len(seven.captured_queries) == len(one.captured_queries)

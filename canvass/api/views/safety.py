@@ -22,13 +22,19 @@ from canvass.selectors.safety import (
     sessions_watched_by,
     team_safety_settings,
     teams_managed_for_safety,
+    watched_team_ids,
 )
 from canvass.services import safety as safety_services
 
 
 class _SessionRendering:
-    def render_session(self, session: FieldSession, actor: Any) -> dict[str, Any]:
-        watcher = may_see_location(user=actor, session=session)
+    def render_session(
+        self, session: FieldSession, actor: Any, team_ids: set[int] | None = None
+    ) -> dict[str, Any]:
+        # `team_ids` None: not asked yet, or every team (organizers: asking again costs nothing).
+        if team_ids is None and session.canvasser_id != actor.pk:
+            team_ids = watched_team_ids(user=actor)
+        watcher = may_see_location(user=actor, session=session, team_ids=team_ids)
         return s.FieldSessionSerializer(session, context={"watcher": watcher}).data
 
 
@@ -53,14 +59,13 @@ class FieldSessionListCreateView(_SessionRendering, ListApiView):
             .order_by("next_checkin_due_at", "id")
         )
 
-    def get_serializer_context(self) -> dict[str, Any]:
-        # Every listed session the actor does not own is one they watch (selector scoping).
-        return {**super().get_serializer_context(), "watcher": True}
-
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        # Each row is rendered for its own relation to the actor: watchers see locations, a
+        # canvasser (or a lead walking turf) never does on their own session.
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         rows = page if page is not None else list(self.get_queryset())
-        data = [self.render_session(session, self.actor) for session in rows]
+        team_ids = watched_team_ids(user=self.actor)
+        data = [self.render_session(session, self.actor, team_ids) for session in rows]
         return self.get_paginated_response(data) if page is not None else Response(data)
 
     @extend_schema(request=s.SessionStartInputSerializer, responses={201: s.FieldSessionSerializer})
