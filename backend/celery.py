@@ -26,4 +26,8 @@ app.conf.beat_schedule = {
     # Hourly: an unconfirmed endorsement lives ENDORSEMENT_CONFIRM_TTL_HOURS (days); its link and
     # its YES already stop working at expiry, the purge only removes the stored data within the hour.
     "endorsements-purge-expired": {"task": "endorsements.purge_expired", "schedule": 60 * 60.0},
+    # Every 20 s: a missed check-in reaches the canvasser within 20 s of its deadline and the
+    # field leads within 20 s of the grace period; runs that overlap are harmless (sessions are
+    # claimed with SKIP LOCKED, each step once by a unique row), an idle run is one indexed query.
+    "safety-escalate-due": {"task": "safety.escalate_due", "schedule": 20.0},
 }

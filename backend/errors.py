@@ -102,6 +102,12 @@ class ErrorCode(StrEnum):
     ALREADY_RESOLVED = "already_resolved"
     INVALID_SIGNATURE = "invalid_signature"
 
+    # Canvass: field safety check-ins.
+    SESSION_ALREADY_OPEN = "session_already_open"
+    SESSION_ENDED = "session_ended"
+    TURF_NOT_ASSIGNED = "turf_not_assigned"
+    WRONG_PIN = "wrong_pin"
+
 
 class ApplicationError(Exception):
     """A business-rule violation, rendered as `status_code` with the stable `code`.

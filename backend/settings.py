@@ -239,6 +239,8 @@ SPECTACULAR_SETTINGS = {
         "GeocodeStatusEnum": "canvass.models.GeocodeStatus",
         "ImportKindEnum": "canvass.models.ImportKind",
         "ImportStateEnum": "canvass.models.ImportState",
+        "EscalationStepEnum": "canvass.models.EscalationStep",
+        "FieldSessionStatusEnum": "canvass.models.FieldSessionStatus",
         # events
         "ShiftStatusEnum": "events.models.ShiftStatus",
         "SignupStatusEnum": "events.models.SignupStatus",
@@ -464,3 +466,13 @@ SMS_EXTRA_OPT_OUT_KEYWORDS = env.list("SMS_EXTRA_OPT_OUT_KEYWORDS", ["PARAR", "A
 SMS_CLAIM_LEASE_SECONDS = env.int("SMS_CLAIM_LEASE_SECONDS", 120, minimum=5)
 SMS_SENDING_TIMEOUT_SECONDS = env.int("SMS_SENDING_TIMEOUT_SECONDS", 300, minimum=10)
 SMS_DISPATCH_BATCH_SIZE = env.int("SMS_DISPATCH_BATCH_SIZE", 50, minimum=1)
+
+# --- Field safety: check-ins during canvassing sessions (canvass/services/safety.py) --------
+# Check-in interval of teams whose leads set none (a team's own lies within 5..240 minutes).
+SAFETY_CHECKIN_INTERVAL_MINUTES = env.int("SAFETY_CHECKIN_INTERVAL_MINUTES", 30, minimum=5)
+if SAFETY_CHECKIN_INTERVAL_MINUTES > 240:
+    raise ImproperlyConfigured("SAFETY_CHECKIN_INTERVAL_MINUTES must be at most 240.")
+# A missed check-in texts the canvasser at the deadline, their field leads this many minutes
+# later, and the organizers this many minutes after the field leads.
+SAFETY_FIELD_LEAD_GRACE_MINUTES = env.int("SAFETY_FIELD_LEAD_GRACE_MINUTES", 5, minimum=1)
+SAFETY_ORGANIZER_GRACE_MINUTES = env.int("SAFETY_ORGANIZER_GRACE_MINUTES", 5, minimum=1)

@@ -264,3 +264,40 @@ def load_endorsements(stdout: OutputWrapper) -> None:
             endorsement_confirm_by_link(token=confirm_token_for(endorsement))
             created += 1
     stdout.write(f"  canvass-endorsements: {created} confirmed endorsements added")
+
+
+@register(order=27, name="canvass-safety")
+def load_safety(stdout: OutputWrapper) -> None:
+    """The demo team's check-in interval (20 min) and one ended field session, once."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from canvass.models import FieldSession, TurfAssignment
+    from canvass.services.safety import (
+        field_session_end,
+        field_session_start,
+        team_safety_settings_update,
+    )
+
+    team = Team.objects.filter(name=DEMO_TEAM).first()
+    organizer = User.objects.filter(role=Role.ORGANIZER, username="organizer").first()
+    assignment = (
+        TurfAssignment.objects.filter(canvasser__username="canvasser1", unassigned_at__isnull=True)
+        .select_related("canvasser")
+        .first()
+    )
+    if team is None or organizer is None or assignment is None:
+        stdout.write("  canvass-safety: demo team or turf missing; skipped")
+        return
+    if FieldSession.objects.filter(canvasser=assignment.canvasser).exists():
+        stdout.write("  canvass-safety: demo session exists; unchanged")
+        return
+    team_safety_settings_update(actor=organizer, team=team, checkin_interval_minutes=20)
+    session = field_session_start(
+        actor=assignment.canvasser,
+        turf_id=assignment.turf_id,
+        expected_end_at=timezone.now() + timedelta(hours=2),
+    )
+    field_session_end(actor=assignment.canvasser, session_id=session.pk)
+    stdout.write("  canvass-safety: check-ins every 20 min for the demo team; one ended session")

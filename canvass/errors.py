@@ -119,3 +119,30 @@ class InvalidEndorsementLinkError(NotFoundError):
     gone."""
 
     code = ErrorCode.INVALID_LINK
+
+
+# --- Field safety check-ins ---------------------------------------------------------------
+
+
+class TurfNotAssignedError(ApplicationError):
+    """400: a field session needs a turf assigned to the canvasser now."""
+
+    code = ErrorCode.TURF_NOT_ASSIGNED
+
+
+class SessionAlreadyOpenError(ConflictError):
+    """409: one open field session per canvasser."""
+
+    code = ErrorCode.SESSION_ALREADY_OPEN
+
+
+class SessionEndedError(ConflictError):
+    """409: the field session has ended; start a new one."""
+
+    code = ErrorCode.SESSION_ENDED
+
+
+class WrongPinError(ApplicationError):
+    """400: the PIN given is neither of the canvasser's (nothing is recorded)."""
+
+    code = ErrorCode.WRONG_PIN

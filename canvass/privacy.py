@@ -110,3 +110,18 @@ def purge_notes_and_locations(cutoff: datetime) -> dict[str, int]:
         "locations_cleared": locations,
         "revisions_cleared": revisions,
     }
+
+
+register_personal_fields("canvass.fieldsession", "last_location")
+
+
+@register_purger("canvass-field-session-locations")
+def purge_abandoned_session_locations(cutoff: datetime) -> dict[str, int]:
+    """A session never ended (the app lost, the phone dead) keeps no location past retention:
+    ending a session erases it at once; this catches the sessions nobody ended."""
+    from canvass.models import FieldSession, FieldSessionStatus
+
+    cleared = FieldSession.objects.filter(
+        status=FieldSessionStatus.OPEN, started_at__lt=cutoff, last_location_at__isnull=False
+    ).update(last_location="", last_location_at=None)
+    return {"field_session_locations": cleared}

@@ -8,6 +8,7 @@ from django.conf import settings
 from canvass.services.endorsements import endorsements_purge_expired
 from canvass.services.geocoding import households_geocode_pending
 from canvass.services.import_jobs import import_job_run, import_jobs_stalled
+from canvass.services.safety import safety_escalations_run
 
 
 @shared_task(
@@ -43,3 +44,9 @@ def geocode_pending_task(limit: int = 500) -> dict[str, object]:
 def endorsements_purge_expired_task() -> int:
     """Delete endorsements left unconfirmed past ENDORSEMENT_CONFIRM_TTL_HOURS."""
     return endorsements_purge_expired()
+
+
+@shared_task(name="safety.escalate_due", ignore_result=True)
+def safety_escalations_task() -> dict[str, object]:
+    """Text whoever a missed check-in is due to reach (canvasser, field leads, organizers)."""
+    return safety_escalations_run().as_dict()

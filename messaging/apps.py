@@ -11,12 +11,16 @@ class MessagingConfig(AppConfig):
         # A misconfigured SMS setup (unknown SMS_BACKEND, a provider without its credentials)
         # stops every process here, at start: web server, dispatcher, workers.
         from backend.sms.checks import sms_settings_validate
+        from canvass.services.safety import safety_inbound_handle
         from events import domain_events, texts
         from messaging.receivers import TextsForEvents
         from messaging.services.consent import consent_on_answer
+        from messaging.services.inbound import inbound_handler_register
         from messaging.services.outbox import outbox_on_domain_event
 
         domain_events.subscribe(outbox_on_domain_event)
         domain_events.subscribe_consent(consent_on_answer)
         texts.register(TextsForEvents())
+        # Field check-ins by text ("OK", "BIEN", "HOME"), from staff numbers with a session.
+        inbound_handler_register(safety_inbound_handle)
         sms_settings_validate()

@@ -8,6 +8,7 @@ from canvass.api.views import (
     logs,
     precincts,
     reports,
+    safety,
     scripts,
     sync,
     turf,
@@ -94,4 +95,25 @@ urlpatterns: list[URLPattern | URLResolver] = [
         endorsements.EndorsementRestoreView.as_view(),
         name="endorsement-restore",
     ),
+    path("safety/sessions", safety.FieldSessionListCreateView.as_view(), name="safety-sessions"),
+    path(
+        "safety/sessions/<int:pk>", safety.FieldSessionDetailView.as_view(), name="safety-session"
+    ),
+    path(
+        "safety/sessions/<int:pk>/check-in",
+        safety.FieldSessionCheckInView.as_view(),
+        name="safety-session-check-in",
+    ),
+    path(
+        "safety/sessions/<int:pk>/end",
+        safety.FieldSessionEndView.as_view(),
+        name="safety-session-end",
+    ),
+    path(
+        "safety/sessions/<int:pk>/escalations",
+        safety.FieldSessionEscalationsView.as_view(),
+        name="safety-session-escalations",
+    ),
+    path("safety/teams/<int:pk>", safety.TeamSafetySettingsView.as_view(), name="safety-team"),
+    path("me/safety-pin", safety.SafetyPinView.as_view(), name="me-safety-pin"),
 ]

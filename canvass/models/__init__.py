@@ -31,6 +31,15 @@ from canvass.models.logs import (
 )
 from canvass.models.platform import Plank
 from canvass.models.precincts import Precinct
+from canvass.models.safety import (
+    EscalationStep,
+    FieldSession,
+    FieldSessionStatus,
+    SafetyEscalation,
+    SafetyEscalationText,
+    SafetyPin,
+    TeamSafetySettings,
+)
 from canvass.models.scripts import Question, QuestionKind, Script
 from canvass.models.sync import DeviceSync, SyncRemoval, SyncSequence
 from canvass.models.turf import Turf, TurfAssignment, TurfHousehold, TurfStatus
@@ -44,6 +53,9 @@ __all__ = [
     "EndorsementConsentScope",
     "EndorsementStatus",
     "EndorserKind",
+    "EscalationStep",
+    "FieldSession",
+    "FieldSessionStatus",
     "GeocodeStatus",
     "Household",
     "ImportJob",
@@ -61,9 +73,13 @@ __all__ = [
     "QuestionKind",
     "Result",
     "ReviewAction",
+    "SafetyEscalation",
+    "SafetyEscalationText",
+    "SafetyPin",
     "Script",
     "SyncRemoval",
     "SyncSequence",
+    "TeamSafetySettings",
     "Turf",
     "TurfAssignment",
     "TurfHousehold",

@@ -17,6 +17,7 @@ class InboundAction(models.TextChoices):
     STORED = "stored", "Stored for organizers"
     REVIEW = "review", "Might mean stop: texts held for an organizer's review"
     ENDORSED = "endorsed", "Confirmed a public endorsement"
+    CHECKED_IN = "checked_in", "Safety check-in (or end of a field session)"
 
 
 class InboundSms(models.Model):

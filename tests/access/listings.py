@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from backend.accounts.models import User
 from events.links import manage_token_for
-from tests.access import routes_canvass, routes_caucuses, routes_events
+from tests.access import routes_canvass, routes_caucuses, routes_events, routes_safety_checkins
 
 # Strings only team B's objects carry (case-sensitive). Team A's twins say "a"/"A" instead.
 TEAM_B_MARKERS = (
@@ -113,6 +113,8 @@ def seed_world(cast: Any) -> None:
     Membership.objects.create(team=cast.team_b, user=shared)
     # A door in nobody's turf: the free pool field leads cut from.
     Household.objects.create(street="9 POOL ST", address_key="9 POOL ST||", latitude=41.7)
+    # Field safety sessions of both teams, each with a missed check-in.
+    routes_safety_checkins.seed_escalated_sessions(cast)
 
 
 def _precinct_of(team: str) -> Callable[[Any], dict[str, Any]]:
@@ -185,6 +187,14 @@ LISTINGS = [
     ),
     Listing("api/reports/precincts"),
     Listing("api/volunteer-leads"),
+    # Field safety.
+    Listing("api/safety/sessions", filters=[_none, lambda c: {"status": "ended"}]),
+    Listing("api/me/safety-pin", shared="the caller's own PIN state: two booleans"),
+    Listing(
+        "api/safety/sessions/<int:pk>/escalations",
+        kwargs=routes_safety_checkins.session_kwargs("a"),
+        other_kwargs=routes_safety_checkins.session_kwargs("b"),
+    ),
     # Events.
     Listing("api/public/events", shared="public events are published to everyone"),
     Listing(
