@@ -54,6 +54,10 @@ class ErrorCode(StrEnum):
     NO_HOUSEHOLDS = "no_households"
     TURF_COMPLETED = "turf_completed"
 
+    # Canvass: incidents (freeze and broadcast).
+    EMPTY_AREA = "empty_area"
+    INCIDENT_LIFTED = "incident_lifted"
+
     # Canvass: imports (voter files and sites).
     BAD_ENCODING = "bad_encoding"
     EMPTY_FILE = "empty_file"

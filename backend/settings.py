@@ -233,6 +233,8 @@ SPECTACULAR_SETTINGS = {
         "GeocodeStatusEnum": "canvass.models.GeocodeStatus",
         "ImportKindEnum": "canvass.models.ImportKind",
         "ImportStateEnum": "canvass.models.ImportState",
+        "IncidentKindEnum": "canvass.models.IncidentKind",
+        "IncidentAreaKindEnum": "canvass.models.AreaKind",
         # events
         "ShiftStatusEnum": "events.models.ShiftStatus",
         "SignupStatusEnum": "events.models.SignupStatus",
@@ -446,3 +448,5 @@ SMS_EXTRA_OPT_OUT_KEYWORDS = env.list("SMS_EXTRA_OPT_OUT_KEYWORDS", ["PARAR", "A
 SMS_CLAIM_LEASE_SECONDS = env.int("SMS_CLAIM_LEASE_SECONDS", 120, minimum=5)
 SMS_SENDING_TIMEOUT_SECONDS = env.int("SMS_SENDING_TIMEOUT_SECONDS", 300, minimum=10)
 SMS_DISPATCH_BATCH_SIZE = env.int("SMS_DISPATCH_BATCH_SIZE", 50, minimum=1)
+# Threads sending one claimed batch at once (each waits on the provider; the rate still holds).
+SMS_DISPATCH_THREADS = env.int("SMS_DISPATCH_THREADS", 4, minimum=1)

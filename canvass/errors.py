@@ -101,3 +101,18 @@ class EditWindowClosedError(ConflictError):
     """409: the log was received more than CANVASS_EDIT_WINDOW_HOURS ago."""
 
     code = ErrorCode.EDIT_WINDOW_CLOSED
+
+
+# --- Incidents ------------------------------------------------------------------------------
+
+
+class EmptyAreaError(ApplicationError):
+    """400: an incident's area holds no turf of the actor's teams (empty, or another team's)."""
+
+    code = ErrorCode.EMPTY_AREA
+
+
+class IncidentLiftedError(ConflictError):
+    """409: the incident was already lifted (by someone else, or a moment ago)."""
+
+    code = ErrorCode.INCIDENT_LIFTED

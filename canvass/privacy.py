@@ -7,9 +7,10 @@ from typing import Any
 
 from django.db.models import Q
 from django.db.models.functions import Length
+from django.utils import timezone
 
 from backend.privacy.registry import register_eraser, register_personal_fields, register_purger
-from canvass.models import ConversationLog, LogRevision, Voter
+from canvass.models import ConversationLog, Incident, LogRevision, Voter
 
 register_personal_fields("canvass.voter", "first_name", "middle_name", "last_name", "phone")
 register_personal_fields("canvass.household", "street", "address_key")
@@ -69,3 +70,20 @@ def purge_notes_and_locations(cutoff: datetime) -> dict[str, int]:
         "locations_cleared": locations,
         "revisions_cleared": revisions,
     }
+
+
+# --- Incidents: the instruction may name a meeting place; kinds, turfs and counts stay ----------
+
+register_personal_fields("canvass.incident", "instruction")
+
+
+@register_purger("canvass-incidents")
+def purge_incident_instructions(cutoff: datetime) -> dict[str, int]:
+    """Blank the instruction of incidents declared before `cutoff` (kind, area, turfs, times and
+    counts stay, so the record of what was frozen when still adds up)."""
+    cleared = (
+        Incident.objects.filter(declared_at__lt=cutoff)
+        .exclude(instruction="")
+        .update(instruction="", instruction_purged_at=timezone.now())
+    )
+    return {"incident_instructions_cleared": cleared}

@@ -9,6 +9,14 @@ from canvass.models.imports import (
     ImportState,
     VoterImport,
 )
+from canvass.models.incidents import (
+    AreaKind,
+    Incident,
+    IncidentKind,
+    IncidentNotice,
+    IncidentTurf,
+    NoticeKind,
+)
 from canvass.models.logs import (
     ConversationLog,
     LogReview,
@@ -27,6 +35,7 @@ from canvass.models.sync import DeviceSync, SyncRemoval, SyncSequence
 from canvass.models.turf import Turf, TurfAssignment, TurfHousehold, TurfStatus
 
 __all__ = [
+    "AreaKind",
     "ConversationLog",
     "DeviceSync",
     "GeocodeStatus",
@@ -36,8 +45,13 @@ __all__ = [
     "ImportKind",
     "ImportSeenVoter",
     "ImportState",
+    "Incident",
+    "IncidentKind",
+    "IncidentNotice",
+    "IncidentTurf",
     "LogReview",
     "LogRevision",
+    "NoticeKind",
     "Plank",
     "Pledge",
     "Precinct",

@@ -16,6 +16,17 @@ Exactly-once, step by step:
    after SMS_SENDING_TIMEOUT_SECONDS the reconciler marks it `unknown` — never resent — and the
    status callback, which carries our id, settles it (nothing sent twice).
 
+Sending is concurrent: a claimed batch is sent by up to SMS_DISPATCH_THREADS worker threads
+(each with its own database connection), every send still taking a token from the shared rate
+bucket first, so the provider never gets more than SMS_RATE_PER_SECOND in any one-second window
+and each row still goes through the one conditional `queued` -> `sending` UPDATE. Threads pay
+off because a send mostly waits on the provider (100-300 ms): one thread alone cannot reach 10
+texts a second. A dispatcher called inside an open transaction (tests) sends on its own
+connection, one at a time: other connections could not see its uncommitted rows.
+
+Claims take safety texts (`SAFETY_KINDS`: an incident broadcast, a missed check-in) before
+anything else due, so a freeze is never queued behind a batch of reminders.
+
 Transient errors go back to `queued` with exponential backoff and jitter until SMS_MAX_ATTEMPTS;
 permanent errors fail the row at once (and put the number on the opt-out list when the provider
 says it cannot take texts); an unknown outcome becomes `unknown`.
@@ -24,20 +35,22 @@ says it cannot take texts); an unknown outcome becomes `unknown`.
 from __future__ import annotations
 
 import logging
+import queue
 import random
+import threading
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F, Q
+from django.db import connection, connections, transaction
+from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.utils import timezone
 
 from backend.db.locks import advisory_xact_lock
 from backend.sms import BaseSmsBackend, SmsError, get_backend, sender_key
-from messaging.models import SmsMessage, SmsStatus
+from messaging.models import SAFETY_KINDS, SmsMessage, SmsStatus
 from messaging.services.optouts import sms_number_mark_for
 from messaging.services.rates import rate_limit
 from messaging.services.sendability import Decision, send_facts, sendability
@@ -58,6 +71,13 @@ class DispatchReport:
     skipped: Counter[str] = field(default_factory=Counter)
     postponed: int = 0
     reconciled: int = 0
+
+    def add(self, other: DispatchReport) -> None:
+        """Fold in what one sending thread counted."""
+        self.sent += other.sent
+        self.retried += other.retried
+        self.failed += other.failed
+        self.unknown += other.unknown
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -99,6 +119,12 @@ def sms_reconcile_stale(*, now: datetime | None = None) -> int:
     )
 
 
+# Safety texts first (0), then everything else (1), each oldest due first.
+_SAFETY_FIRST = Case(
+    When(kind__in=SAFETY_KINDS, then=Value(0)), default=Value(1), output_field=IntegerField()
+)
+
+
 def _claim(
     batch_size: int, now: datetime, token: str, report: DispatchReport
 ) -> list[SmsMessage] | None:
@@ -109,7 +135,7 @@ def _claim(
             .filter(status=SmsStatus.QUEUED, next_attempt_at__lte=now)
             .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
             .select_related("signup__shift__event", "event")
-            .order_by("next_attempt_at", "id")[:batch_size]
+            .order_by(_SAFETY_FIRST, "next_attempt_at", "id")[:batch_size]
         )
         if not rows:
             return None
@@ -247,9 +273,51 @@ def sms_dispatch_due(
         claimed = _claim(batch_size, now or timezone.now(), token, report)
         if claimed is None:
             break
+        _send_claimed(claimed, token, backend, report)
+    return report
+
+
+def _send_claimed(
+    claimed: list[SmsMessage], token: str, backend: BaseSmsBackend, report: DispatchReport
+) -> None:
+    """Send a claimed batch in claim order, on up to SMS_DISPATCH_THREADS threads."""
+    workers = min(settings.SMS_DISPATCH_THREADS, len(claimed))
+    if workers <= 1 or connection.in_atomic_block:
         for message in claimed:
             _send_one(message, token, backend, report)
-    return report
+        return
+    pending: queue.SimpleQueue[SmsMessage] = queue.SimpleQueue()
+    for message in claimed:
+        pending.put(message)
+    reports = [DispatchReport() for _ in range(workers)]
+    fatal: list[BaseException] = []
+
+    def work(own: DispatchReport) -> None:
+        try:
+            while not fatal:
+                try:
+                    message = pending.get_nowait()
+                except queue.Empty:
+                    return
+                _send_one(message, token, backend, own)
+        except BaseException as exc:  # a dying worker stops the batch, as it would one thread
+            fatal.append(exc)
+        finally:
+            connections.close_all()  # this thread's own connection
+
+    threads = [
+        threading.Thread(target=work, args=(own,), name=f"sms-send-{i}", daemon=True)
+        for i, own in enumerate(reports)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for own in reports:
+        report.add(own)
+    if fatal:
+        # Rows left unsent keep their lease and go back to the queue when it ends.
+        raise fatal[0]
 
 
 def sms_send_now(

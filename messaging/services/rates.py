@@ -11,6 +11,10 @@ from django.utils import timezone
 
 from messaging.models import SmsRateBucket
 
+# One token at most: no burst, so sends are at least 1/rate apart and no one-second window ever
+# holds more than SMS_RATE_PER_SECOND of them, whatever the number of dispatchers and threads.
+CAPACITY = 1.0
+
 
 def rate_limit_wait(*, sender: str, now: datetime | None = None) -> float:
     """Take one token from the sender's bucket; returns 0 when taken, else seconds to wait.
@@ -21,15 +25,16 @@ def rate_limit_wait(*, sender: str, now: datetime | None = None) -> float:
     rate = settings.SMS_RATE_PER_SECOND
     if rate <= 0:
         return 0.0
-    capacity = max(1.0, rate)
-    now = now or timezone.now()
     SmsRateBucket.objects.get_or_create(
-        sender=sender, defaults={"tokens": capacity, "refilled_at": now}
+        sender=sender, defaults={"tokens": CAPACITY, "refilled_at": now or timezone.now()}
     )
     with transaction.atomic():
         bucket = SmsRateBucket.objects.select_for_update().get(sender=sender)
-        elapsed = max(0.0, (now - bucket.refilled_at).total_seconds())
-        tokens = min(capacity, bucket.tokens + elapsed * rate)
+        # The time is read once the row is ours: read before the lock, a sender that waited on
+        # it would move the refill time backwards and mint tokens that were already spent.
+        now = max(now or timezone.now(), bucket.refilled_at)
+        elapsed = (now - bucket.refilled_at).total_seconds()
+        tokens = min(CAPACITY, bucket.tokens + elapsed * rate)
         wait = 0.0
         if tokens >= 1:
             tokens -= 1
