@@ -46,7 +46,11 @@ class IncidentDeclareInputSerializer(StrictSerializer):
 
 
 class IncidentQuerySerializer(StrictSerializer):
-    active = serializers.BooleanField(required=False, help_text="Only active (or lifted) ones.")
+    # default=None: a query string without `active` means both (DRF reads a missing boolean in
+    # form-style input as false otherwise).
+    active = serializers.BooleanField(
+        required=False, allow_null=True, default=None, help_text="Only active (or lifted) ones."
+    )
 
 
 @extend_schema_field(CircleSerializer(allow_null=True))
