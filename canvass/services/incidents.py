@@ -43,7 +43,7 @@ from canvass.models import (
 from canvass.models.incidents import INSTRUCTION_MAX, RADIUS_MAX_M, RADIUS_MIN_M
 from canvass.notes import REPHRASE_MESSAGE, mentions_immigration_status
 from messaging.models import SmsKind, SmsStatus
-from messaging.services.outbox import sms_safety_enqueue
+from messaging.services.outbox import sms_safety_enqueue_many
 from messaging.templates import render_safety
 
 METERS_PER_DEGREE = 111_320.0
@@ -147,30 +147,29 @@ def _notify(
     lifted: bool,
 ) -> tuple[int, int]:
     """Claim one notice per person and queue their text; (queued, unreachable)."""
-    queued = unreachable = 0
-    notices = []
-    for user, turf_ids in recipients:
-        message = sms_safety_enqueue(
-            kind=SmsKind.INCIDENT_LIFTED if lifted else SmsKind.INCIDENT,
+    kind = SmsKind.INCIDENT_LIFTED if lifted else SmsKind.INCIDENT
+    messages = sms_safety_enqueue_many(
+        kind=kind,
+        messages=[
+            (user, _body(incident, user, [names[t] for t in turf_ids], lifted=lifted))
+            for user, turf_ids in recipients
+        ],
+    )
+    # No number, no consent or opted out: skipped at once (on record, never sent).
+    unreachable = sum(1 for message in messages if message.status == SmsStatus.SKIPPED)
+    notices = [
+        IncidentNotice(
+            incident=incident,
             user=user,
-            body=_body(incident, user, [names[t] for t in turf_ids], lifted=lifted),
+            kind=NoticeKind.LIFTED if lifted else NoticeKind.DECLARED,
+            sms_id=message.pk,
         )
-        if message.status == SmsStatus.SKIPPED:
-            unreachable += 1  # no number, no consent or opted out: on record, never sent
-        else:
-            queued += 1
-        notices.append(
-            IncidentNotice(
-                incident=incident,
-                user=user,
-                kind=NoticeKind.LIFTED if lifted else NoticeKind.DECLARED,
-                sms_id=message.pk,
-            )
-        )
+        for (user, _), message in zip(recipients, messages, strict=True)
+    ]
     # No ignore_conflicts: a duplicate claim is a bug, and its IntegrityError rolls back the
     # whole change, texts included.
     IncidentNotice.objects.bulk_create(notices, batch_size=1000)
-    return queued, unreachable
+    return len(messages) - unreachable, unreachable
 
 
 # --- Declaring ------------------------------------------------------------------------------

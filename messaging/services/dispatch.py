@@ -38,6 +38,7 @@ import logging
 import queue
 import random
 import threading
+import time
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
@@ -260,7 +261,8 @@ def sms_dispatch_due(
     backend: BaseSmsBackend | None = None,
     max_batches: int = 1,
 ) -> DispatchReport:
-    """Send what is due now: up to `max_batches` claims of `batch_size` rows each.
+    """Send what is due now: up to `max_batches` claims of `batch_size` rows each, on up to
+    SMS_DISPATCH_THREADS threads.
 
     Safe to run from any number of processes at once; each row is sent at most once.
     """
@@ -268,56 +270,75 @@ def sms_dispatch_due(
     backend = backend or get_backend()
     batch_size = batch_size or settings.SMS_DISPATCH_BATCH_SIZE
     report.reconciled = sms_reconcile_stale(now=now)
-    for _ in range(max_batches):
-        token = uuid.uuid4().hex
-        claimed = _claim(batch_size, now or timezone.now(), token, report)
-        if claimed is None:
-            break
-        _send_claimed(claimed, token, backend, report)
+    threaded = settings.SMS_DISPATCH_THREADS > 1 and not connection.in_atomic_block
+    senders = _Senders(settings.SMS_DISPATCH_THREADS, backend) if threaded else None
+    try:
+        for _ in range(max_batches):
+            token = uuid.uuid4().hex
+            claimed = _claim(batch_size, now or timezone.now(), token, report)
+            if claimed is None:
+                break
+            if senders is None:
+                for message in claimed:
+                    _send_one(message, token, backend, report)
+            elif not senders.send(claimed, token):
+                break
+    finally:
+        if senders is not None:
+            senders.finish(report)
     return report
 
 
-def _send_claimed(
-    claimed: list[SmsMessage], token: str, backend: BaseSmsBackend, report: DispatchReport
-) -> None:
-    """Send a claimed batch in claim order, on up to SMS_DISPATCH_THREADS threads."""
-    workers = min(settings.SMS_DISPATCH_THREADS, len(claimed))
-    if workers <= 1 or connection.in_atomic_block:
-        for message in claimed:
-            _send_one(message, token, backend, report)
-        return
-    pending: queue.SimpleQueue[SmsMessage] = queue.SimpleQueue()
-    for message in claimed:
-        pending.put(message)
-    reports = [DispatchReport() for _ in range(workers)]
-    fatal: list[BaseException] = []
+class _Senders:
+    """Worker threads sending claimed rows, in claim order, across the batches of one dispatch:
+    the next claim is made while the previous batch's last sends still wait on the provider, so
+    the threads never idle at a batch's end. Each thread has its own database connection."""
 
-    def work(own: DispatchReport) -> None:
+    def __init__(self, count: int, backend: BaseSmsBackend) -> None:
+        self.pending: queue.Queue[tuple[SmsMessage, str] | None] = queue.Queue()
+        self.reports = [DispatchReport() for _ in range(count)]
+        self.fatal: list[BaseException] = []
+        self.threads = [
+            threading.Thread(
+                target=self._work, args=(own, backend), name=f"sms-send-{i}", daemon=True
+            )
+            for i, own in enumerate(self.reports)
+        ]
+        for thread in self.threads:
+            thread.start()
+
+    def _work(self, own: DispatchReport, backend: BaseSmsBackend) -> None:
         try:
-            while not fatal:
-                try:
-                    message = pending.get_nowait()
-                except queue.Empty:
+            while not self.fatal:
+                item = self.pending.get()
+                if item is None:
                     return
+                message, token = item
                 _send_one(message, token, backend, own)
-        except BaseException as exc:  # a dying worker stops the batch, as it would one thread
-            fatal.append(exc)
+        except BaseException as exc:  # a dying worker stops the dispatch, as it would one thread
+            self.fatal.append(exc)
         finally:
             connections.close_all()  # this thread's own connection
 
-    threads = [
-        threading.Thread(target=work, args=(own,), name=f"sms-send-{i}", daemon=True)
-        for i, own in enumerate(reports)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    for own in reports:
-        report.add(own)
-    if fatal:
-        # Rows left unsent keep their lease and go back to the queue when it ends.
-        raise fatal[0]
+    def send(self, claimed: list[SmsMessage], token: str) -> bool:
+        """Queue a claimed batch; return once at most one row per thread is left to start
+        (False: a worker died, claim no more)."""
+        for message in claimed:
+            self.pending.put((message, token))
+        while self.pending.qsize() > len(self.threads) and not self.fatal:
+            time.sleep(0.01)
+        return not self.fatal
+
+    def finish(self, report: DispatchReport) -> None:
+        for _ in self.threads:
+            self.pending.put(None)
+        for thread in self.threads:
+            thread.join()
+        for own in self.reports:
+            report.add(own)
+        if self.fatal:
+            # Rows left unsent keep their lease and go back to the queue when it ends.
+            raise self.fatal[0]
 
 
 def sms_send_now(
