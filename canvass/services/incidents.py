@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from shapely.geometry import shape
 
@@ -439,9 +439,13 @@ def incident_recipients_for_lift(
     its turfs for someone unassigned since)."""
     all_turfs = sorted(incident.incident_turfs.values_list("turf_id", flat=True))
     held: dict[int, list[int]] = {}
-    for user_id, turf_id in TurfAssignment.objects.filter(
-        canvasser_id__in=user_ids, turf_id__in=all_turfs, assigned_at__lte=incident.declared_at
-    ).values_list("canvasser_id", "turf_id"):
+    held_then = TurfAssignment.objects.filter(
+        Q(unassigned_at__isnull=True) | Q(unassigned_at__gt=incident.declared_at),
+        canvasser_id__in=user_ids,
+        turf_id__in=all_turfs,
+        assigned_at__lte=incident.declared_at,
+    )
+    for user_id, turf_id in held_then.values_list("canvasser_id", "turf_id"):
         held.setdefault(user_id, []).append(turf_id)
     users = User.objects.filter(pk__in=user_ids).order_by("pk")
     return [(user, sorted(set(held.get(user.pk, all_turfs)))) for user in users]

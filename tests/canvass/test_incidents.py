@@ -317,6 +317,23 @@ def test_lifting_resumes_the_turf_and_tells_the_same_people_once(
     assert AuditEvent.objects.filter(action="incident.lift").count() == 1
 
 
+def test_someone_unassigned_during_the_incident_is_still_told_it_is_lifted(
+    lead_a, canvasser_a, turf_a
+):
+    from canvass.services.turf import turf_unassign
+
+    with_phone(canvasser_a)
+    incident = incident_declare(
+        actor=lead_a, kind="police", instruction=INSTRUCTION, turf_ids=[turf_a.pk]
+    )
+    with time_machine.travel(DAWN + timedelta(minutes=10)):
+        turf_unassign(actor=lead_a, turf=turf_a, canvasser_id=canvasser_a.pk)
+        incident_lift(actor=lead_a, incident_id=incident.pk)
+
+    lifted = SmsMessage.objects.get(kind=SmsKind.INCIDENT_LIFTED)
+    assert lifted.user == canvasser_a and "for Turf A is lifted" in lifted.body
+
+
 def test_a_turf_another_active_incident_covers_stays_paused(client_for, lead_a, turf_a):
     first = declare(client_for(lead_a), turfs=[turf_a.pk]).json()
     declare(client_for(lead_a), polygon=AROUND_A)
