@@ -56,6 +56,10 @@ class ErrorCode(StrEnum):
     # Canvass: endorsements.
     ALREADY_ENDORSED = "already_endorsed"
 
+    # Canvass: incidents (freeze and broadcast).
+    EMPTY_AREA = "empty_area"
+    INCIDENT_LIFTED = "incident_lifted"
+
     # Canvass: imports (voter files and sites).
     BAD_ENCODING = "bad_encoding"
     EMPTY_FILE = "empty_file"

@@ -241,6 +241,8 @@ SPECTACULAR_SETTINGS = {
         "ImportStateEnum": "canvass.models.ImportState",
         "EscalationStepEnum": "canvass.models.EscalationStep",
         "FieldSessionStatusEnum": "canvass.models.FieldSessionStatus",
+        "IncidentKindEnum": "canvass.models.IncidentKind",
+        "IncidentAreaKindEnum": "canvass.models.AreaKind",
         # events
         "ShiftStatusEnum": "events.models.ShiftStatus",
         "SignupStatusEnum": "events.models.SignupStatus",
@@ -466,6 +468,10 @@ SMS_EXTRA_OPT_OUT_KEYWORDS = env.list("SMS_EXTRA_OPT_OUT_KEYWORDS", ["PARAR", "A
 SMS_CLAIM_LEASE_SECONDS = env.int("SMS_CLAIM_LEASE_SECONDS", 120, minimum=5)
 SMS_SENDING_TIMEOUT_SECONDS = env.int("SMS_SENDING_TIMEOUT_SECONDS", 300, minimum=10)
 SMS_DISPATCH_BATCH_SIZE = env.int("SMS_DISPATCH_BATCH_SIZE", 50, minimum=1)
+# Threads sending claimed texts at once (each mostly waits on the provider; the rate still
+# holds). Enough that one is always ready when the rate bucket gives a token: a bucket with no
+# burst loses every moment no thread is waiting.
+SMS_DISPATCH_THREADS = env.int("SMS_DISPATCH_THREADS", 8, minimum=1)
 
 # --- Field safety: check-ins during canvassing sessions (canvass/services/safety.py) --------
 # Check-in interval of teams whose leads set none (a team's own lies within 5..240 minutes).

@@ -301,3 +301,31 @@ def load_safety(stdout: OutputWrapper) -> None:
     )
     field_session_end(actor=assignment.canvasser, session_id=session.pk)
     stdout.write("  canvass-safety: check-ins every 20 min for the demo team; one ended session")
+
+
+@register(order=26, name="canvass-incident")
+def load_lifted_incident(stdout: OutputWrapper) -> None:
+    """One weather incident over the first demo turf, already lifted: the incidents list and
+    the audit trail have something to show, and no demo turf stays paused."""
+    from canvass.models import Incident
+    from canvass.services.incidents import incident_declare, incident_lift
+
+    lead = (
+        User.objects.filter(role=Role.FIELD_LEAD, username="fieldlead").first()
+        or User.objects.filter(role=Role.ORGANIZER, username="organizer").first()
+    )
+    turf = Turf.objects.filter(name__startswith="Demo ").order_by("id").first()
+    if lead is None or turf is None:
+        stdout.write("  canvass-incident: demo turf or people missing; skipped")
+        return
+    if Incident.objects.exists():
+        stdout.write("  canvass-incident: an incident exists; unchanged")
+        return
+    incident = incident_declare(
+        actor=lead,
+        kind="weather",
+        instruction="Lightning nearby: stop knocking and wait in the van.",
+        turf_ids=[turf.pk],
+    )
+    incident_lift(actor=lead, incident_id=incident.pk)
+    stdout.write(f"  canvass-incident: a lifted weather incident over {turf.name}")

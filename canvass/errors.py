@@ -146,3 +146,18 @@ class WrongPinError(ApplicationError):
     """400: the PIN given is neither of the canvasser's (nothing is recorded)."""
 
     code = ErrorCode.WRONG_PIN
+
+
+# --- Incidents ------------------------------------------------------------------------------
+
+
+class EmptyAreaError(ApplicationError):
+    """400: an incident's area holds no turf of the actor's teams (empty, or another team's)."""
+
+    code = ErrorCode.EMPTY_AREA
+
+
+class IncidentLiftedError(ConflictError):
+    """409: the incident was already lifted (by someone else, or a moment ago)."""
+
+    code = ErrorCode.INCIDENT_LIFTED

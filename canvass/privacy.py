@@ -7,9 +7,17 @@ from typing import Any
 
 from django.db.models import Q
 from django.db.models.functions import Length
+from django.utils import timezone
 
 from backend.privacy.registry import register_eraser, register_personal_fields, register_purger
-from canvass.models import ConversationLog, Endorsement, EndorsementConsent, LogRevision, Voter
+from canvass.models import (
+    ConversationLog,
+    Endorsement,
+    EndorsementConsent,
+    Incident,
+    LogRevision,
+    Voter,
+)
 
 register_personal_fields("canvass.voter", "first_name", "middle_name", "last_name", "phone")
 register_personal_fields("canvass.household", "street", "address_key")
@@ -125,3 +133,20 @@ def purge_abandoned_session_locations(cutoff: datetime) -> dict[str, int]:
         status=FieldSessionStatus.OPEN, started_at__lt=cutoff, last_location_at__isnull=False
     ).update(last_location="", last_location_at=None)
     return {"field_session_locations": cleared}
+
+
+# --- Incidents: the instruction may name a meeting place; kinds, turfs and counts stay ----------
+
+register_personal_fields("canvass.incident", "instruction")
+
+
+@register_purger("canvass-incidents")
+def purge_incident_instructions(cutoff: datetime) -> dict[str, int]:
+    """Blank the instruction of incidents declared before `cutoff` (kind, area, turfs, times and
+    counts stay, so the record of what was frozen when still adds up)."""
+    cleared = (
+        Incident.objects.filter(declared_at__lt=cutoff)
+        .exclude(instruction="")
+        .update(instruction="", instruction_purged_at=timezone.now())
+    )
+    return {"incident_instructions_cleared": cleared}

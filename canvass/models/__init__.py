@@ -18,6 +18,14 @@ from canvass.models.imports import (
     ImportState,
     VoterImport,
 )
+from canvass.models.incidents import (
+    AreaKind,
+    Incident,
+    IncidentKind,
+    IncidentNotice,
+    IncidentTurf,
+    NoticeKind,
+)
 from canvass.models.logs import (
     ConversationLog,
     LogReview,
@@ -45,6 +53,7 @@ from canvass.models.sync import DeviceSync, SyncRemoval, SyncSequence
 from canvass.models.turf import Turf, TurfAssignment, TurfHousehold, TurfStatus
 
 __all__ = [
+    "AreaKind",
     "ConfirmationChannel",
     "ConversationLog",
     "DeviceSync",
@@ -63,8 +72,13 @@ __all__ = [
     "ImportKind",
     "ImportSeenVoter",
     "ImportState",
+    "Incident",
+    "IncidentKind",
+    "IncidentNotice",
+    "IncidentTurf",
     "LogReview",
     "LogRevision",
+    "NoticeKind",
     "OrganizationKind",
     "Plank",
     "Pledge",

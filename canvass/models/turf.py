@@ -40,6 +40,9 @@ class Turf(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, null=True, db_index=True)
+    # Set while an active incident covers the turf (canvass/services/incidents.py): the pull
+    # marks it paused and phones stop knocking.
+    paused_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["name", "id"]

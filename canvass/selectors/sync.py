@@ -193,6 +193,7 @@ class _Round:
     new_turfs: set[int]  # assigned since the last round: sent whole
     turf_scripts: dict[int, int | None]  # held turf -> active script
     turfs_changed: bool  # a held turf's name, status or script changed: re-send them all
+    paused_turfs: set[int]  # held turfs an active incident covers: stop knocking there
     held_ever: QuerySet[Any] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -248,6 +249,7 @@ def _assignments(r: _Round, cursor: Cursor, limit: int) -> list[Row]:
                 status=a.turf.status,
                 assigned_at=a.assigned_at,
                 script=r.turf_scripts.get(a.turf_id),
+                paused=a.turf_id in r.paused_turfs,
             )
         out.append((a.change_stamp, a.pk, item))
     return out
@@ -441,19 +443,30 @@ PHASES: tuple[tuple[str, Fetch], ...] = (
 )
 
 
-def _held_turfs(user: User) -> tuple[dict[int, int], dict[int, int | None], str]:
-    """Held turf -> its assignment's stamp, held turf -> active script, and a digest of what a
-    phone shows of the held turfs (names, statuses, scripts), in two or three queries."""
+def _held_turfs(user: User) -> tuple[dict[int, int], dict[int, int | None], str, set[int]]:
+    """Held turf -> its assignment's stamp, held turf -> active script, a digest of what a
+    phone shows of the held turfs (names, statuses, scripts, paused) and the paused ones, in
+    two or three queries."""
     rows = list(
         TurfAssignment.objects.filter(canvasser=user, unassigned_at__isnull=True).values_list(
-            "turf_id", "change_stamp", "turf__name", "turf__status", "turf__script_id"
+            "turf_id",
+            "change_stamp",
+            "turf__name",
+            "turf__status",
+            "turf__script_id",
+            "turf__paused_at",
         )
     )
     stamps = {turf: stamp for turf, stamp, *_ in rows}
-    scripts = with_default_script({turf: script for turf, _, _, _, script in rows})
-    shown = sorted((turf, name, status, scripts[turf]) for turf, _, name, status, _ in rows)
+    scripts = with_default_script({turf: script for turf, _, _, _, script, _ in rows})
+    shown = sorted((turf, name, status, scripts[turf]) for turf, _, name, status, _, _ in rows)
+    # Paused turfs (an incident) join the digest only when there are some: a cursor issued
+    # before pausing existed keeps its digest.
+    paused = {turf for turf, *_, paused_at in rows if paused_at is not None}
+    if paused:
+        shown.append(("paused", *sorted(paused)))  # type: ignore[arg-type]
     digest = hashlib.blake2b(repr(shown).encode(), digest_size=8).hexdigest()
-    return stamps, scripts, digest
+    return stamps, scripts, digest, paused
 
 
 def sync_pull(*, user: User, cursor_token: str | None, limit: int | None = None) -> PullPage:
@@ -468,7 +481,7 @@ def sync_pull(*, user: User, cursor_token: str | None, limit: int | None = None)
     if starting:
         # The snapshot comes first: everything it saw is visible to the reads that follow.
         cursor.next_since = current_snapshot()
-    stamps, turf_scripts, digest = _held_turfs(user)
+    stamps, turf_scripts, digest, paused = _held_turfs(user)
     if starting:
         cursor.next_turfs_digest = digest
     since = cursor.since
@@ -478,6 +491,7 @@ def sync_pull(*, user: User, cursor_token: str | None, limit: int | None = None)
         open_turfs=set(stamps),
         new_turfs={t for t, s in stamps.items() if since is None or not since.saw(s)},
         turf_scripts=turf_scripts,
+        paused_turfs=paused,
         turfs_changed=since is not None and cursor.turfs_digest != cursor.next_turfs_digest,
     )
     sections: dict[str, Any] = {name: [] for name in SECTIONS}

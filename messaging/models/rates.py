@@ -1,4 +1,4 @@
-"""The per-sender token bucket every dispatcher shares."""
+"""The per-sender send schedule every dispatcher shares."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ from django.db import models
 
 
 class SmsRateBucket(models.Model):
-    """A token bucket per sender, shared by every dispatcher through a row lock."""
+    """A sender's send schedule, shared by every dispatcher through a row lock: `refilled_at`
+    is the next free send slot (messaging/services/rates.py); `tokens` is no longer used."""
 
     sender = models.CharField(max_length=64, unique=True)
     tokens = models.FloatField(default=0)

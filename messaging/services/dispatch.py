@@ -16,6 +16,17 @@ Exactly-once, step by step:
    after SMS_SENDING_TIMEOUT_SECONDS the reconciler marks it `unknown` — never resent — and the
    status callback, which carries our id, settles it (nothing sent twice).
 
+Sending is concurrent: a claimed batch is sent by up to SMS_DISPATCH_THREADS worker threads
+(each with its own database connection), every send still taking a token from the shared rate
+bucket first, so the provider never gets more than SMS_RATE_PER_SECOND in any one-second window
+and each row still goes through the one conditional `queued` -> `sending` UPDATE. Threads pay
+off because a send mostly waits on the provider (100-300 ms): one thread alone cannot reach 10
+texts a second. A dispatcher called inside an open transaction (tests) sends on its own
+connection, one at a time: other connections could not see its uncommitted rows.
+
+Claims take safety texts (`SAFETY_KINDS`: an incident broadcast, a missed check-in) before
+anything else due, so a freeze is never queued behind a batch of reminders.
+
 Transient errors go back to `queued` with exponential backoff and jitter until SMS_MAX_ATTEMPTS;
 permanent errors fail the row at once (and put the number on the opt-out list when the provider
 says it cannot take texts); an unknown outcome becomes `unknown`.
@@ -24,20 +35,23 @@ says it cannot take texts); an unknown outcome becomes `unknown`.
 from __future__ import annotations
 
 import logging
+import queue
 import random
+import threading
+import time
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F, Q
+from django.db import connection, connections, transaction
+from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.utils import timezone
 
 from backend.db.locks import advisory_xact_lock
 from backend.sms import BaseSmsBackend, SmsError, get_backend, sender_key
-from messaging.models import SmsMessage, SmsStatus
+from messaging.models import SAFETY_KINDS, SmsMessage, SmsStatus
 from messaging.services.optouts import sms_number_mark_for
 from messaging.services.rates import rate_limit
 from messaging.services.sendability import Decision, send_facts, sendability
@@ -58,6 +72,13 @@ class DispatchReport:
     skipped: Counter[str] = field(default_factory=Counter)
     postponed: int = 0
     reconciled: int = 0
+
+    def add(self, other: DispatchReport) -> None:
+        """Fold in what one sending thread counted."""
+        self.sent += other.sent
+        self.retried += other.retried
+        self.failed += other.failed
+        self.unknown += other.unknown
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -99,6 +120,12 @@ def sms_reconcile_stale(*, now: datetime | None = None) -> int:
     )
 
 
+# Safety texts first (0), then everything else (1), each oldest due first.
+_SAFETY_FIRST = Case(
+    When(kind__in=SAFETY_KINDS, then=Value(0)), default=Value(1), output_field=IntegerField()
+)
+
+
 def _claim(
     batch_size: int, now: datetime, token: str, report: DispatchReport
 ) -> list[SmsMessage] | None:
@@ -109,7 +136,7 @@ def _claim(
             .filter(status=SmsStatus.QUEUED, next_attempt_at__lte=now)
             .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
             .select_related("signup__shift__event", "event")
-            .order_by("next_attempt_at", "id")[:batch_size]
+            .order_by(_SAFETY_FIRST, "next_attempt_at", "id")[:batch_size]
         )
         if not rows:
             return None
@@ -234,7 +261,8 @@ def sms_dispatch_due(
     backend: BaseSmsBackend | None = None,
     max_batches: int = 1,
 ) -> DispatchReport:
-    """Send what is due now: up to `max_batches` claims of `batch_size` rows each.
+    """Send what is due now: up to `max_batches` claims of `batch_size` rows each, on up to
+    SMS_DISPATCH_THREADS threads.
 
     Safe to run from any number of processes at once; each row is sent at most once.
     """
@@ -242,14 +270,75 @@ def sms_dispatch_due(
     backend = backend or get_backend()
     batch_size = batch_size or settings.SMS_DISPATCH_BATCH_SIZE
     report.reconciled = sms_reconcile_stale(now=now)
-    for _ in range(max_batches):
-        token = uuid.uuid4().hex
-        claimed = _claim(batch_size, now or timezone.now(), token, report)
-        if claimed is None:
-            break
-        for message in claimed:
-            _send_one(message, token, backend, report)
+    threaded = settings.SMS_DISPATCH_THREADS > 1 and not connection.in_atomic_block
+    senders = _Senders(settings.SMS_DISPATCH_THREADS, backend) if threaded else None
+    try:
+        for _ in range(max_batches):
+            token = uuid.uuid4().hex
+            claimed = _claim(batch_size, now or timezone.now(), token, report)
+            if claimed is None:
+                break
+            if senders is None:
+                for message in claimed:
+                    _send_one(message, token, backend, report)
+            elif not senders.send(claimed, token):
+                break
+    finally:
+        if senders is not None:
+            senders.finish(report)
     return report
+
+
+class _Senders:
+    """Worker threads sending claimed rows, in claim order, across the batches of one dispatch:
+    the next claim is made while the previous batch's last sends still wait on the provider, so
+    the threads never idle at a batch's end. Each thread has its own database connection."""
+
+    def __init__(self, count: int, backend: BaseSmsBackend) -> None:
+        self.pending: queue.Queue[tuple[SmsMessage, str] | None] = queue.Queue()
+        self.reports = [DispatchReport() for _ in range(count)]
+        self.fatal: list[BaseException] = []
+        self.threads = [
+            threading.Thread(
+                target=self._work, args=(own, backend), name=f"sms-send-{i}", daemon=True
+            )
+            for i, own in enumerate(self.reports)
+        ]
+        for thread in self.threads:
+            thread.start()
+
+    def _work(self, own: DispatchReport, backend: BaseSmsBackend) -> None:
+        try:
+            while not self.fatal:
+                item = self.pending.get()
+                if item is None:
+                    return
+                message, token = item
+                _send_one(message, token, backend, own)
+        except BaseException as exc:  # a dying worker stops the dispatch, as it would one thread
+            self.fatal.append(exc)
+        finally:
+            connections.close_all()  # this thread's own connection
+
+    def send(self, claimed: list[SmsMessage], token: str) -> bool:
+        """Queue a claimed batch; return once at most one row per thread is left to start
+        (False: a worker died, claim no more)."""
+        for message in claimed:
+            self.pending.put((message, token))
+        while self.pending.qsize() > len(self.threads) and not self.fatal:
+            time.sleep(0.01)
+        return not self.fatal
+
+    def finish(self, report: DispatchReport) -> None:
+        for _ in self.threads:
+            self.pending.put(None)
+        for thread in self.threads:
+            thread.join()
+        for own in self.reports:
+            report.add(own)
+        if self.fatal:
+            # Rows left unsent keep their lease and go back to the queue when it ends.
+            raise self.fatal[0]
 
 
 def sms_send_now(

@@ -9,6 +9,7 @@ claimed.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -30,6 +31,7 @@ from messaging.services.sendability import (
     Decision,
     message_time_zone,
     quiet_hours_end,
+    send_facts,
     sendability,
 )
 from messaging.templates import render
@@ -126,6 +128,34 @@ def sms_safety_enqueue(
     )
     message.save()
     return message
+
+
+def sms_safety_enqueue_many(*, kind: str, messages: Sequence[tuple[User, str]]) -> list[SmsMessage]:
+    """`sms_safety_enqueue` for many people at once (an incident broadcast): the facts
+    `sendability` needs are loaded once for all of them and the rows written in one INSERT per
+    500, so a broadcast to 500 canvassers costs a handful of queries, not four per person."""
+    if kind not in SAFETY_KINDS:
+        raise ValueError(f"{kind} is not a safety text")
+    now = timezone.now()
+    rows = [
+        SmsMessage(
+            user=user,
+            phone=user.phone,
+            phone_hash=user.phone_hash,
+            body=body,
+            kind=kind,
+            language=user.language,
+            send_after=now,
+            next_attempt_at=now,
+        )
+        for user, body in messages
+    ]
+    facts = send_facts(rows, now=now)
+    for row in rows:
+        verdict = sendability(row, now, facts)
+        if verdict.decision == Decision.SKIP:
+            row.status, row.skip_reason = SmsStatus.SKIPPED, verdict.reason
+    return SmsMessage.objects.bulk_create(rows, batch_size=500)
 
 
 def sms_reply_enqueue(

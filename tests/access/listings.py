@@ -21,7 +21,13 @@ from django.utils import timezone
 
 from backend.accounts.models import User
 from events.links import manage_token_for
-from tests.access import routes_canvass, routes_caucuses, routes_events, routes_safety_checkins
+from tests.access import (
+    routes_canvass,
+    routes_caucuses,
+    routes_events,
+    routes_incidents,
+    routes_safety_checkins,
+)
 
 # Strings only team B's objects carry (case-sensitive). Team A's twins say "a"/"A" instead.
 TEAM_B_MARKERS = (
@@ -91,6 +97,7 @@ def seed_world(cast: Any) -> None:
             device_id=f"phone-{team}",
             last_sync_at=timezone.now() - timedelta(minutes=5),
         )
+        routes_incidents.incident_kwargs(team)(cast)  # declared by that team's lead
         signup = routes_events._signup(cast, team)
         if not SmsMessage.objects.filter(signup=signup).exists():
             SmsMessage.objects.create(
@@ -171,6 +178,10 @@ LISTINGS = [
     Listing("api/me/turfs"),
     Listing("api/sync/pull"),
     Listing("api/sync/readiness"),
+    Listing(
+        "api/incidents",
+        filters=[_none, lambda c: {"active": "true"}, lambda c: {"active": "false"}],
+    ),
     Listing("api/scripts", shared="scripts are written by organizers for every team"),
     Listing(
         "api/scripts/<int:pk>",

@@ -52,3 +52,14 @@ def test_seed_demo_creates_the_default_script_once():
         "help_with",
         "comments",
     ]
+
+
+def test_seed_demo_leaves_one_lifted_incident_and_no_paused_turf():
+    from canvass.models import Incident
+
+    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", stdout=StringIO())
+
+    incident = Incident.objects.get()
+    assert (incident.kind, incident.active) == ("weather", False)
+    assert not Turf.objects.filter(paused_at__isnull=False).exists()

@@ -74,6 +74,7 @@ def test_the_first_pull_delivers_turf_doors_voters_and_script(
             "status": "draft",
             "assigned_at": data["assignments"][0]["assigned_at"],
             "script": script.pk,
+            "paused": False,
         }
     ]
     assert sorted(h["id"] for h in data["households"]) == sorted(d.pk for d in doors(turf_a))

@@ -83,6 +83,8 @@ class KilledAfter(locmem.SmsBackend):
 @pytest.mark.django_db(transaction=True)
 def test_a_dispatcher_killed_mid_batch_loses_nothing_and_sends_nothing_twice(settings):
     settings.SMS_DAILY_CAP_PER_VOLUNTEER = 1000
+    # One sending thread, so exactly the fourth send dies (threads: test_incidents.py).
+    settings.SMS_DISPATCH_THREADS = 1
     ids = due_messages(10)
 
     with pytest.raises(SystemExit):

@@ -238,11 +238,13 @@ def test_rate_limit_is_shared_through_the_database(settings):
 
     settings.SMS_RATE_PER_SECOND = 2
     waits = [rate_limit_wait(sender="+15155550100", now=NOW) for _ in range(3)]
-    later = rate_limit_wait(sender="+15155550100", now=NOW + timedelta(seconds=1))
+    much_later = rate_limit_wait(sender="+15155550100", now=NOW + timedelta(seconds=10))
 
-    assert waits[:2] == [0.0, 0.0]
-    assert waits[2] == pytest.approx(0.5)
-    assert later == 0.0
+    # Each send reserves the next slot, 1 / rate apart (paced a little below the rate): no
+    # burst, at most 2 in any one-second window; after a quiet spell, the next goes at once.
+    step = 1 / (2 * 0.95)
+    assert waits == [0.0, pytest.approx(step), pytest.approx(2 * step)]
+    assert much_later == 0.0
 
 
 def test_dispatch_sms_command_sends_what_is_due_once(make_shift, sign_up):

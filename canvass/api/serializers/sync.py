@@ -233,6 +233,11 @@ class PulledAssignmentSerializer(StrictSerializer):
         allow_null=True,
         help_text="The turf's active script (null: none). Keep only scripts a held turf names.",
     )
+    paused = serializers.BooleanField(
+        required=False,
+        help_text="True while an incident covers the turf: stop knocking, keep unsent logs and "
+        "push them as usual (see docs/safety-incidents.md).",
+    )
 
 
 class PulledHouseholdSerializer(StrictSerializer):
