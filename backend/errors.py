@@ -95,6 +95,12 @@ class ErrorCode(StrEnum):
     ALREADY_RESOLVED = "already_resolved"
     INVALID_SIGNATURE = "invalid_signature"
 
+    # Safety: sensitive events and know-your-rights texts (docs/safety.md).
+    SIGNUP_NOT_PENDING = "signup_not_pending"
+    ADDRESS_NOT_RELEASABLE = "address_not_releasable"
+    RECIPIENT_OPTED_OUT = "recipient_opted_out"
+    SMS_NOT_SENT = "sms_not_sent"
+
 
 class ApplicationError(Exception):
     """A business-rule violation, rendered as `status_code` with the stable `code`.

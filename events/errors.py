@@ -127,3 +127,18 @@ class AlreadyLinkedError(ConflictError):
 
 class LinkThrottledError(RateLimitedError):
     """429: too many link codes, confirmations or link requests in the window."""
+
+
+# --- Sensitive events -----------------------------------------------------------------------
+
+
+class SignupNotPendingError(ConflictError):
+    """409: only a signup held for approval can be approved or declined."""
+
+    code = ErrorCode.SIGNUP_NOT_PENDING
+
+
+class AddressNotReleasableError(ConflictError):
+    """409: a sensitive address goes only to a confirmed signup of a vetted volunteer."""
+
+    code = ErrorCode.ADDRESS_NOT_RELEASABLE

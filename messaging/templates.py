@@ -24,6 +24,11 @@ GSM7_EXTENDED = set("^{}\\[~]|€\f")
 
 TITLE_MAX = 40
 PLACE_MAX = 40
+# A sensitive event's address as texted: name, street, city and ZIP fit in two segments.
+ADDRESS_MAX = 100
+# What the outbox row keeps instead of a sensitive address: the text is rendered with the
+# address only when it is sent, so the address is never copied into the outbox (or its lists).
+ADDRESS_PLACEHOLDER = "[address]"
 
 ROLE_NAMES = {
     "en": {
@@ -77,6 +82,8 @@ TEMPLATES: dict[str, dict[str, str]] = {
         SmsKind.MANAGE_LINK: "{org}: see or cancel your shifts here: {url}",
         SmsKind.OPT_OUT_CONFIRMATION: "{org}: You're unsubscribed and will get no more texts "
         "from us. Reply START to get them again.",
+        SmsKind.ADDRESS_RELEASE: "{org}: Address for {event}, {when} ({role}): {address}. "
+        "Please keep it private and do not share or post it. Reply NO if you can't make it.",
     },
     "es": {
         SmsKind.CONFIRMATION: "{org}: Confirmado como {role} para {event}, {when}, {place}. "
@@ -102,6 +109,8 @@ TEMPLATES: dict[str, dict[str, str]] = {
         SmsKind.MANAGE_LINK: "{org}: mira o cancela tus turnos aqui: {url}",
         SmsKind.OPT_OUT_CONFIRMATION: "{org}: Listo, ya no recibiras mensajes nuestros. "
         "Responde START para recibirlos otra vez.",
+        SmsKind.ADDRESS_RELEASE: "{org}: Direccion para {event}, {when} ({role}): {address}. "
+        "Por favor no la compartas ni la publiques. Responde NO si no puedes ir.",
     },
 }
 
@@ -127,7 +136,17 @@ def _place(event: Event) -> str:
     location = event.location
     if location is None:
         return "TBA"
+    if event.is_sensitive:
+        # Only the address-release text names a sensitive place; every other text its city.
+        return _clip(location.city or "TBA", PLACE_MAX)
     return _clip(location.address or location.name, PLACE_MAX)
+
+
+def address_release_body(shift: Shift, language: str, *, address: str | None = None) -> str:
+    """The address-release text of `shift`: with `address` (clipped) when it is being sent,
+    with the placeholder when it is stored."""
+    text = ADDRESS_PLACEHOLDER if address is None else _clip(address, ADDRESS_MAX)
+    return render(SmsKind.ADDRESS_RELEASE, language, shift=shift, address=text)
 
 
 def render(kind: str, language: str, *, shift: Shift | None = None, **extra: str) -> str:
@@ -143,6 +162,7 @@ def render(kind: str, language: str, *, shift: Shift | None = None, **extra: str
             place=_place(event),
             role=ROLE_NAMES[lang].get(shift.role, ROLE_NAMES[lang]["other"]),
         )
+        values.setdefault("address", ADDRESS_PLACEHOLDER)
     return TEMPLATES[lang][kind].format(**values)
 
 

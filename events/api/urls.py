@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from events.api.views import calendar, locations, schedule, signups, volunteers
+from events.api.views import calendar, locations, schedule, sensitive, signups, volunteers
 
 urlpatterns: list[URLPattern | URLResolver] = [
     # Public, no login
@@ -63,4 +63,17 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="signup-attendance",
     ),
     path("volunteers/<int:pk>/stats", signups.VolunteerStatsView.as_view(), name="volunteer-stats"),
+    # Sensitive events (organizers)
+    path(
+        "volunteers/<int:pk>/vetting",
+        sensitive.VolunteerVettingView.as_view(),
+        name="volunteer-vetting",
+    ),
+    path("signups/<int:pk>/approve", sensitive.SignupApproveView.as_view(), name="signup-approve"),
+    path("signups/<int:pk>/decline", sensitive.SignupDeclineView.as_view(), name="signup-decline"),
+    path(
+        "signups/<int:pk>/address-release",
+        sensitive.AddressReleaseView.as_view(),
+        name="signup-address-release",
+    ),
 ]

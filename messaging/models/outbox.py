@@ -21,6 +21,7 @@ class SmsKind(models.TextChoices):
     VERIFICATION = "verification", "One-time code to prove a phone number"
     MANAGE_LINK = "manage_link", "Manage link, texted on request"
     OPT_OUT_CONFIRMATION = "opt_out_confirmation", "Confirms an opt-out in the person's words"
+    ADDRESS_RELEASE = "address_release", "A sensitive event's address, before the shift"
 
 
 # Texts that answer something just asked for (a reply, a one-time code): sent at once, outside
@@ -40,6 +41,7 @@ SIGNUP_UNIQUE_KINDS = (
     SmsKind.PROMOTED,
     SmsKind.REMINDER,
     SmsKind.EVENT_CANCELLED,
+    SmsKind.ADDRESS_RELEASE,
 )
 
 

@@ -12,6 +12,7 @@ from events.api.serializers.common import POSITIVE_INT_MAX, LocalDateTimeField, 
 from events.api.serializers.locations import LocationSerializer, PublicLocationSerializer
 from events.models import Event, EventKind, Location, Shift, ShiftRole
 from events.selectors.schedule import NEARBY_MAX_RADIUS_KM, NEARBY_MIN_RADIUS_KM
+from events.selectors.sensitive import public_area
 
 
 class PublicShiftSerializer(StrictModelSerializer):
@@ -61,9 +62,38 @@ class ShiftSerializer(PublicShiftSerializer):
         ]
 
 
+class EventPlaceSerializer(PublicLocationSerializer):
+    """An event's site, or null for a sensitive event (the public and lists see its `area`)."""
+
+    def to_representation(self, instance: Any) -> Any:
+        event = instance
+        if event.is_sensitive or event.location is None:
+            return None
+        return super().to_representation(event.location)
+
+
+class StaffEventPlaceSerializer(LocationSerializer):
+    """The staff list's view of a site: null for a sensitive event, like the public's."""
+
+    def to_representation(self, instance: Any) -> Any:
+        event = instance
+        if event.is_sensitive or event.location is None:
+            return None
+        return super().to_representation(event.location)
+
+
 class PublicEventSerializer(StrictModelSerializer):
     kind_label = serializers.SerializerMethodField()
-    location = PublicLocationSerializer(read_only=True, allow_null=True)
+    location = EventPlaceSerializer(
+        source="*",
+        read_only=True,
+        allow_null=True,
+        help_text="The site; null for a sensitive event (its address goes only to vetted, "
+        "confirmed volunteers shortly before their shift).",
+    )
+    area = serializers.SerializerMethodField(
+        help_text="The city of the site: all the public is told of a sensitive event's place."
+    )
     starts_at = UtcDateTimeField(read_only=True)
     ends_at = UtcDateTimeField(read_only=True)
     starts_at_local = LocalDateTimeField(source="starts_at", zone_source="time_zone")
@@ -78,6 +108,8 @@ class PublicEventSerializer(StrictModelSerializer):
             "kind_label",
             "description",
             "location",
+            "area",
+            "is_sensitive",
             "time_zone",
             "starts_at",
             "ends_at",
@@ -88,6 +120,9 @@ class PublicEventSerializer(StrictModelSerializer):
 
     def get_kind_label(self, event: Event) -> str:
         return EventKind(event.kind).label
+
+    def get_area(self, event: Event) -> str:
+        return public_area(event)
 
 
 class NearbyEventSerializer(StrictSerializer):
@@ -108,6 +143,27 @@ class PublicEventDetailSerializer(PublicEventSerializer):
 
     class Meta(PublicEventSerializer.Meta):
         fields = [*PublicEventSerializer.Meta.fields, "shifts"]
+
+
+class EventListSerializer(PublicEventSerializer):
+    """An event in the staff list: a sensitive event's site is left out here too (open the
+    event to see it)."""
+
+    location = StaffEventPlaceSerializer(  # type: ignore[assignment]
+        source="*", read_only=True, allow_null=True
+    )
+    team: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(read_only=True)
+    created_at = UtcDateTimeField(read_only=True)
+    updated_at = UtcDateTimeField(read_only=True)
+
+    class Meta(PublicEventSerializer.Meta):
+        fields = [
+            *PublicEventSerializer.Meta.fields,
+            "is_public",
+            "team",
+            "created_at",
+            "updated_at",
+        ]
 
 
 class EventSerializer(PublicEventSerializer):
@@ -146,6 +202,11 @@ class EventInputSerializer(StrictSerializer):
     ends_at = UtcDateTimeField()
     time_zone = serializers.CharField(max_length=64, required=False)
     is_public = serializers.BooleanField(required=False)
+    is_sensitive = serializers.BooleanField(
+        required=False,
+        help_text="Hide the address from the public and lists; hold signups of volunteers not "
+        "yet vetted; text the address to vetted, confirmed volunteers before their shift.",
+    )
     team_id = serializers.PrimaryKeyRelatedField(
         queryset=Team.objects.all(), source="team", required=False
     )
