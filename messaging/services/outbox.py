@@ -219,6 +219,16 @@ def _address_release_sync(signup: Signup, *, immediate: bool = False) -> None:
         existing.save(update_fields=["body", "send_after", "next_attempt_at", "updated_at"])
 
 
+def _rerender_queued(signup: Signup) -> None:
+    """Render the queued texts of a signup again (an event just made sensitive: texts queued
+    before name its street; now they must name only its city)."""
+    for message in SmsMessage.objects.filter(signup=signup, status=SmsStatus.QUEUED).exclude(
+        kind=SmsKind.ADDRESS_RELEASE
+    ):
+        message.body = render(message.kind, message.language, shift=signup.shift)
+        message.save(update_fields=["body", "updated_at"])
+
+
 def _skip_queued(signup: Signup, reason: str) -> None:
     SmsMessage.objects.filter(signup=signup, status=SmsStatus.QUEUED).update(
         status=SmsStatus.SKIPPED, skip_reason=reason, updated_at=timezone.now()
@@ -279,6 +289,7 @@ def outbox_on_domain_event(event: domain_events.DomainEvent) -> None:
             for active in _active_signups(
                 shift__event=event.event, shift__status=ShiftStatus.SCHEDULED
             ):
+                _rerender_queued(active)
                 _address_release_sync(active)
     elif (
         name == domain_events.SHIFT_CHANGED

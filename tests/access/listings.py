@@ -242,4 +242,5 @@ LISTINGS = [
         other_kwargs=event_b,
         no_markers="text counts per kind for one event",
     ),
+    Listing("api/kyr/texts", shared="know-your-rights texts are written for every team"),
 ]
