@@ -551,3 +551,69 @@ def test_no_address_for_a_waitlisted_held_or_unvetted_volunteer(
     addresses = {s["id"]: s["address"] for s in page["signups"]}
     assert addresses[waitlisted["id"]] is None
     assert not AuditEvent.objects.filter(action="event.address_release_requested").exists()
+
+
+# --- Concurrency ----------------------------------------------------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_approvals_and_signups_at_once_never_overfill_the_shift(organizer, team_a, home):
+    from events.services.sensitive import signup_approve, volunteer_vet
+    from events.services.signups import signup_create
+    from tests.events.test_concurrency import run_at_once
+
+    sensitive = Event.objects.create(
+        title="Legal observers",
+        kind=EventKind.OTHER,
+        location=home,
+        starts_at=SHIFT_START,
+        ends_at=SHIFT_START + timedelta(hours=3),
+        team=team_a,
+        is_sensitive=True,
+    )
+    spot = Shift.objects.create(
+        event=sensitive,
+        role=ShiftRole.OTHER,
+        starts_at=SHIFT_START,
+        ends_at=SHIFT_START + timedelta(hours=2),
+        capacity=3,
+    )
+    held = [
+        signup_create(shift_id=spot.pk, name=f"V{n}", phone=phone(n), sms_consent=True).signup
+        for n in range(1, 7)
+    ]
+    for n in range(7, 13):  # vetted ahead: their signups are placed at once
+        volunteer_vet(
+            actor=organizer,
+            volunteer=signup_create(
+                shift_id=Shift.objects.create(
+                    event=sensitive,
+                    role=ShiftRole.DRIVER,
+                    starts_at=SHIFT_START + timedelta(hours=2),
+                    ends_at=SHIFT_START + timedelta(hours=3),
+                    capacity=1,
+                ).pk,
+                name=f"V{n}",
+                phone=phone(n),
+                sms_consent=True,
+            ).volunteer,
+        )
+
+    def work(i: int) -> str:
+        if i < 6:
+            return signup_approve(actor=organizer, signup_id=held[i].pk).status
+        return signup_create(
+            shift_id=spot.pk, name=f"V{i + 1}", phone=phone(i + 1), sms_consent=True
+        ).signup.status
+
+    results = run_at_once(12, work)
+
+    assert all(isinstance(result, str) for result in results), results
+    statuses = list(
+        Signup.objects.filter(shift=spot).order_by("position").values_list("status", flat=True)
+    )
+    assert statuses.count(SignupStatus.CONFIRMED) == 3
+    assert statuses.count(SignupStatus.WAITLISTED) == 9
+    # Positions follow the lock order: the first three placed are the confirmed ones.
+    assert statuses[:3] == [SignupStatus.CONFIRMED] * 3
