@@ -147,3 +147,9 @@ def load_events(stdout: OutputWrapper) -> None:
                 )
             created += 1
         stdout.write(f"  events: {created} created, {len(DEMO_EVENTS) - created} already there")
+
+
+# Sensitive events (docs/safety.md): their own module, run after the events above.
+from events import demo_sensitive as _sensitive_demo  # noqa: E402 - it uses the names above
+
+register(order=31, name="sensitive events")(_sensitive_demo.load_sensitive_event)

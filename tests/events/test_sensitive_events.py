@@ -617,3 +617,18 @@ def test_approvals_and_signups_at_once_never_overfill_the_shift(organizer, team_
     assert statuses.count(SignupStatus.WAITLISTED) == 9
     # Positions follow the lock order: the first three placed are the confirmed ones.
     assert statuses[:3] == [SignupStatus.CONFIRMED] * 3
+
+
+def test_the_demo_has_a_sensitive_event_and_the_kyr_texts(db, api_client):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+
+    event = Event.objects.get(is_sensitive=True)
+    public = api_client.get(f"/api/public/events/{event.pk}").json()
+    assert (public["location"], public["area"]) == (None, "DES MOINES")
+    assert "sensitive event: 1 created" in out.getvalue()
+    assert "know-your-rights texts: en, es" in out.getvalue()
