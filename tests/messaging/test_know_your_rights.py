@@ -227,3 +227,32 @@ def test_the_public_cannot_send(api_client, fake_twilio):
 
     assert response.status_code == 401
     assert fake_twilio.accepted == []
+
+
+# --- The sensitive address text (messaging's template) ---------------------------------------
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_the_address_text_fits_two_segments_at_its_longest(settings, language):
+    from events.models import Event, Location, Shift
+    from messaging.templates import address_release_body, is_gsm7
+
+    settings.SMS_ORGANIZATION_NAME = "DontLookAway Iowa"
+    location = Location(
+        name="X" * 200, address="1234 MARTIN LUTHER KING JR PKWY", city="DES MOINES"
+    )
+    event = Event(
+        title="Caucus night precinct captain training and phone bank",
+        location=location,
+        time_zone="America/Chicago",
+        is_sensitive=True,
+    )
+    shift = Shift(
+        event=event, role="precinct_captain", starts_at=datetime(2026, 12, 1, 0, 0, tzinfo=UTC)
+    )
+
+    text = address_release_body(shift, language, address="Y" * 300)
+
+    assert is_gsm7(text)
+    assert segments(text) == 2, (len(text), text)
+    assert "Y" * 90 in text
