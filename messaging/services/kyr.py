@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from datetime import date
 from zoneinfo import ZoneInfo
 
@@ -27,7 +28,7 @@ from events.services.counters import counter_take
 from events.services.volunteers import phone_normalize
 from messaging.errors import RecipientOptedOutError, SmsNotSentError
 from messaging.models import KnowYourRightsSendCount, KnowYourRightsText, SmsOptOut
-from messaging.services.rates import rate_limit
+from messaging.services.rates import rate_limit_wait
 from messaging.templates import segments
 
 logger = logging.getLogger(__name__)
@@ -101,6 +102,20 @@ def _count_send(*, language: str, team_id: int | None) -> None:
         rows.update(count=F("count") + 1)
 
 
+# The canvasser is standing at a door: wait this long at most for the sender's rate (a
+# broadcast may be draining it), then answer 502 and let them try again.
+SENDER_WAIT_MAX_SECONDS = 5.0
+
+
+def _take_sender_token() -> None:
+    waited = 0.0
+    while (wait := rate_limit_wait(sender=sender_key())) > 0:
+        if waited + wait > SENDER_WAIT_MAX_SECONDS:
+            raise SmsNotSentError("Texts are busy right now; try again in a minute.")
+        time.sleep(wait)
+        waited += wait
+
+
 def kyr_send(*, actor: User, language: str, phone: str, requested_by_recipient: bool) -> int:
     """Text one know-your-rights text to `phone` now, on the recipient's explicit request.
     Returns the text's SMS segments.
@@ -133,7 +148,7 @@ def kyr_send(*, actor: User, language: str, phone: str, requested_by_recipient: 
         raise RecipientOptedOutError(
             "This number opted out of our texts; show the text on your screen instead."
         )
-    rate_limit(sender_key())
+    _take_sender_token()
     try:
         # No message id: no status callback, so the provider never reports this number back.
         send_sms(to=number.e164, body=text.body)

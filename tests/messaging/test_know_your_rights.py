@@ -256,3 +256,17 @@ def test_the_address_text_fits_two_segments_at_its_longest(settings, language):
     assert is_gsm7(text)
     assert segments(text) == 2, (len(text), text)
     assert "Y" * 90 in text
+
+
+def test_a_drained_sender_rate_answers_502_at_once(client_for, canvasser_a, settings, fake_twilio):
+    settings.SMS_RATE_PER_SECOND = 0.01  # one text per 100 s: a broadcast is draining it
+    client = client_for(canvasser_a)
+
+    first = client.post("/api/kyr/send", send_body(), format="json")
+    second = client.post("/api/kyr/send", send_body(), format="json")
+
+    assert first.status_code == 200
+    assert second.status_code == 502
+    assert second.json()["error"]["code"] == "sms_not_sent"
+    assert len(fake_twilio.accepted) == 1
+    assert KnowYourRightsSendCount.objects.get().count == 1
