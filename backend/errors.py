@@ -111,6 +111,11 @@ class ErrorCode(StrEnum):
     SESSION_ENDED = "session_ended"
     TURF_NOT_ASSIGNED = "turf_not_assigned"
     WRONG_PIN = "wrong_pin"
+    # Safety: sensitive events and know-your-rights texts (docs/safety.md).
+    SIGNUP_NOT_PENDING = "signup_not_pending"
+    ADDRESS_NOT_RELEASABLE = "address_not_releasable"
+    RECIPIENT_OPTED_OUT = "recipient_opted_out"
+    SMS_NOT_SENT = "sms_not_sent"
 
 
 class ApplicationError(Exception):

@@ -431,6 +431,11 @@ VOLUNTEER_LINK_CODE_MAX_ATTEMPTS = env.int("VOLUNTEER_LINK_CODE_MAX_ATTEMPTS", 5
 VOLUNTEER_LINK_CODES_PER_ACCOUNT = env.int("VOLUNTEER_LINK_CODES_PER_ACCOUNT", 5, minimum=1)
 VOLUNTEER_LINK_CODES_PER_NUMBER = env.int("VOLUNTEER_LINK_CODES_PER_NUMBER", 3, minimum=1)
 VOLUNTEER_LINK_VERIFY_PER_ACCOUNT = env.int("VOLUNTEER_LINK_VERIFY_PER_ACCOUNT", 10, minimum=1)
+# A sensitive event's address reaches its vetted, confirmed volunteers this long before their
+# shift: by text, and on their manage link from then on (docs/safety.md).
+SENSITIVE_ADDRESS_RELEASE_MINUTES = env.int("SENSITIVE_ADDRESS_RELEASE_MINUTES", 120, minimum=0)
+# Know-your-rights texts sent at the door: most per canvasser per hour (429 beyond).
+KYR_SENDS_PER_HOUR_PER_CANVASSER = env.int("KYR_SENDS_PER_HOUR_PER_CANVASSER", 20, minimum=1)
 
 # --- Endorsements ---------------------------------------------------------------------------
 # An unconfirmed endorsement (no YES reply, no signed link opened) is purged after this long;

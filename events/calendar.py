@@ -47,6 +47,10 @@ def _location_text(event: Event) -> str:
     location = event.location
     if location is None:
         return ""
+    if event.is_sensitive:
+        # Calendar files are copied into phones and clouds: a sensitive address never goes in
+        # one, not even a volunteer's own (the manage link and a text carry it).
+        return location.city
     parts = [location.name, location.address, location.city, f"IA {location.zip_code}".strip()]
     return ", ".join(part for part in parts if part)
 
@@ -66,7 +70,7 @@ def _component(
         component.add("description", description)
     if location := _location_text(event):
         component.add("location", location)
-    if event.location is not None and event.location.is_placed:
+    if event.location is not None and event.location.is_placed and not event.is_sensitive:
         component.add("geo", (event.location.latitude, event.location.longitude))
     cancelled = event.status == EventStatus.CANCELLED
     component.add("status", "CANCELLED" if cancelled else "CONFIRMED")

@@ -150,3 +150,8 @@ def load_events(stdout: OutputWrapper) -> None:
 
 
 import events.caucus_demo  # noqa: E402,F401  (registers the caucus demo loader)
+
+# Sensitive events (docs/safety.md): their own module, run after the events above.
+from events import demo_sensitive as _sensitive_demo  # noqa: E402 - it uses the names above
+
+register(order=31, name="sensitive events")(_sensitive_demo.load_sensitive_event)

@@ -33,6 +33,10 @@ EVENT_CHANGED = "event.changed"
 EVENT_CANCELLED = "event.cancelled"
 SHIFT_CHANGED = "shift.changed"
 CONSENT_ANSWERED = "volunteer.consent_answered"
+# A sensitive event's signup held for an organizer's approval (no spot, no text by default).
+SIGNUP_HELD = "signup.held"
+# An organizer asked for a sensitive event's address to be texted to one signup now.
+ADDRESS_RELEASE_REQUESTED = "signup.address_release_requested"
 
 
 @dataclass(frozen=True)
@@ -87,6 +91,14 @@ def signup_promoted(signup: Signup) -> None:
 
 def signup_cancelled(signup: Signup) -> None:
     _emit(DomainEvent(SIGNUP_CANCELLED, event=signup.shift.event, signup=signup))
+
+
+def signup_held(signup: Signup) -> None:
+    _emit(DomainEvent(SIGNUP_HELD, event=signup.shift.event, signup=signup))
+
+
+def address_release_requested(signup: Signup) -> None:
+    _emit(DomainEvent(ADDRESS_RELEASE_REQUESTED, event=signup.shift.event, signup=signup))
 
 
 def event_changed(event: Event, changes: dict[str, Any]) -> None:

@@ -137,3 +137,18 @@ class GeocoderUnavailableError(ApplicationError):
 
     status_code = 503
     code = ErrorCode.GEOCODER_UNAVAILABLE
+
+
+# --- Sensitive events -----------------------------------------------------------------------
+
+
+class SignupNotPendingError(ConflictError):
+    """409: only a signup held for approval can be approved or declined."""
+
+    code = ErrorCode.SIGNUP_NOT_PENDING
+
+
+class AddressNotReleasableError(ConflictError):
+    """409: a sensitive address goes only to a confirmed signup of a vetted volunteer."""
+
+    code = ErrorCode.ADDRESS_NOT_RELEASABLE

@@ -27,6 +27,11 @@ PLACE_MAX = 40
 # A safety text's own words (an incident's instruction, an alert's who and where), clipped so
 # the text stays within two segments.
 SAFETY_DETAIL_MAX = 240
+# A sensitive event's address as texted: name, street, city and ZIP fit in two segments.
+ADDRESS_MAX = 100
+# What the outbox row keeps instead of a sensitive address: the text is rendered with the
+# address only when it is sent, so the address is never copied into the outbox (or its lists).
+ADDRESS_PLACEHOLDER = "[address]"
 
 ROLE_NAMES = {
     "en": {
@@ -90,6 +95,8 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "{event}, {when}, {place}. Sign up: {url} STOP to opt out.",
         "endorsed": "{org}: Thank you! Your endorsement of the Migrant Justice Platform is "
         "confirmed.",
+        SmsKind.ADDRESS_RELEASE: "{org}: Address for {event}, {when} ({role}): {address}. "
+        "Please keep it private and do not share or post it. Reply NO if you can't make it.",
     },
     "es": {
         SmsKind.CONFIRMATION: "{org}: Confirmado como {role} para {event}, {when}, {place}. "
@@ -125,6 +132,8 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "esperamos en {event}, {when}, {place}. Inscribete: {url} STOP para salir.",
         "endorsed": "{org}: Gracias! Tu apoyo a la Plataforma de Justicia Migrante esta "
         "confirmado.",
+        SmsKind.ADDRESS_RELEASE: "{org}: Direccion para {event}, {when} ({role}): {address}. "
+        "Por favor no la compartas ni la publiques. Responde NO si no puedes ir.",
     },
 }
 
@@ -150,7 +159,17 @@ def _place(event: Event) -> str:
     location = event.location
     if location is None:
         return "TBA"
+    if event.is_sensitive:
+        # Only the address-release text names a sensitive place; every other text its city.
+        return _clip(location.city or "TBA", PLACE_MAX)
     return _clip(location.address or location.name, PLACE_MAX)
+
+
+def address_release_body(shift: Shift, language: str, *, address: str | None = None) -> str:
+    """The address-release text of `shift`: with `address` (clipped) when it is being sent,
+    with the placeholder when it is stored."""
+    text = ADDRESS_PLACEHOLDER if address is None else _clip(address, ADDRESS_MAX)
+    return render(SmsKind.ADDRESS_RELEASE, language, shift=shift, address=text)
 
 
 def render(kind: str, language: str, *, shift: Shift | None = None, **extra: str) -> str:
@@ -166,6 +185,7 @@ def render(kind: str, language: str, *, shift: Shift | None = None, **extra: str
             place=_place(event),
             role=ROLE_NAMES[lang].get(shift.role, ROLE_NAMES[lang]["other"]),
         )
+        values.setdefault("address", ADDRESS_PLACEHOLDER)
     return TEMPLATES[lang][kind].format(**values)
 
 

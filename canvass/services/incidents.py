@@ -108,7 +108,8 @@ def incident_recipients(*, turf_ids: Iterable[int]) -> list[tuple[User, list[int
     sessions = FieldSession.objects.filter(
         turf_id__in=turf_ids, status=FieldSessionStatus.OPEN, canvasser__is_active=True
     ).select_related("canvasser")
-    for row in [*assignments, *sessions]:
+    held: list[TurfAssignment | FieldSession] = [*assignments, *sessions]
+    for row in held:
         users[row.canvasser_id] = row.canvasser
         by_user.setdefault(row.canvasser_id, set()).add(row.turf_id)
     return [(users[user_id], sorted(turfs)) for user_id, turfs in sorted(by_user.items())]

@@ -1,6 +1,14 @@
 from django.urls import URLPattern, URLResolver, path
 
-from events.api.views import calendar, caucuses, locations, schedule, signups, volunteers
+from events.api.views import (
+    calendar,
+    caucuses,
+    locations,
+    schedule,
+    sensitive,
+    signups,
+    volunteers,
+)
 
 urlpatterns: list[URLPattern | URLResolver] = [
     # Public, no login
@@ -88,4 +96,17 @@ urlpatterns: list[URLPattern | URLResolver] = [
     ),
     path("caucuses/<int:pk>/board", caucuses.CaucusBoardView.as_view(), name="caucus-board"),
     path("volunteers/<int:pk>/stats", signups.VolunteerStatsView.as_view(), name="volunteer-stats"),
+    # Sensitive events (organizers)
+    path(
+        "volunteers/<int:pk>/vetting",
+        sensitive.VolunteerVettingView.as_view(),
+        name="volunteer-vetting",
+    ),
+    path("signups/<int:pk>/approve", sensitive.SignupApproveView.as_view(), name="signup-approve"),
+    path("signups/<int:pk>/decline", sensitive.SignupDeclineView.as_view(), name="signup-decline"),
+    path(
+        "signups/<int:pk>/address-release",
+        sensitive.AddressReleaseView.as_view(),
+        name="signup-address-release",
+    ),
 ]

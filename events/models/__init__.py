@@ -5,6 +5,7 @@ from events.models.locations import Location, default_time_zone
 from events.models.schedule import Event, EventKind, EventStatus, Shift, ShiftRole, ShiftStatus
 from events.models.signups import (
     ACTIVE_STATUSES,
+    CLOSED_STATUSES,
     SPOT_HOLDING_STATUSES,
     Signup,
     SignupSource,
@@ -14,6 +15,7 @@ from events.models.volunteers import Language, SecurityCounter, Volunteer, Volun
 
 __all__ = [
     "ACTIVE_STATUSES",
+    "CLOSED_STATUSES",
     "SPOT_HOLDING_STATUSES",
     "Caucus",
     "CaucusKind",

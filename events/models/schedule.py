@@ -35,6 +35,10 @@ class Event(models.Model):
     ends_at = models.DateTimeField()
     time_zone = models.CharField(max_length=64, default=default_time_zone)
     is_public = models.BooleanField(default=True)
+    # A sensitive event (accompaniment to an immigration check-in, legal observers, a training in
+    # someone's home): its place is never shown to the public or in lists, only its city; the
+    # address reaches vetted, confirmed volunteers shortly before their shift (docs/safety.md).
+    is_sensitive = models.BooleanField(default=False)
     status = models.CharField(
         max_length=12, choices=EventStatus.choices, default=EventStatus.SCHEDULED
     )

@@ -16,12 +16,18 @@ class SignupStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
     ATTENDED = "attended", "Attended"
     NO_SHOW = "no_show", "No-show"
+    # A sensitive event's signup from a volunteer no organizer has vetted: holds no spot until
+    # an organizer approves it (then confirmed or waitlisted by the usual rules) or declines it.
+    PENDING = "pending", "Held for approval"
+    DECLINED = "declined", "Declined"
 
 
 # Statuses that hold one of the shift's spots.
 SPOT_HOLDING_STATUSES = (SignupStatus.CONFIRMED, SignupStatus.ATTENDED, SignupStatus.NO_SHOW)
 # Statuses that block the volunteer from signing up for the same shift (or an overlapping one).
-ACTIVE_STATUSES = (*SPOT_HOLDING_STATUSES, SignupStatus.WAITLISTED)
+ACTIVE_STATUSES = (*SPOT_HOLDING_STATUSES, SignupStatus.WAITLISTED, SignupStatus.PENDING)
+# Statuses that are over: the volunteer may sign up for the same shift again.
+CLOSED_STATUSES = (SignupStatus.CANCELLED, SignupStatus.DECLINED)
 
 
 class SignupSource(models.TextChoices):
@@ -52,7 +58,7 @@ class Signup(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["shift", "volunteer"],
-                condition=~Q(status="cancelled"),
+                condition=~Q(status__in=["cancelled", "declined"]),
                 name="signup_one_active_per_volunteer_shift",
             ),
             models.UniqueConstraint(fields=["shift", "position"], name="signup_unique_position"),

@@ -34,6 +34,12 @@ class Volunteer(models.Model):
     # record. Bumped whenever someone signs this number up again without the link
     # (events/links.py explains why).
     manage_link_generation = models.PositiveIntegerField(default=0)
+    # An organizer vetted this volunteer (in general, for every sensitive event): their signups
+    # to sensitive events are not held, and they may receive a sensitive event's address.
+    vetted_at = models.DateTimeField(null=True, blank=True)
+    vetted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -15,8 +15,9 @@ def locations_list(
     needs_review: bool | None = None,
     placed: bool | None = None,
 ) -> QuerySet[Location]:
-    """Caucus sites (shared by every team), filtered, by county then name."""
-    locations = Location.objects.order_by("county", "name", "id")
+    """Caucus sites (shared by every team), filtered, by county then name. The place of a
+    sensitive event (often someone's home) is never listed: it is seen on that event only."""
+    locations = Location.objects.exclude(events__is_sensitive=True).order_by("county", "name", "id")
     if county:
         # Counties are stored canonically, so any spelling of one finds it.
         locations = locations.filter(county=canonical_county(county))
@@ -39,7 +40,10 @@ def zip_centroid(*, zip_code: str) -> tuple[float, float] | None:
         (lat, lon)
         for lat, lon in Location.objects.filter(
             zip_code=zip_code, latitude__isnull=False, longitude__isnull=False
-        ).values_list("latitude", "longitude")
+        )
+        # A sensitive event's place would be the answer when it is a ZIP's only site.
+        .exclude(events__is_sensitive=True)
+        .values_list("latitude", "longitude")
         if lat is not None and lon is not None
     ]
     if not points:

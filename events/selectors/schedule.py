@@ -117,7 +117,10 @@ def nearby_events(
         )
     radius_m = radius_km * 1000
     min_lat, max_lat, min_lon, max_lon = bounding_box(latitude, longitude, radius_m)
-    events = public_events(kind=kind, date_from=date_from, date_to=date_to)
+    # A distance is a place: sensitive events are never found by a nearby search.
+    events = public_events(kind=kind, date_from=date_from, date_to=date_to).filter(
+        is_sensitive=False
+    )
     # Only ids and coordinates for every candidate in the box; full rows for the winners.
     candidates = events.filter(
         location__latitude__range=(min_lat, max_lat),

@@ -85,7 +85,7 @@ STAT_FIELDS = ("signups", "confirmed", "waitlisted", "cancelled", "attended", "n
 
 
 def attendance_stats(signups: QuerySet[Signup]) -> dict[str, int]:
-    """Counts by status over `signups`, plus `signups` = all non-cancelled ones."""
+    """Counts by status over `signups`, plus `signups` = all neither cancelled nor declined."""
     counts = signups.aggregate(
         total=Count("id"),
         confirmed=Count("id", filter=Q(status=SignupStatus.CONFIRMED)),
@@ -93,9 +93,12 @@ def attendance_stats(signups: QuerySet[Signup]) -> dict[str, int]:
         cancelled=Count("id", filter=Q(status=SignupStatus.CANCELLED)),
         attended=Count("id", filter=Q(status=SignupStatus.ATTENDED)),
         no_show=Count("id", filter=Q(status=SignupStatus.NO_SHOW)),
+        declined=Count("id", filter=Q(status=SignupStatus.DECLINED)),
     )
     total = counts.pop("total")
-    return {"signups": total - counts["cancelled"], **counts}
+    # A declined signup (a sensitive event's, docs/safety.md) never was one: like a cancelled.
+    declined = counts.pop("declined")
+    return {"signups": total - counts["cancelled"] - declined, **counts}
 
 
 def event_stats(*, user: User, event: Event) -> dict[str, Any]:

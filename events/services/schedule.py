@@ -31,6 +31,7 @@ EVENT_FIELDS = (
     "ends_at",
     "time_zone",
     "is_public",
+    "is_sensitive",
 )
 SHIFT_FIELDS = (
     "role",
@@ -216,7 +217,8 @@ def shift_cancel(*, actor: User, shift: Shift) -> Shift:
     shift.save(update_fields=["status", "updated_at"])
     now = timezone.now()
     for signup in Signup.objects.filter(
-        shift=shift, status__in=(SignupStatus.CONFIRMED, SignupStatus.WAITLISTED)
+        shift=shift,
+        status__in=(SignupStatus.CONFIRMED, SignupStatus.WAITLISTED, SignupStatus.PENDING),
     ).select_related("volunteer"):
         signup.status = SignupStatus.CANCELLED
         signup.cancelled_at = now

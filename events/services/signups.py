@@ -104,7 +104,7 @@ def _overlapping(volunteer: Volunteer, shift: Shift) -> Signup | None:
     return (
         Signup.objects.filter(
             volunteer=volunteer,
-            status__in=(SignupStatus.CONFIRMED, SignupStatus.WAITLISTED),
+            status__in=(SignupStatus.CONFIRMED, SignupStatus.WAITLISTED, SignupStatus.PENDING),
             shift__starts_at__lt=shift.ends_at,
             shift__ends_at__gt=shift.starts_at,
             shift__status=ShiftStatus.SCHEDULED,
@@ -119,6 +119,20 @@ def _overlapping(volunteer: Volunteer, shift: Shift) -> Signup | None:
 
 def _spots_taken(shift: Shift) -> int:
     return shift.signups.filter(status__in=SPOT_HOLDING_STATUSES).count()
+
+
+def _place_status(shift: Shift) -> str:
+    """Confirmed while spots are left, waitlisted after; 409 `shift_full` when the waitlist is
+    full too. The caller holds the shift lock."""
+    if _spots_taken(shift) < shift.capacity:
+        return SignupStatus.CONFIRMED
+    waiting = shift.signups.filter(status=SignupStatus.WAITLISTED).count()
+    if shift.waitlist_limit is not None and waiting >= shift.waitlist_limit:
+        raise ShiftFullError(
+            "This shift and its waitlist are full.",
+            extra={"shift": _shift_summary(shift)},
+        )
+    return SignupStatus.WAITLISTED
 
 
 def signup_create(
@@ -137,7 +151,9 @@ def signup_create(
     allow_private: bool = False,
     name_other_shift: bool = True,
 ) -> SignupOutcome:
-    """Sign someone up for a shift: confirmed while spots are left, waitlisted after.
+    """Sign someone up for a shift: confirmed while spots are left, waitlisted after; on a
+    sensitive event, a volunteer no organizer has vetted is held (`pending`, no spot) for
+    approval and signup.held is emitted instead.
 
     The volunteer is found by phone number or created; the SMS consent answer is appended to
     the consent ledger either way. Refuses (4xx, nothing stored) an invalid phone, a cancelled,
@@ -186,17 +202,13 @@ def signup_create(
                 f"{other.shift.starts_at.isoformat()} to {other.shift.ends_at.isoformat()}).",
                 extra={"other_shift": _shift_summary(other.shift)},
             )
-        taken = _spots_taken(shift)
-        if taken < shift.capacity:
-            status = SignupStatus.CONFIRMED
+        status: str
+        if shift.event.is_sensitive and volunteer.vetted_at is None:
+            # Held for an organizer: no spot is taken until it is approved (`signup_approve`
+            # then places it by the rules below, under this same lock).
+            status = SignupStatus.PENDING
         else:
-            waiting = shift.signups.filter(status=SignupStatus.WAITLISTED).count()
-            if shift.waitlist_limit is not None and waiting >= shift.waitlist_limit:
-                raise ShiftFullError(
-                    "This shift and its waitlist are full.",
-                    extra={"shift": _shift_summary(shift)},
-                )
-            status = SignupStatus.WAITLISTED
+            status = _place_status(shift)
         shift.signup_sequence += 1
         shift.save(update_fields=["signup_sequence"])
         now = timezone.now()
@@ -226,6 +238,8 @@ def signup_create(
             links.manage_links_retire(volunteer)
         if status == SignupStatus.CONFIRMED:
             domain_events.signup_confirmed(signup)
+        elif status == SignupStatus.PENDING:
+            domain_events.signup_held(signup)
         else:
             domain_events.signup_waitlisted(signup)
         return SignupOutcome(signup=signup, volunteer=volunteer, volunteer_created=created)
@@ -299,7 +313,11 @@ def signup_cancel(
         signup = Signup.objects.select_related("volunteer").get(pk=signup_id)
         if volunteer is not None and signup.volunteer_id != volunteer.pk:
             raise NotFoundError("No such signup.")
-        if signup.status not in (SignupStatus.CONFIRMED, SignupStatus.WAITLISTED):
+        if signup.status not in (
+            SignupStatus.CONFIRMED,
+            SignupStatus.WAITLISTED,
+            SignupStatus.PENDING,
+        ):
             raise NotCancellableError(
                 f"A signup that is {signup.get_status_display().lower()} cannot be cancelled.",
             )

@@ -5,6 +5,7 @@ The tables were created by the events app and keep their names (`events_smsmessa
 
 from messaging.models.consent import ConsentMethod, SmsConsent
 from messaging.models.inbound import InboundAction, InboundSms
+from messaging.models.kyr import KnowYourRightsSendCount, KnowYourRightsText
 from messaging.models.optouts import OptOutReason, SmsOptOut
 from messaging.models.outbox import (
     ENDORSEMENT_KINDS,
@@ -28,6 +29,8 @@ __all__ = [
     "ConsentMethod",
     "InboundAction",
     "InboundSms",
+    "KnowYourRightsSendCount",
+    "KnowYourRightsText",
     "OptOutReason",
     "ReviewStatus",
     "SmsConsent",

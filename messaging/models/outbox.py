@@ -28,6 +28,7 @@ class SmsKind(models.TextChoices):
     INCIDENT_LIFTED = "incident_lifted", "Safety: an incident was lifted"
     ENDORSEMENT_CONFIRMATION = "endorsement_confirm", "Asks an endorser to confirm (YES / link)"
     SHIFT_INVITATION = "shift_invitation", "Invites a consenting endorser to an event's shifts"
+    ADDRESS_RELEASE = "address_release", "A sensitive event's address, before the shift"
 
 
 # Texts that answer something just asked for (a reply, a one-time code): sent at once, outside
@@ -61,6 +62,7 @@ SIGNUP_UNIQUE_KINDS = (
     SmsKind.PROMOTED,
     SmsKind.REMINDER,
     SmsKind.EVENT_CANCELLED,
+    SmsKind.ADDRESS_RELEASE,
 )
 
 

@@ -49,12 +49,15 @@ from django.db import connection, connections, transaction
 from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.utils import timezone
 
+from backend.audit.services import audit_record
 from backend.db.locks import advisory_xact_lock
 from backend.sms import BaseSmsBackend, SmsError, get_backend, sender_key
-from messaging.models import SAFETY_KINDS, SmsMessage, SmsStatus
+from events.selectors.sensitive import address_text
+from messaging.models import SAFETY_KINDS, SmsKind, SmsMessage, SmsStatus
 from messaging.services.optouts import sms_number_mark_for
 from messaging.services.rates import rate_limit
 from messaging.services.sendability import Decision, send_facts, sendability
+from messaging.templates import address_release_body
 
 logger = logging.getLogger(__name__)
 
@@ -135,7 +138,7 @@ def _claim(
             SmsMessage.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(status=SmsStatus.QUEUED, next_attempt_at__lte=now)
             .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-            .select_related("signup__shift__event", "event")
+            .select_related("signup__shift__event__location", "signup__volunteer", "event")
             .order_by(_SAFETY_FIRST, "next_attempt_at", "id")[:batch_size]
         )
         if not rows:
@@ -192,8 +195,9 @@ def _send_one(
     if not marked:  # our lease ran out and another dispatcher took it
         return
     message.attempts += 1  # as the UPDATE above did; the row was ours since the claim
+    body = _body_to_send(message)
     try:
-        result = backend.send(to=message.phone, body=message.body, message_id=str(message_id))
+        result = backend.send(to=message.phone, body=body, message_id=str(message_id))
     except SmsError as error:
         _record_error(message, error, report)
         return
@@ -221,6 +225,22 @@ def _send_one(
         )
     report.sent += 1
     logger.info("sms %s sent (%s)", message_id, result.provider_id)
+
+
+def _body_to_send(message: SmsMessage) -> str:
+    """What leaves: the stored body, except that a sensitive address is rendered only now (the
+    row keeps a placeholder) and its release audited as it goes (or may go) out."""
+    if message.kind != SmsKind.ADDRESS_RELEASE or message.signup is None:
+        return message.body
+    signup = message.signup
+    event = signup.shift.event
+    audit_record(
+        actor=None,
+        action="event.address_released",
+        target=signup,
+        details={"channel": "sms", "message_id": message.pk, "event_id": event.pk},
+    )
+    return address_release_body(signup.shift, message.language, address=address_text(event))
 
 
 def _record_error(message: SmsMessage, error: SmsError, report: DispatchReport) -> None:

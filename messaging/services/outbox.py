@@ -19,6 +19,7 @@ from django.utils import timezone
 from backend.accounts.models import User
 from events import domain_events
 from events.models import EventStatus, ShiftStatus, Signup, SignupStatus, Volunteer
+from events.selectors.sensitive import address_releasable, address_release_at
 from messaging.models import (
     ON_REQUEST_KINDS,
     SAFETY_KINDS,
@@ -29,12 +30,13 @@ from messaging.models import (
 )
 from messaging.services.sendability import (
     Decision,
+    in_quiet_hours,
     message_time_zone,
     quiet_hours_end,
     send_facts,
     sendability,
 )
-from messaging.templates import render
+from messaging.templates import address_release_body, render
 
 # Event fields whose change is worth a text to everyone signed up.
 NOTIFY_EVENT_FIELDS = {"starts_at", "ends_at", "location", "time_zone"}
@@ -239,6 +241,59 @@ def _reminders_sync(signup: Signup) -> None:
         )
 
 
+def _before_quiet_hours(moment: datetime, time_zone: str) -> datetime:
+    """The last allowed moment at or before `moment`: an address must not wait for the morning
+    (an early shift would start first), so it goes the evening before instead."""
+    while in_quiet_hours(moment, time_zone):
+        moment -= timedelta(minutes=15)
+    return moment
+
+
+def _address_release_sync(signup: Signup, *, immediate: bool = False) -> None:
+    """Queue (or move) the text that carries a sensitive event's address to a confirmed signup
+    of a vetted volunteer: SENSITIVE_ADDRESS_RELEASE_MINUTES before the shift (earlier when that
+    falls in quiet hours), or at once when `immediate` (an organizer's request; at most once per
+    signup). The row stores the text with a placeholder; the dispatcher renders the address
+    when it sends and asks again then whether it may (`sendability`)."""
+    shift = signup.shift
+    event = shift.event
+    if not event.is_sensitive or not address_releasable(signup):
+        return
+    now = timezone.now()
+    if shift.ends_at <= now:
+        return
+    language = signup.volunteer.language
+    offset = 0 if immediate else settings.SENSITIVE_ADDRESS_RELEASE_MINUTES
+    due = now if immediate else _before_quiet_hours(address_release_at(shift), event.time_zone)
+    existing = SmsMessage.objects.filter(
+        signup=signup, kind=SmsKind.ADDRESS_RELEASE, offset_minutes=offset
+    ).first()
+    if existing is None:
+        sms_enqueue(
+            kind=SmsKind.ADDRESS_RELEASE,
+            volunteer=signup.volunteer,
+            body=address_release_body(shift, language),
+            signup=signup,
+            send_after=max(due, now),
+            offset_minutes=offset,
+        )
+        return
+    if existing.status == SmsStatus.QUEUED and not immediate:
+        existing.body = address_release_body(shift, language)
+        existing.send_after = existing.next_attempt_at = max(due, now)
+        existing.save(update_fields=["body", "send_after", "next_attempt_at", "updated_at"])
+
+
+def _rerender_queued(signup: Signup) -> None:
+    """Render the queued texts of a signup again (an event just made sensitive: texts queued
+    before name its street; now they must name only its city)."""
+    for message in SmsMessage.objects.filter(signup=signup, status=SmsStatus.QUEUED).exclude(
+        kind=SmsKind.ADDRESS_RELEASE
+    ):
+        message.body = render(message.kind, message.language, shift=signup.shift)
+        message.save(update_fields=["body", "updated_at"])
+
+
 def _skip_queued(signup: Signup, reason: str) -> None:
     SmsMessage.objects.filter(signup=signup, status=SmsStatus.QUEUED).update(
         status=SmsStatus.SKIPPED, skip_reason=reason, updated_at=timezone.now()
@@ -269,11 +324,15 @@ def outbox_on_domain_event(event: domain_events.DomainEvent) -> None:
     if name == domain_events.SIGNUP_CONFIRMED and signup is not None:
         _signup_text(SmsKind.CONFIRMATION, signup)
         _reminders_sync(signup)
+        _address_release_sync(signup)
     elif name == domain_events.SIGNUP_WAITLISTED and signup is not None:
         _signup_text(SmsKind.WAITLISTED, signup)
     elif name == domain_events.SIGNUP_PROMOTED and signup is not None:
         _signup_text(SmsKind.PROMOTED, signup)
         _reminders_sync(signup)
+        _address_release_sync(signup)
+    elif name == domain_events.ADDRESS_RELEASE_REQUESTED and signup is not None:
+        _address_release_sync(signup, immediate=True)
     elif name == domain_events.SIGNUP_CANCELLED and signup is not None:
         _skip_queued(signup, "signup_cancelled")
         if signup.shift.status == ShiftStatus.CANCELLED:
@@ -291,6 +350,12 @@ def outbox_on_domain_event(event: domain_events.DomainEvent) -> None:
                 shift__event=event.event, shift__status=ShiftStatus.SCHEDULED
             ):
                 _notify_change(active)
+        elif "is_sensitive" in event.changes:
+            for active in _active_signups(
+                shift__event=event.event, shift__status=ShiftStatus.SCHEDULED
+            ):
+                _rerender_queued(active)
+                _address_release_sync(active)
     elif (
         name == domain_events.SHIFT_CHANGED
         and event.shift is not None
@@ -305,6 +370,7 @@ def _notify_change(signup: Signup) -> None:
     _signup_text(SmsKind.EVENT_CHANGED, signup)
     if signup.status == SignupStatus.CONFIRMED:
         _reminders_sync(signup)
+        _address_release_sync(signup)
 
 
 # --- Texts to endorsers (canvass endorsements) ----------------------------------------------

@@ -9,9 +9,10 @@ The rules, in the order they are asked:
    member's consent to safety texts; texts to an endorser (`ENDORSEMENT_KINDS`) the endorser's
    consent for that text's own scope (`_endorser_consent`): endorsement texts are not shift texts;
 4. no number, nothing to send;
-5. a signup text that is no longer useful (the signup or shift is gone, the shift started);
+5. a signup text that is no longer useful (the signup or shift is gone, the shift started; a
+   sensitive address to a signup no longer confirmed or a volunteer no longer vetted);
 6. quiet hours (the event's time zone) hold a text until morning, or skip a reminder that
-   morning would make useless;
+   morning would make useless (a sensitive address that morning would make useless goes now);
 7. the daily caps: a number that had its share today is skipped, the organization's spent
    budget holds texts until the next local morning. The caps are counted only when a text is
    claimed (`SendFacts.with_caps`), under the claim's lock: at queue time the day's count at
@@ -215,6 +216,16 @@ def _no_longer_useful(message: SmsMessage, now: datetime) -> str:
         return ""
     if event.status == EventStatus.CANCELLED or shift.status == ShiftStatus.CANCELLED:
         return "event_cancelled"
+    if message.kind == SmsKind.ADDRESS_RELEASE:
+        # Asked again when sent: vetting withdrawn, the signup moved off confirmed, the event
+        # no longer sensitive (its place is then in the other texts) all stop the address.
+        if signup.status != SignupStatus.CONFIRMED:
+            return "signup_not_confirmed"
+        if signup.volunteer.vetted_at is None:
+            return "volunteer_not_vetted"
+        if not event.is_sensitive or event.location_id is None:
+            return "address_not_releasable"
+        return "shift_ended" if shift.ends_at <= now else ""
     if message.kind == SmsKind.WAITLISTED:
         return "" if signup.status == SignupStatus.WAITLISTED else "no_longer_waitlisted"
     if signup.status not in (SignupStatus.CONFIRMED, SignupStatus.WAITLISTED):
@@ -285,9 +296,12 @@ def sendability(message: SmsMessage, now: datetime, facts: SendFacts | None = No
     if not at_once and in_quiet_hours(now, time_zone):
         resume = quiet_hours_end(now, time_zone)
         starts_at = message.signup.shift.starts_at if message.signup is not None else None
-        if message.kind == SmsKind.REMINDER and starts_at is not None and starts_at <= resume:
+        useless_after_wait = starts_at is not None and starts_at <= resume
+        if message.kind == SmsKind.REMINDER and useless_after_wait:
             return Verdict(Decision.SKIP, "quiet_hours")
-        return Verdict(Decision.WAIT, "quiet_hours", resume)
+        if not (message.kind == SmsKind.ADDRESS_RELEASE and useless_after_wait):
+            return Verdict(Decision.WAIT, "quiet_hours", resume)
+        # An address the volunteer needs before the shift goes even in quiet hours.
     if (
         facts.sent_per_phone is not None
         and not confirmation

@@ -290,4 +290,5 @@ LISTINGS = [
         filters=[_none, lambda c: {"status": "pending"}, lambda c: {"hidden": "false"}],
         shared="endorsements belong to no team; only organizers read them (403 for the others)",
     ),
+    Listing("api/kyr/texts", shared="know-your-rights texts are written for every team"),
 ]

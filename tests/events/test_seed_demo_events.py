@@ -24,7 +24,7 @@ def test_seed_demo_loads_real_iowa_sites_and_upcoming_events_idempotently(api_cl
     sites = 1242 if statewide else 117
     assert f"Iowa polling places: {sites} new sites" in out.getvalue()
     assert (Location.objects.count(), Event.objects.count(), Shift.objects.count()) == counts
-    assert counts[1] == 4
+    assert counts[1] == 5  # four public events and one sensitive (docs/safety.md)
     assert set(Event.objects.values_list("team__name", flat=True)) == {"Polk County Team"}
     # Hand-placed demo sites say so; real sites without a geocoder stay unplaced.
     placed = Location.objects.filter(latitude__isnull=False)

@@ -274,6 +274,7 @@ def test_rosters_per_shift_and_per_event(client_for, lead_a, make_event, make_sh
         "name": "Volunteer 1",
         "phone_last4": "0101",
         "language": "en",
+        "vetted": False,
     }
     assert [e["id"] for e in event_roster] == [a.pk, b.pk, c.pk]
 

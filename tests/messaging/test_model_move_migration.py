@@ -37,7 +37,8 @@ def _latest():
 def test_a_fresh_database_keeps_the_events_table_names():
     tables = set(connection.introspection.table_names())
     assert tables >= TABLES
-    assert not {name for name in tables if name.startswith("messaging_")}
+    # No second copy under the app's default names (newer messaging models have their own).
+    assert not tables & {"messaging_" + name.split("_", 1)[1] for name in TABLES}
 
 
 @pytest.mark.django_db(transaction=True)

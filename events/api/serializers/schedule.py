@@ -16,6 +16,7 @@ from events.api.serializers.common import POSITIVE_INT_MAX, LocalDateTimeField, 
 from events.api.serializers.locations import LocationSerializer, PublicLocationSerializer
 from events.models import Event, EventKind, Location, Shift, ShiftRole
 from events.selectors.schedule import NEARBY_MAX_RADIUS_KM, NEARBY_MIN_RADIUS_KM
+from events.selectors.sensitive import public_area
 
 
 class PublicShiftSerializer(StrictModelSerializer):
@@ -65,9 +66,38 @@ class ShiftSerializer(PublicShiftSerializer):
         ]
 
 
+class EventPlaceSerializer(PublicLocationSerializer):
+    """An event's site, or null for a sensitive event (the public and lists see its `area`)."""
+
+    def to_representation(self, instance: Any) -> Any:
+        event = instance
+        if event.is_sensitive or event.location is None:
+            return None
+        return super().to_representation(event.location)
+
+
+class StaffEventPlaceSerializer(LocationSerializer):
+    """The staff list's view of a site: null for a sensitive event, like the public's."""
+
+    def to_representation(self, instance: Any) -> Any:
+        event = instance
+        if event.is_sensitive or event.location is None:
+            return None
+        return super().to_representation(event.location)
+
+
 class PublicEventSerializer(StrictModelSerializer):
     kind_label = serializers.SerializerMethodField()
-    location = PublicLocationSerializer(read_only=True, allow_null=True)
+    location = EventPlaceSerializer(
+        source="*",
+        read_only=True,
+        allow_null=True,
+        help_text="The site; null for a sensitive event (its address goes only to vetted, "
+        "confirmed volunteers shortly before their shift).",
+    )
+    area = serializers.SerializerMethodField(
+        help_text="The city of the site: all the public is told of a sensitive event's place."
+    )
     starts_at = UtcDateTimeField(read_only=True)
     ends_at = UtcDateTimeField(read_only=True)
     starts_at_local = LocalDateTimeField(source="starts_at", zone_source="time_zone")
@@ -82,6 +112,8 @@ class PublicEventSerializer(StrictModelSerializer):
             "kind_label",
             "description",
             "location",
+            "area",
+            "is_sensitive",
             "time_zone",
             "starts_at",
             "ends_at",
@@ -92,6 +124,9 @@ class PublicEventSerializer(StrictModelSerializer):
 
     def get_kind_label(self, event: Event) -> str:
         return EventKind(event.kind).label
+
+    def get_area(self, event: Event) -> str:
+        return public_area(event)
 
 
 class NearbyEventSerializer(StrictSerializer):
@@ -134,8 +169,30 @@ class _EventListSerializer(serializers.ListSerializer):
         return super().to_representation(events)
 
 
-class EventSerializer(PublicEventSerializer):
-    location = LocationSerializer(read_only=True, allow_null=True)  # type: ignore[assignment]
+class _CaucusPrecinctsMixin:
+    """`caucus_precincts`: the precincts the event's site serves in a caucus held on the event's
+    local date (looked up once for a whole list by `_EventListSerializer`)."""
+
+    context: dict[str, Any]
+
+    @extend_schema_field(ServedPrecinctSerializer(many=True))
+    def get_caucus_precincts(self, event: Event) -> list[dict[str, Any]]:
+        if event.location_id is None:
+            return []
+        known = self.context.get("precincts_served")
+        if known is None:
+            known = _precincts_served([event])
+        local_day = event.starts_at.astimezone(ZoneInfo(event.time_zone)).date()
+        return known.get((event.location_id, local_day), [])
+
+
+class EventListSerializer(_CaucusPrecinctsMixin, PublicEventSerializer):
+    """An event in the staff list: a sensitive event's site is left out here too (open the
+    event to see it)."""
+
+    location = StaffEventPlaceSerializer(  # type: ignore[assignment]
+        source="*", read_only=True, allow_null=True
+    )
     team: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(read_only=True)
     created_at = UtcDateTimeField(read_only=True)
     updated_at = UtcDateTimeField(read_only=True)
@@ -152,16 +209,11 @@ class EventSerializer(PublicEventSerializer):
         ]
         list_serializer_class = _EventListSerializer
 
-    @extend_schema_field(ServedPrecinctSerializer(many=True))
-    def get_caucus_precincts(self, event: Event) -> list[dict[str, Any]]:
-        """The precincts the event's site serves in a caucus held on the event's local date."""
-        if event.location_id is None:
-            return []
-        known = self.context.get("precincts_served")
-        if known is None:
-            known = _precincts_served([event])
-        local_day = event.starts_at.astimezone(ZoneInfo(event.time_zone)).date()
-        return known.get((event.location_id, local_day), [])
+
+class EventSerializer(EventListSerializer):
+    """An event as staff open it: with its site, sensitive or not."""
+
+    location = LocationSerializer(read_only=True, allow_null=True)  # type: ignore[assignment]
 
 
 class EventDetailSerializer(EventSerializer):
@@ -184,6 +236,11 @@ class EventInputSerializer(StrictSerializer):
     ends_at = UtcDateTimeField()
     time_zone = serializers.CharField(max_length=64, required=False)
     is_public = serializers.BooleanField(required=False)
+    is_sensitive = serializers.BooleanField(
+        required=False,
+        help_text="Hide the address from the public and lists; hold signups of volunteers not "
+        "yet vetted; text the address to vetted, confirmed volunteers before their shift.",
+    )
     team_id = serializers.PrimaryKeyRelatedField(
         queryset=Team.objects.all(), source="team", required=False
     )

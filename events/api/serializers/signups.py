@@ -3,11 +3,21 @@ and its counts."""
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from backend.api.serializers import StrictModelSerializer, StrictSerializer
 from events.api.serializers.common import LocalDateTimeField, UtcDateTimeField
-from events.models import Language, Shift, ShiftRole, Signup, SignupSource, SignupStatus
+from events.models import (
+    Language,
+    Shift,
+    ShiftRole,
+    Signup,
+    SignupSource,
+    SignupStatus,
+    Volunteer,
+)
+from events.selectors.sensitive import address_release_at
 from events.services.volunteers import DEFAULT_CONSENT_WORDING
 
 
@@ -68,10 +78,39 @@ class SignupShiftSerializer(StrictModelSerializer):
 class VolunteerSignupSerializer(StrictModelSerializer):
     shift = SignupShiftSerializer(read_only=True)
     created_at = UtcDateTimeField(read_only=True)
+    is_sensitive = serializers.BooleanField(source="shift.event.is_sensitive", read_only=True)
+    address = serializers.SerializerMethodField(
+        help_text="A sensitive event's address: only on the volunteer's own manage link, once "
+        "released (confirmed, vetted, from `address_release_at` until the shift ends); null "
+        "otherwise."
+    )
+    address_release_at = serializers.SerializerMethodField(
+        help_text="When a sensitive event's address is texted and shown here; null for other "
+        "events."
+    )
 
     class Meta:
         model = Signup
-        fields = ["id", "status", "position", "created_at", "shift"]
+        fields = [
+            "id",
+            "status",
+            "position",
+            "created_at",
+            "shift",
+            "is_sensitive",
+            "address",
+            "address_release_at",
+        ]
+
+    def get_address(self, signup: Signup) -> str | None:
+        released: dict[int, str] = self.context.get("released_addresses", {})
+        return released.get(signup.pk)
+
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_address_release_at(self, signup: Signup) -> str | None:
+        if not signup.shift.event.is_sensitive:
+            return None
+        return UtcDateTimeField().to_representation(address_release_at(signup.shift))
 
 
 class PublicSignupOutputSerializer(StrictSerializer):
@@ -90,6 +129,12 @@ class RosterVolunteerSerializer(StrictSerializer):
     name = serializers.CharField()
     phone_last4 = serializers.CharField()
     language = serializers.CharField()
+    vetted = serializers.SerializerMethodField(
+        help_text="An organizer vetted this volunteer for sensitive events"
+    )
+
+    def get_vetted(self, volunteer: Volunteer) -> bool:
+        return volunteer.vetted_at is not None
 
 
 class RosterEntrySerializer(StrictModelSerializer):

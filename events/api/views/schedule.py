@@ -16,7 +16,7 @@ from backend.api.views import ListApiView
 from events.api.serializers.schedule import (
     EventDetailSerializer,
     EventInputSerializer,
-    EventSerializer,
+    EventListSerializer,
     EventUpdateSerializer,
     NearbyEventsSerializer,
     NearbyQuerySerializer,
@@ -100,7 +100,7 @@ class EventListView(ListApiView):
     """Events of the user's teams (organizers: all), newest start first; create one."""
 
     permission_classes = [IsFieldLeadOrOrganizer]
-    serializer_class = EventSerializer
+    serializer_class = EventListSerializer
     filter_backends: list = []
 
     def get_queryset(self) -> Any:

@@ -22,11 +22,13 @@ from events.api.serializers.volunteers import (
 )
 from events.api.throttles import SignupIpThrottle
 from events.api.views.common import PublicView
+from events.selectors.sensitive import released_addresses
 from events.selectors.volunteers import (
     volunteer_page,
     volunteer_profile,
     volunteer_profile_for_account,
 )
+from events.services.sensitive import address_views_record
 from events.services.volunteers import (
     volunteer_link_code_send,
     volunteer_link_verify,
@@ -65,7 +67,13 @@ class VolunteerPageView(PublicView):
 
     @extend_schema(responses={200: VolunteerPageSerializer}, auth=[])
     def get(self, request: Request, token: str) -> Response:
-        return Response(VolunteerPageSerializer(volunteer_page(token=token)).data)
+        page = volunteer_page(token=token)
+        # A sensitive event's address, once released to this volunteer: every view audited.
+        released = released_addresses(page.signups)
+        address_views_record(released=sorted(released), source_ip=self.client_ip)
+        return Response(
+            VolunteerPageSerializer(page, context={"released_addresses": released}).data
+        )
 
 
 # --- A signed-in user's own volunteer record ------------------------------------------------
