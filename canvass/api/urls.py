@@ -4,7 +4,9 @@ from canvass.api.views import (
     geocoding,
     households,
     imports,
+    leaders,
     logs,
+    platform,
     precincts,
     reports,
     scripts,
@@ -62,4 +64,16 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("reports/canvassers", reports.CanvasserReportView.as_view(), name="report-canvassers"),
     path("reports/precincts", reports.PrecinctReportView.as_view(), name="report-precincts"),
     path("volunteer-leads", reports.VolunteerLeadsView.as_view(), name="volunteer-leads"),
+    # The platform and the leaders' scorecard (docs/platform.md).
+    path("planks", platform.PlankListCreateView.as_view(), name="planks"),
+    path("planks/<slug:code>", platform.PlankDetailView.as_view(), name="plank-detail"),
+    path("public/planks", platform.PublicPlankListView.as_view(), name="public-planks"),
+    path("leaders", leaders.LeaderListCreateView.as_view(), name="leaders"),
+    path("leaders/<int:pk>", leaders.LeaderDetailView.as_view(), name="leader-detail"),
+    path(
+        "leaders/<int:pk>/positions", leaders.LeaderPositionView.as_view(), name="leader-positions"
+    ),
+    path("leaders/<int:pk>/history", leaders.LeaderHistoryView.as_view(), name="leader-history"),
+    path("public/leaders", leaders.PublicLeaderListView.as_view(), name="public-leaders"),
+    path("public/leaders/<int:pk>", leaders.PublicLeaderDetailView.as_view(), name="public-leader"),
 ]

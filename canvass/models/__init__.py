@@ -9,6 +9,13 @@ from canvass.models.imports import (
     ImportState,
     VoterImport,
 )
+from canvass.models.leaders import (
+    Jurisdiction,
+    Leader,
+    LeaderPosition,
+    LeaderPositionChange,
+    Stance,
+)
 from canvass.models.logs import (
     ConversationLog,
     LogReview,
@@ -22,11 +29,12 @@ from canvass.models.logs import (
 )
 from canvass.models.platform import Plank
 from canvass.models.precincts import Precinct
-from canvass.models.scripts import Question, QuestionKind, Script
+from canvass.models.scripts import PLANK_CHOICES, PlankStance, Question, QuestionKind, Script
 from canvass.models.sync import DeviceSync, SyncRemoval, SyncSequence
 from canvass.models.turf import Turf, TurfAssignment, TurfHousehold, TurfStatus
 
 __all__ = [
+    "PLANK_CHOICES",
     "ConversationLog",
     "DeviceSync",
     "GeocodeStatus",
@@ -36,9 +44,14 @@ __all__ = [
     "ImportKind",
     "ImportSeenVoter",
     "ImportState",
+    "Jurisdiction",
+    "Leader",
+    "LeaderPosition",
+    "LeaderPositionChange",
     "LogReview",
     "LogRevision",
     "Plank",
+    "PlankStance",
     "Pledge",
     "Precinct",
     "Question",
@@ -46,6 +59,7 @@ __all__ = [
     "Result",
     "ReviewAction",
     "Script",
+    "Stance",
     "SyncRemoval",
     "SyncSequence",
     "Turf",

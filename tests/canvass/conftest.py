@@ -193,3 +193,31 @@ def turf_b(team_b: Any, canvasser_b: Any) -> Turf:
 
 def doors(turf: Turf) -> list[Household]:
     return [s.household for s in turf.stops.select_related("household").order_by("position")]
+
+
+@pytest.fixture(autouse=True)
+def _platform_planks(request: pytest.FixtureRequest) -> None:
+    """The four planks migration 0009 writes, back after a transactional test flushed them (a
+    flush empties every table, data-migration rows included)."""
+    uses_db = {"db", "transactional_db"} & set(request.fixturenames)
+    if not (request.node.get_closest_marker("django_db") or uses_db):
+        return
+    request.getfixturevalue("_django_db_helper")
+    from canvass.models import Plank
+
+    if Plank.objects.exists():
+        return
+    import importlib
+
+    migration = importlib.import_module("canvass.migrations.0009_platform_planks")
+    for position, (code, title_en, title_es, summary_en, summary_es) in enumerate(
+        migration.PLANKS, 1
+    ):
+        Plank.objects.create(
+            code=code,
+            position=position,
+            title_en=title_en,
+            title_es=title_es,
+            summary_en=summary_en,
+            summary_es=summary_es,
+        )
