@@ -248,6 +248,8 @@ SPECTACULAR_SETTINGS = {
         "SmsStatusEnum": "messaging.models.outbox.SmsStatus",
         "InboundActionEnum": "messaging.models.inbound.InboundAction",
         "OptOutReasonEnum": "messaging.models.optouts.OptOutReason",
+        # canvass: the leaders' scorecard
+        "LeaderStanceEnum": "canvass.models.Stance",
         # canvass sync
         "PushItemStatusEnum": ["created", "duplicate", "rejected"],
         "ConversationResultEnum": "canvass.models.Result",

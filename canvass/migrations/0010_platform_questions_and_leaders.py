@@ -75,6 +75,7 @@ class Migration(migrations.Migration):
                 ("county", models.CharField(blank=True, db_index=True, max_length=80)),
                 ("district", models.CharField(blank=True, max_length=80)),
                 ("published", models.BooleanField(default=False)),
+                ("revision", models.PositiveIntegerField(default=0)),
                 ("created_at", models.DateTimeField(auto_now_add=True)),
                 ("updated_at", models.DateTimeField(auto_now=True)),
                 (

@@ -5,7 +5,7 @@ A position always has a public source (an http(s) URL and the date it was said o
 the database refuses one without (`leaderposition_sourced`), so an unsourced position can never
 be published. A leader is public (the public scorecard, canvassers' phones) only once an
 organizer publishes them. `change_stamp` is stamped like every synced row (migration triggers),
-and every write to a leader's positions touches the leader, so phones pull the new scorecard.
+and every write to a leader's positions bumps the leader's `revision`, so phones pull the new scorecard.
 """
 
 from __future__ import annotations
@@ -47,6 +47,9 @@ class Leader(models.Model):
         Precinct, null=True, blank=True, on_delete=models.PROTECT, related_name="leaders"
     )
     published = models.BooleanField(default=False)
+    # Bumped by every change of the leader's positions (and of a plank they name): the row
+    # changes, so its change stamp moves and phones pull the new scorecard.
+    revision = models.PositiveIntegerField(default=0)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

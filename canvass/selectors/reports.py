@@ -5,7 +5,7 @@ logs."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -73,7 +73,7 @@ def plank_aggregates(planks: list[Plank]) -> dict[str, Aggregate]:
     return aggregates
 
 
-def plank_rows(row: dict[str, Any], planks: list[Plank]) -> list[dict[str, Any]]:
+def plank_rows(row: Mapping[str, Any], planks: list[Plank]) -> list[dict[str, Any]]:
     """The counts of `plank_aggregates` as one row per plank, in the platform's order."""
     return [
         {

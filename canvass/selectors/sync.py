@@ -410,7 +410,7 @@ def script_as_dict(script: Script) -> dict[str, Any]:
                 "choices": q.choices,
                 "scale_min": q.scale_min,
                 "scale_max": q.scale_max,
-                "plank": plank_brief(q.plank) if q.plank_id else None,
+                "plank": plank_brief(q.plank) if q.plank is not None else None,
             }
             for q in script.questions.all()
         ],

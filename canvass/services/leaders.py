@@ -4,7 +4,7 @@ A leader's jurisdiction decides which place fields it has: a county leader its c
 county, a district leader its district (as precincts name it), a precinct leader its precinct
 (the county follows the precinct), a state-wide leader none. A position is always sourced: an
 http(s) URL and a date not in the future. Every change of a position writes a history row (who,
-when, old and new stance and source) and touches the leader, so phones pull it next time.
+when, old and new stance and source) and bumps the leader's revision, so phones pull it next time.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from backend.accounts.models import User
@@ -228,7 +229,8 @@ def leader_position_set(
         locked = Leader.objects.select_for_update().get(pk=leader.pk)
         change = _position_write(actor=actor, leader=locked, checked=checked, now=now)
         if change is not None:
-            locked.save(update_fields=["updated_at"])  # re-stamps the leader for the pull
+            # A changed row re-stamps the leader for the pull (even within one clock tick).
+            Leader.objects.filter(pk=locked.pk).update(revision=F("revision") + 1, updated_at=now)
             audit_record(
                 actor=actor,
                 action="leader.position",

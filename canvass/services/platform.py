@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 
 from backend.accounts.models import User
@@ -75,7 +75,9 @@ def plank_update(*, actor: User, plank: Plank, **fields: Any) -> Plank:
         now = timezone.now()
         # Phones hold the plank inside scripts and leaders' positions: re-stamp those rows.
         Script.objects.filter(questions__plank=plank).update(updated_at=now)
-        Leader.objects.filter(positions__plank=plank).update(updated_at=now)
+        Leader.objects.filter(positions__plank=plank).update(
+            revision=F("revision") + 1, updated_at=now
+        )
         audit_record(
             actor=actor,
             action="plank.update",

@@ -118,7 +118,9 @@ def test_an_organizer_edits_a_plank_audited_with_old_and_new(client_for, organiz
     client = client_for(organizer)
 
     response = client.patch(
-        "/api/planks/end-detention", {"title_en": "End all detention", "active": False}, format="json"
+        "/api/planks/end-detention",
+        {"title_en": "End all detention", "active": False},
+        format="json",
     )
 
     assert response.status_code == 200
@@ -196,7 +198,10 @@ def test_a_script_asks_about_a_plank_with_fixed_answers(client_for, organizer):
     [
         ([plank_question(plank="no-such-plank")], "questions.0.plank"),
         ([{**plank_question(), "plank": None}], "questions.0.plank"),
-        ([{"code": "heard", "text": "?", "kind": "yes_no", "plank": "end-detention"}], "questions.0.plank"),
+        (
+            [{"code": "heard", "text": "?", "kind": "yes_no", "plank": "end-detention"}],
+            "questions.0.plank",
+        ),
         ([plank_question("a"), plank_question("b")], "questions.1.plank"),
         (
             [{**plank_question(), "choices": [{"code": "x", "label": "X"}]}],

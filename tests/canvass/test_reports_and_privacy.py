@@ -101,8 +101,7 @@ def test_precinct_summary_is_for_organizers(client_for, organizer, lead_a, worke
             "supporters": 2,
             "pledged": 1,
             "planks": [
-                {"plank": code, "support": 1, "against": 0, "undecided": 1}
-                for code in PLANK_CODES
+                {"plank": code, "support": 1, "against": 0, "undecided": 1} for code in PLANK_CODES
             ],
         }
     ]
