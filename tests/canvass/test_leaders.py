@@ -399,3 +399,25 @@ def test_a_leader_of_a_newly_assigned_turf_arrives_and_an_unassigned_turf_drops_
     phone.sync()
     assert phone.leaders == {}
     assert phone.state() == fresh_state(client_for(canvasser_a))
+
+
+def test_the_public_list_costs_the_same_queries_for_two_leaders_or_six(
+    client_for, organizer, api_client
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(organizer)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert api_client.get("/api/public/leaders").status_code == 200
+        return len(captured)
+
+    for n in range(2):
+        publish(client, name=f"Leader {n}", positions=[position(), position("halt-deportations")])
+    few = queries()
+    for n in range(4):
+        publish(client, name=f"More {n}", positions=[position(), position("halt-deportations")])
+
+    assert queries() == few
