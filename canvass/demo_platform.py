@@ -46,7 +46,7 @@ DEMO_LEADERS = [
         "Precinct committee chair",
         "Democratic",
         Jurisdiction.PRECINCT,
-        {code: "pledged" for code in ("halt-deportations", "end-detention")},
+        dict.fromkeys(("halt-deportations", "end-detention"), "pledged"),
     ),
 ]
 

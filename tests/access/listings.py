@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from backend.accounts.models import User
 from events.links import manage_token_for
-from tests.access import routes_canvass, routes_events
+from tests.access import routes_canvass, routes_events, routes_platform
 
 # Strings only team B's objects carry (case-sensitive). Team A's twins say "a"/"A" instead.
 TEAM_B_MARKERS = (
@@ -241,5 +241,20 @@ LISTINGS = [
         kwargs=event_a,
         other_kwargs=event_b,
         no_markers="text counts per kind for one event",
+    ),
+    # The platform and the leaders' scorecard: the campaign's, not a team's.
+    Listing("api/planks", shared="the platform's planks are the campaign's, public text"),
+    Listing("api/public/planks", shared="the platform's planks are public"),
+    Listing("api/leaders", shared="the leaders' scorecard is the campaign's, not a team's"),
+    Listing(
+        "api/leaders/<int:pk>",
+        kwargs=routes_platform.leader_kwargs,
+        shared="a leader's positions are the campaign's, not a team's",
+    ),
+    Listing("api/public/leaders", shared="the public scorecard: published leaders"),
+    Listing(
+        "api/public/leaders/<int:pk>",
+        kwargs=routes_platform.leader_kwargs,
+        shared="the public scorecard: one published leader",
     ),
 ]
