@@ -251,7 +251,18 @@ LISTINGS = [
         kwargs=routes_platform.leader_kwargs,
         shared="a leader's positions are the campaign's, not a team's",
     ),
+    Listing(
+        "api/leaders/<int:pk>/history",
+        kwargs=routes_platform.leader_kwargs,
+        shared="a leader's position changes are the campaign's, not a team's",
+    ),
     Listing("api/public/leaders", shared="the public scorecard: published leaders"),
+    Listing(
+        "api/turfs/<int:pk>/progress",
+        kwargs=turf_a,
+        other_kwargs=turf_b,
+        no_markers="counts per support level, pledge and plank of one turf",
+    ),
     Listing(
         "api/public/leaders/<int:pk>",
         kwargs=routes_platform.leader_kwargs,

@@ -86,8 +86,11 @@ class LeaderInputSerializer(LeaderUpdateSerializer):
 
 
 class LeaderFilterSerializer(StrictSerializer):
-    race = serializers.CharField(required=False, max_length=200, help_text="The office or race.")
-    county = serializers.CharField(required=False, max_length=80)
+    # Untrimmed, so the length checked is the length the schema states (the selector trims).
+    race = serializers.CharField(
+        required=False, max_length=200, trim_whitespace=False, help_text="The office or race."
+    )
+    county = serializers.CharField(required=False, max_length=80, trim_whitespace=False)
     jurisdiction = serializers.ChoiceField(choices=Jurisdiction.choices, required=False)
 
 
