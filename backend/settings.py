@@ -261,6 +261,8 @@ SPECTACULAR_SETTINGS = {
         # canvass endorsements
         "EndorsementStatusEnum": "canvass.models.EndorsementStatus",
         "EndorserKindEnum": "canvass.models.EndorserKind",
+        # canvass: the leaders' scorecard
+        "LeaderStanceEnum": "canvass.models.Stance",
         # canvass sync
         "PushItemStatusEnum": ["created", "duplicate", "rejected"],
         "ConversationResultEnum": "canvass.models.Result",

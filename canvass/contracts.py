@@ -42,7 +42,7 @@ from pydantic_core import PydanticCustomError
 
 from backend.text import contains_bad_text
 from backend.times import aware_datetime_problem
-from canvass.models import Pledge, Question, QuestionKind, Result, WillCaucus
+from canvass.models import PlankStance, Pledge, Question, QuestionKind, Result, WillCaucus
 from canvass.notes import REPHRASE_MESSAGE, mentions_immigration_status
 
 MAX_ID = 2**63 - 1  # bigint: larger ids cannot exist, and the database would refuse them
@@ -575,11 +575,21 @@ def _free_text(question: Question, value: Any) -> str | None:
     return BAD_TEXT if contains_bad_text(value) else None
 
 
+_STANCES = frozenset(PlankStance.values)
+
+
+def _plank(question: Question, value: Any) -> str | None:
+    if isinstance(value, str) and value in _STANCES:
+        return None
+    return f"Expected one of: {', '.join(sorted(_STANCES))}."
+
+
 ANSWER_CHECKS: dict[str, Callable[[Question, Any], str | None]] = {
     QuestionKind.SINGLE_CHOICE: _single_choice,
     QuestionKind.MULTIPLE_CHOICE: _multiple_choice,
     QuestionKind.YES_NO: _yes_no,
     QuestionKind.SCALE: _scale,
+    QuestionKind.PLANK: _plank,
 }
 
 

@@ -17,6 +17,7 @@ from shapely.geometry import Point, shape
 
 from backend.accounts.models import Role, Team, User
 from backend.demo import demo_data_file, register
+from canvass import demo_platform  # noqa: F401  (registers the demo scorecard)
 from canvass.models import Precinct, Turf
 from canvass.services.imports import voters_import
 from canvass.services.precincts import precincts_import
@@ -182,9 +183,21 @@ def load_script(stdout: OutputWrapper) -> None:
                 "text": "Anything else they want us to know?",
                 "kind": "free_text",
             },
+            {
+                "code": "plank_detention",
+                "text": "Do you support ending immigration detention?",
+                "kind": "plank",
+                "plank": "end-detention",
+            },
+            {
+                "code": "plank_deportations",
+                "text": "Do you support halting all deportations?",
+                "kind": "plank",
+                "plank": "halt-deportations",
+            },
         ],
     )
-    stdout.write(f"  canvass-script: default script {DEMO_SCRIPT!r} with 5 questions")
+    stdout.write(f"  canvass-script: default script {DEMO_SCRIPT!r} with 7 questions")
 
 
 # Demo endorsements: made-up people and organizations (example.org addresses), confirmed.

@@ -112,6 +112,7 @@ def test_the_conflicts_the_views_raise_are_documented(client):
         "logs_partial_update",
         "me_volunteer_create",
         "me_volunteer_verify_create",
+        "planks_create",
         "public_me_signups_cancel_create",
         "public_shifts_signups_create",
         "safety_sessions_check_in_create",

@@ -6,7 +6,9 @@ from canvass.api.views import (
     households,
     imports,
     incidents,
+    leaders,
     logs,
+    platform,
     precincts,
     reports,
     safety,
@@ -120,4 +122,16 @@ urlpatterns: list[URLPattern | URLResolver] = [
     ),
     path("safety/teams/<int:pk>", safety.TeamSafetySettingsView.as_view(), name="safety-team"),
     path("me/safety-pin", safety.SafetyPinView.as_view(), name="me-safety-pin"),
+    # The platform and the leaders' scorecard (docs/platform.md).
+    path("planks", platform.PlankListCreateView.as_view(), name="planks"),
+    path("planks/<slug:code>", platform.PlankDetailView.as_view(), name="plank-detail"),
+    path("public/planks", platform.PublicPlankListView.as_view(), name="public-planks"),
+    path("leaders", leaders.LeaderListCreateView.as_view(), name="leaders"),
+    path("leaders/<int:pk>", leaders.LeaderDetailView.as_view(), name="leader-detail"),
+    path(
+        "leaders/<int:pk>/positions", leaders.LeaderPositionView.as_view(), name="leader-positions"
+    ),
+    path("leaders/<int:pk>/history", leaders.LeaderHistoryView.as_view(), name="leader-history"),
+    path("public/leaders", leaders.PublicLeaderListView.as_view(), name="public-leaders"),
+    path("public/leaders/<int:pk>", leaders.PublicLeaderDetailView.as_view(), name="public-leader"),
 ]

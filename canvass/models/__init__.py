@@ -26,6 +26,13 @@ from canvass.models.incidents import (
     IncidentTurf,
     NoticeKind,
 )
+from canvass.models.leaders import (
+    Jurisdiction,
+    Leader,
+    LeaderPosition,
+    LeaderPositionChange,
+    Stance,
+)
 from canvass.models.logs import (
     ConversationLog,
     LogReview,
@@ -48,11 +55,12 @@ from canvass.models.safety import (
     SafetyPin,
     TeamSafetySettings,
 )
-from canvass.models.scripts import Question, QuestionKind, Script
+from canvass.models.scripts import PLANK_CHOICES, PlankStance, Question, QuestionKind, Script
 from canvass.models.sync import DeviceSync, SyncRemoval, SyncSequence
 from canvass.models.turf import Turf, TurfAssignment, TurfHousehold, TurfStatus
 
 __all__ = [
+    "PLANK_CHOICES",
     "AreaKind",
     "ConfirmationChannel",
     "ConversationLog",
@@ -76,11 +84,16 @@ __all__ = [
     "IncidentKind",
     "IncidentNotice",
     "IncidentTurf",
+    "Jurisdiction",
+    "Leader",
+    "LeaderPosition",
+    "LeaderPositionChange",
     "LogReview",
     "LogRevision",
     "NoticeKind",
     "OrganizationKind",
     "Plank",
+    "PlankStance",
     "Pledge",
     "Precinct",
     "Question",
@@ -91,6 +104,7 @@ __all__ = [
     "SafetyEscalationText",
     "SafetyPin",
     "Script",
+    "Stance",
     "SyncRemoval",
     "SyncSequence",
     "TeamSafetySettings",

@@ -12,6 +12,20 @@ class QuestionKind(models.TextChoices):
     YES_NO = "yes_no", "Yes / no"
     SCALE = "scale", "Scale"
     FREE_TEXT = "free_text", "Free text"
+    PLANK = "plank", "A plank of the platform (support / against / undecided)"
+
+
+class PlankStance(models.TextChoices):
+    """The answers to a plank question (the pledge question's yes / no / undecided counts as
+    support / against / undecided for every active plank)."""
+
+    SUPPORT = "support", "Supports"
+    AGAINST = "against", "Against"
+    UNDECIDED = "undecided", "Undecided"
+
+
+# What a plank question offers, stored as its `choices` so a phone renders it like a choice.
+PLANK_CHOICES = [{"code": value, "label": label} for value, label in PlankStance.choices]
 
 
 class Script(models.Model):
@@ -47,11 +61,25 @@ class Question(models.Model):
     choices = models.JSONField(default=list, blank=True)
     scale_min = models.SmallIntegerField(null=True, blank=True)
     scale_max = models.SmallIntegerField(null=True, blank=True)
+    # The plank a `plank` question asks about (and only such a question has one).
+    plank = models.ForeignKey(
+        "canvass.Plank", null=True, blank=True, on_delete=models.PROTECT, related_name="questions"
+    )
 
     class Meta:
         ordering = ["script", "position", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["script", "code"], name="question_unique_code")
+            models.UniqueConstraint(fields=["script", "code"], name="question_unique_code"),
+            models.CheckConstraint(
+                condition=models.Q(kind="plank", plank__isnull=False)
+                | (~models.Q(kind="plank") & models.Q(plank__isnull=True)),
+                name="question_plank_iff_plank_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["script", "plank"],
+                condition=models.Q(plank__isnull=False),
+                name="question_one_per_plank",
+            ),
         ]
 
     def __str__(self) -> str:

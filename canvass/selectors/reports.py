@@ -5,28 +5,96 @@ logs."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import TruncDate
+from django.db.models import Aggregate, Case, CharField, Count, Q, QuerySet, Value, When
+from django.db.models.expressions import Expression
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Coalesce, TruncDate
+from django.db.models.lookups import Exact
 
 from backend.accounts.models import Role, User
-from canvass.models import ConversationLog, Result, Turf, TurfHousehold
+from canvass.models import (
+    ConversationLog,
+    Plank,
+    PlankStance,
+    Question,
+    QuestionKind,
+    Result,
+    Turf,
+    TurfHousehold,
+)
 from canvass.selectors.logs import FLAGGED, counted, logs_for_user
+from canvass.selectors.platform import active_planks
+
+# The pledge question is a question on all four planks at once.
+PLEDGE_AS_STANCE = {"yes": PlankStance.SUPPORT, "no": PlankStance.AGAINST, "undecided": "undecided"}
+
+
+def _stance(plank: Plank, questions: list[tuple[int, int, str]]) -> Expression:
+    """A log's stance on `plank`: its answer to the plank's question in the log's script, else
+    what its pledge answer says for every plank, else null."""
+    pledge = Case(
+        *[
+            When(pledge=answer, then=Value(str(stance)))
+            for answer, stance in PLEDGE_AS_STANCE.items()
+        ],
+        default=Value(None),
+        output_field=CharField(),
+    )
+    asked = [
+        When(script_id=script_id, then=KeyTextTransform(code, "answers"))
+        for plank_id, script_id, code in questions
+        if plank_id == plank.pk
+    ]
+    if not asked:
+        return pledge
+    return Coalesce(Case(*asked, default=Value(None), output_field=CharField()), pledge)
+
+
+def plank_aggregates(planks: list[Plank]) -> dict[str, Aggregate]:
+    """`plank_<i>_<stance>` -> the count of logs with that stance on the i-th plank."""
+    questions = list(
+        Question.objects.filter(kind=QuestionKind.PLANK, plank__in=planks).values_list(
+            "plank_id", "script_id", "code"
+        )
+    )
+    aggregates: dict[str, Aggregate] = {}
+    for index, plank in enumerate(planks):
+        stance = _stance(plank, questions)
+        for value in PlankStance.values:
+            aggregates[f"plank_{index}_{value}"] = Count(
+                "id", filter=Exact(stance, Value(value, output_field=CharField()))
+            )
+    return aggregates
+
+
+def plank_rows(row: Mapping[str, Any], planks: list[Plank]) -> list[dict[str, Any]]:
+    """The counts of `plank_aggregates` as one row per plank, in the platform's order."""
+    return [
+        {
+            "plank": plank.code,
+            **{value: row[f"plank_{index}_{value}"] for value in PlankStance.values},
+        }
+        for index, plank in enumerate(planks)
+    ]
 
 
 def turf_progress(*, turf: Turf) -> dict[str, Any]:
-    """Doors total, knocked, contacted, support 1-5, pledges and completion of one turf."""
+    """Doors total, knocked, contacted, support 1-5, pledges, support by plank and
+    completion of one turf."""
     total = TurfHousehold.objects.filter(turf=turf, active=True).count()
     logs = counted(ConversationLog.objects.filter(turf=turf))
+    planks = active_planks()
     doors = logs.aggregate(
         knocked=Count("household", distinct=True),
         contacted=Count("household", distinct=True, filter=Q(result=Result.CONTACTED)),
         logs=Count("id"),
+        **plank_aggregates(planks),
     )
     support = dict(
         logs.filter(support_level__isnull=False)
@@ -48,6 +116,7 @@ def turf_progress(*, turf: Turf) -> dict[str, Any]:
         "logs": doors["logs"],
         "support": {str(level): support.get(level, 0) for level in range(1, 6)},
         "pledges": {key: pledges.get(key, 0) for key in ("yes", "no", "undecided")},
+        "planks": plank_rows(doors, planks),
         "completion_percent": round(100.0 * doors["knocked"] / total, 1) if total else 0.0,
     }
 
@@ -93,7 +162,9 @@ def canvasser_daily_report(
 
 
 def precinct_summary() -> list[dict[str, Any]]:
-    """Organizers: doors knocked, contacts, support and pledges per precinct."""
+    """Organizers: doors knocked, contacts, support, pledges and support by plank per
+    precinct."""
+    planks = active_planks()
     rows = (
         counted(ConversationLog.objects.all())
         .values(
@@ -104,6 +175,7 @@ def precinct_summary() -> list[dict[str, Any]]:
             contacts=Count("id", filter=Q(result=Result.CONTACTED)),
             supporters=Count("id", filter=Q(support_level__lte=2)),
             pledged=Count("id", filter=Q(pledge="yes")),
+            **plank_aggregates(planks),
         )
         .order_by("household__precinct__county", "household__precinct__name")
     )
@@ -116,6 +188,7 @@ def precinct_summary() -> list[dict[str, Any]]:
             "contacts": r["contacts"],
             "supporters": r["supporters"],
             "pledged": r["pledged"],
+            "planks": plank_rows(r, planks),
         }
         for r in rows
     ]

@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
-from canvass.models import Script, Turf
+from canvass.models import Question, Script, Turf
+
+
+def with_questions(scripts: QuerySet[Script]) -> QuerySet[Script]:
+    """The scripts with their questions and each question's plank, in one extra query."""
+    return scripts.prefetch_related(
+        Prefetch("questions", queryset=Question.objects.select_related("plank"))
+    )
 
 
 def scripts_list() -> QuerySet[Script]:
     """Every script with its questions, newest first (field leads and organizers see all)."""
-    return Script.objects.prefetch_related("questions").order_by("-created_at", "-id")
+    return with_questions(Script.objects.order_by("-created_at", "-id"))
 
 
 def script_detail(*, pk: int) -> Script:
     """One script with its questions; a missing one is a 404."""
-    return get_object_or_404(Script.objects.prefetch_related("questions"), pk=pk)
+    return get_object_or_404(with_questions(Script.objects.all()), pk=pk)
 
 
 def script_by_id(*, script_id: int) -> Script | None:
@@ -52,4 +59,4 @@ def turf_active_script(*, turf_id: int) -> Script | None:
     script_id = active_script_ids({turf_id}).get(turf_id)
     if script_id is None:
         return None
-    return Script.objects.prefetch_related("questions").get(pk=script_id)
+    return with_questions(Script.objects.all()).get(pk=script_id)

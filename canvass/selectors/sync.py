@@ -10,7 +10,8 @@ more. On SQLite (one writer at a time) stamps come from one counter and the snap
 
 A *round* delivers every row the previous round's snapshot did not see (everything, for a first
 download), in phases, each paged by (stamp, id): removals first (erased or moved voters before
-anything else), then assignments, doors, voters, logs and scripts. The snapshot taken when the
+anything else), then assignments, doors, voters, logs, scripts and leaders (the scorecard of
+the held turfs' precincts). The snapshot taken when the
 round starts becomes the next round's lower bound. A row committed during or after the round by
 a transaction that snapshot did not see is delivered by the next round, so rows may arrive twice
 (clients upsert by id), never not at all; and a transaction that is merely open somewhere (even
@@ -40,6 +41,7 @@ from canvass.models import (
     ConversationLog,
     DeviceSync,
     Household,
+    Leader,
     Script,
     SyncRemoval,
     SyncSequence,
@@ -47,7 +49,15 @@ from canvass.models import (
     TurfHousehold,
     Voter,
 )
-from canvass.selectors.scripts import with_default_script
+from canvass.selectors.leaders import (
+    leader_as_dict,
+    leaders_for_turfs,
+    relevant_to,
+    turfs_of,
+    with_positions,
+)
+from canvass.selectors.platform import plank_brief
+from canvass.selectors.scripts import with_default_script, with_questions
 
 CURSOR_SALT = "canvass.sync.cursor"
 # More in-progress ids than this and the cursor keeps only xmin (safe: it re-sends, never skips),
@@ -62,6 +72,7 @@ SECTIONS = (
     "removed_logs",
     "logs",
     "scripts",
+    "leaders",
 )
 
 
@@ -407,6 +418,7 @@ def script_as_dict(script: Script) -> dict[str, Any]:
                 "choices": q.choices,
                 "scale_min": q.scale_min,
                 "scale_max": q.scale_max,
+                "plank": plank_brief(q.plank) if q.plank is not None else None,
             }
             for q in script.questions.all()
         ],
@@ -421,10 +433,36 @@ def _scripts(r: _Round, cursor: Cursor, limit: int) -> list[Row]:
         fresh = {s for t, s in by_turf.items() if s is not None and t in r.new_turfs}
         queryset = queryset.filter(r.changed() | Q(pk__in=fresh))
     out = []
-    for script in _after(queryset, cursor).prefetch_related("questions")[:limit]:
+    for script in with_questions(_after(queryset, cursor))[:limit]:
         item = script_as_dict(script)
         item["turfs"] = sorted(t for t, s in by_turf.items() if s == script.pk)
         out.append((script.change_stamp, script.pk, item))
+    return out
+
+
+def _leaders(r: _Round, cursor: Cursor, limit: int) -> list[Row]:
+    """Published leaders relevant to the held turfs' precincts, with their positions: all of
+    them for a first download or when the held turfs changed, those of newly assigned turfs, and
+    every leader changed since the last round (one no longer relevant, unpublished or moved
+    elsewhere, comes as `removed`). Each names the held turfs it matters to; a phone drops a
+    leader when it drops the last of them."""
+    places, relevant = leaders_for_turfs(r.open_turfs) if r.open_turfs else ([], Q(pk__in=[]))
+    if r.since is None:
+        condition = relevant
+    elif r.turfs_changed:
+        condition = relevant | r.changed()
+    else:
+        condition = r.changed()
+        fresh = [p for p in places if p.turf in r.new_turfs]
+        if fresh:
+            condition |= relevant_to(fresh)
+    out = []
+    for leader in with_positions(_after(Leader.objects.filter(condition), cursor))[:limit]:
+        turfs = turfs_of(leader, places)
+        item: dict[str, Any] = {"id": leader.pk, "removed": not turfs}
+        if turfs:
+            item.update(leader_as_dict(leader), turfs=turfs)
+        out.append((leader.change_stamp, leader.pk, item))
     return out
 
 
@@ -440,6 +478,7 @@ PHASES: tuple[tuple[str, Fetch], ...] = (
     ("removed_logs", _removed_logs),
     ("logs", _logs),
     ("scripts", _scripts),
+    ("leaders", _leaders),
 )
 
 

@@ -10,8 +10,28 @@ from django.utils import timezone
 from backend.accounts.models import User
 from backend.audit.services import audit_record
 from backend.errors import ApplicationError
-from canvass.models import Question, QuestionKind, Script, Turf
+from canvass.models import PLANK_CHOICES, Plank, Question, QuestionKind, Script, Turf
 from canvass.selectors.scripts import default_script_exists, script_by_id
+
+
+def _plank_of(index: int, question: dict[str, Any], planks: dict[str, Plank]) -> Plank | None:
+    """The active plank a `plank` question names (by code); only such a question names one."""
+    code = question.get("plank")
+    field = f"questions.{index}.plank"
+    if question["kind"] != QuestionKind.PLANK:
+        if code:
+            raise ApplicationError(
+                "Only plank questions name a plank.", fields={field: ["Only for plank questions."]}
+            )
+        return None
+    if not code:
+        raise ApplicationError(
+            "A plank question names its plank.", fields={field: ["Required: a plank code."]}
+        )
+    plank = planks.get(code)
+    if plank is None or not plank.active:
+        raise ApplicationError("No such active plank.", fields={field: ["No such active plank."]})
+    return plank
 
 
 def _check_questions(questions: list[dict[str, Any]]) -> None:
@@ -47,8 +67,21 @@ def _check_questions(questions: list[dict[str, Any]]) -> None:
 def script_create(
     *, actor: User, name: str, questions: list[dict[str, Any]], is_default: bool = False
 ) -> Script:
-    """An organizer's script with ordered questions (positions follow the list order)."""
+    """An organizer's script with ordered questions (positions follow the list order). A
+    `plank` question names an active plank by code (at most one question per plank); its
+    answers are support / against / undecided."""
     _check_questions(questions)
+    planks = {p.code: p for p in Plank.objects.filter(code__in=[q.get("plank") for q in questions])}
+    linked = [_plank_of(index, q, planks) for index, q in enumerate(questions)]
+    seen: set[int] = set()
+    for index, plank in enumerate(linked):
+        if plank is not None and plank.pk in seen:
+            raise ApplicationError(
+                "One question per plank in a script.",
+                fields={f"questions.{index}.plank": ["Another question asks about this plank."]},
+            )
+        if plank is not None:
+            seen.add(plank.pk)
     with transaction.atomic():
         script = Script.objects.create(name=name, is_default=is_default, created_by=actor)
         try:
@@ -60,11 +93,14 @@ def script_create(
                         text=q["text"],
                         kind=q["kind"],
                         position=position,
-                        choices=q.get("choices") or [],
+                        choices=PLANK_CHOICES
+                        if q["kind"] == QuestionKind.PLANK
+                        else q.get("choices") or [],
+                        plank=plank,
                         scale_min=q.get("scale_min") if q["kind"] == QuestionKind.SCALE else None,
                         scale_max=q.get("scale_max") if q["kind"] == QuestionKind.SCALE else None,
                     )
-                    for position, q in enumerate(questions, start=1)
+                    for position, (q, plank) in enumerate(zip(questions, linked, strict=True), 1)
                 ]
             )
         except IntegrityError:

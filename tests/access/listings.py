@@ -26,6 +26,7 @@ from tests.access import (
     routes_caucuses,
     routes_events,
     routes_incidents,
+    routes_platform,
     routes_safety_checkins,
 )
 
@@ -291,4 +292,30 @@ LISTINGS = [
         shared="endorsements belong to no team; only organizers read them (403 for the others)",
     ),
     Listing("api/kyr/texts", shared="know-your-rights texts are written for every team"),
+    # The platform and the leaders' scorecard: the campaign's, not a team's.
+    Listing("api/planks", shared="the platform's planks are the campaign's, public text"),
+    Listing("api/public/planks", shared="the platform's planks are public"),
+    Listing("api/leaders", shared="the leaders' scorecard is the campaign's, not a team's"),
+    Listing(
+        "api/leaders/<int:pk>",
+        kwargs=routes_platform.leader_kwargs,
+        shared="a leader's positions are the campaign's, not a team's",
+    ),
+    Listing(
+        "api/leaders/<int:pk>/history",
+        kwargs=routes_platform.leader_kwargs,
+        shared="a leader's position changes are the campaign's, not a team's",
+    ),
+    Listing("api/public/leaders", shared="the public scorecard: published leaders"),
+    Listing(
+        "api/turfs/<int:pk>/progress",
+        kwargs=turf_a,
+        other_kwargs=turf_b,
+        no_markers="counts per support level, pledge and plank of one turf",
+    ),
+    Listing(
+        "api/public/leaders/<int:pk>",
+        kwargs=routes_platform.leader_kwargs,
+        shared="the public scorecard: one published leader",
+    ),
 ]

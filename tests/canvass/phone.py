@@ -39,6 +39,7 @@ class Phone:
         self.voters: dict[int, dict[str, Any]] = {}
         self.logs: dict[int, dict[str, Any]] = {}
         self.scripts: dict[int, dict[str, Any]] = {}
+        self.leaders: dict[int, dict[str, Any]] = {}
         self.rows_received = 0
 
     def sync(self, limit: int | None = None) -> int:
@@ -66,6 +67,10 @@ class Phone:
             turf = assignment["turf"]
             if assignment["removed"]:
                 self.turfs.pop(turf, None)
+                for leader_id, leader in list(self.leaders.items()):
+                    leader["turfs"] = [t for t in leader["turfs"] if t != turf]
+                    if not leader["turfs"]:
+                        del self.leaders[leader_id]
                 for household_id in [
                     h for h, row in self.households.items() if row["turf"] == turf
                 ]:
@@ -92,6 +97,11 @@ class Phone:
         if all("script" in turf for turf in self.turfs.values()):
             named = {turf["script"] for turf in self.turfs.values()}
             self.scripts = {i: s for i, s in self.scripts.items() if i in named}
+        for leader in page.get("leaders", []):
+            if leader["removed"]:
+                self.leaders.pop(leader["id"], None)
+            else:
+                self.leaders[leader["id"]] = leader
 
     def state(self) -> dict[str, Any]:
         return copy.deepcopy(
@@ -101,6 +111,7 @@ class Phone:
                 "voters": self.voters,
                 "logs": self.logs,
                 "scripts": self.scripts,
+                "leaders": self.leaders,
             }
         )
 

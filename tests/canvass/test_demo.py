@@ -51,6 +51,8 @@ def test_seed_demo_creates_the_default_script_once():
         "priority",
         "help_with",
         "comments",
+        "plank_detention",
+        "plank_deportations",
     ]
 
 
@@ -63,3 +65,16 @@ def test_seed_demo_leaves_one_lifted_incident_and_no_paused_turf():
     incident = Incident.objects.get()
     assert (incident.kind, incident.active) == ("weather", False)
     assert not Turf.objects.filter(paused_at__isnull=False).exists()
+
+
+def test_seed_demo_publishes_leaders_with_sourced_positions_once(api_client):
+    from canvass.models import Leader, LeaderPosition
+
+    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", stdout=StringIO())
+
+    assert Leader.objects.filter(published=True).count() == 4
+    assert not LeaderPosition.objects.filter(source_url="").exists()
+    public = api_client.get("/api/public/leaders").json()
+    assert public["count"] == 4
+    assert {x["jurisdiction"] for x in public["results"]} == {"state", "county", "precinct"}

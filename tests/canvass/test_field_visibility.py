@@ -124,7 +124,16 @@ OWN_LOG = {
 READINESS = {"canvasser", "last_sync_at", "minutes_since_sync", "pending_logs", "ready", "devices"}
 DEVICE = {"device_id", "app_version", "last_push_at", "last_pull_at", "pending_count"}
 CANVASSER_DAY = {"canvasser", "day", "doors", "logs", "contacts", "contact_rate", "flagged"}
-PRECINCT_ROW = {"precinct", "county", "name", "doors_knocked", "contacts", "supporters", "pledged"}
+PRECINCT_ROW = {
+    "precinct",
+    "county",
+    "name",
+    "doors_knocked",
+    "contacts",
+    "supporters",
+    "pledged",
+    "planks",
+}
 VOLUNTEER_LEAD = {
     "log_id",
     "voter",
@@ -214,6 +223,7 @@ def test_canvasser_pull_fields(client_for, canvasser_a, world):
         "voters",
         "logs",
         "scripts",
+        "leaders",
     }
     assert {frozenset(h) for h in body["households"]} == {frozenset(PULLED_HOUSEHOLD)}
     assert {frozenset(v) for v in body["voters"]} == {frozenset(PULLED_VOTER)}

@@ -18,6 +18,12 @@ from canvass.selectors.reports import EXPORT_COLUMNS
 from tests.canvass.conftest import batch, doors, log_item, make_voter
 
 pytestmark = pytest.mark.django_db
+PLANK_CODES = [
+    "halt-deportations",
+    "decriminalize-immigration",
+    "end-detention",
+    "demilitarize-border",
+]
 
 
 def push(client, *items, **extra):
@@ -51,6 +57,10 @@ def test_turf_progress_counts_doors_contacts_support_and_pledges(client_for, lea
         "logs": 5,
         "support": {"1": 2, "2": 0, "3": 0, "4": 1, "5": 0},
         "pledges": {"yes": 1, "no": 0, "undecided": 1},
+        # The pledge question counts for every plank: yes as support, undecided as undecided.
+        "planks": [
+            {"plank": code, "support": 1, "against": 0, "undecided": 1} for code in PLANK_CODES
+        ],
         "completion_percent": 66.7,
     }
 
@@ -90,6 +100,9 @@ def test_precinct_summary_is_for_organizers(client_for, organizer, lead_a, worke
             "contacts": 3,
             "supporters": 2,
             "pledged": 1,
+            "planks": [
+                {"plank": code, "support": 1, "against": 0, "undecided": 1} for code in PLANK_CODES
+            ],
         }
     ]
 

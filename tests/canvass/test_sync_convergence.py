@@ -5,7 +5,8 @@ Hypothesis draws sequences of changes (pushes by two canvassers, corrections and
 flag clearing, turf assign / unassign / complete, script changes, voter re-imports that move,
 add and remove voters, erasures, doors taken out of and put into turf) interleaved with
 transactions held open on another connection that commit (or roll back) out of order, some of
-them between two pages of a pull. After every step each simulated phone pulls (one in small
+them between two pages of a pull, and leaders of the turfs' precincts published, unpublished,
+moved to another county and given new positions. After every step each simulated phone pulls (one in small
 pages) and is compared with a first download made now.
 """
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import uuid
+from datetime import date
 from typing import Any
 
 import psycopg
@@ -23,7 +25,17 @@ from hypothesis import strategies as st
 
 from backend.accounts.models import Membership, Role, Team, User
 from backend.privacy.services import person_erase
-from canvass.models import ConversationLog, Household, Script, Turf, TurfHousehold, Voter
+from canvass.models import (
+    ConversationLog,
+    Household,
+    Leader,
+    Precinct,
+    Script,
+    Turf,
+    TurfHousehold,
+    Voter,
+)
+from canvass.services import leaders as leader_services
 from canvass.services import scripts as script_services
 from canvass.services import turf as turf_services
 from tests.canvass.conftest import log_item, make_household, make_turf, make_voter
@@ -58,7 +70,26 @@ STEP = st.one_of(
     st.tuples(st.just("open_tx"), index),
     st.tuples(st.just("commit_tx"), index, st.booleans()),
     st.tuples(st.just("commit_between_pages"), index),
+    st.tuples(
+        st.just("leader"), index, st.sampled_from(["stance", "publish", "unpublish", "move"])
+    ),
 )
+STANCES = ["pledged", "partly", "declined", "no_answer"]
+
+
+def _precinct(county: str, name: str) -> Precinct:
+    return Precinct.objects.create(
+        county=county,
+        county_key=county.upper(),
+        name=name,
+        name_key=name.upper(),
+        boundary={"type": "Polygon", "coordinates": [[[0, 0], [0, 1], [1, 1], [0, 0]]]},
+        min_lat=0,
+        max_lat=1,
+        min_lon=0,
+        max_lon=1,
+    )
+
 
 _names = itertools.count()
 
@@ -83,6 +114,26 @@ class World:
         ]
         for door in self.doors:
             make_voter(door)
+        # The scorecard: turfs 0 and 1 lie in a Polk precinct, turf 2 in a Story one.
+        polk, story = _precinct("Polk", f"P{n}.0"), _precinct("Story", f"P{n}.1")
+        Turf.objects.filter(pk__in=[t.pk for t in self.turfs[:2]]).update(precinct=polk)
+        Turf.objects.filter(pk=self.turfs[2].pk).update(precinct=story)
+        source = {"source_url": "https://example.org/s", "source_date": date(2026, 1, 5)}
+        self.leaders = [
+            leader_services.leader_create(
+                actor=organizer,
+                name=name,
+                office="Office",
+                published=True,
+                positions=[{"plank": "end-detention", "stance": "pledged", **source}],
+                **place,
+            )
+            for name, place in (
+                ("State", {"jurisdiction": "state"}),
+                ("Polk", {"jurisdiction": "county", "county": "Polk"}),
+                ("Story precinct", {"jurisdiction": "precinct", "precinct": story.pk}),
+            )
+        ]
         turf_services.turf_assign(actor=self.lead, turf=self.turfs[0], canvasser=self.canvassers[0])
         turf_services.turf_assign(actor=self.lead, turf=self.turfs[1], canvasser=self.canvassers[1])
         self.clients = [client_for(c) for c in self.canvassers]
@@ -223,6 +274,25 @@ class World:
                     [f"L{uuid.uuid4().hex[:12]}", doors[args[0] % DOORS].pk],
                 )
                 self.open.append(held)
+        elif kind == "leader":
+            leader = Leader.objects.get(pk=self.leaders[args[0] % len(self.leaders)].pk)
+            change = args[1]
+            if change == "stance":
+                leader_services.leader_position_set(
+                    actor=self.organizer,
+                    leader=leader,
+                    plank="end-detention",
+                    stance=STANCES[(STANCES.index(leader.positions.get().stance) + 1) % 4],
+                    source_url=f"https://example.org/{next(_names)}",
+                    source_date=date(2026, 1, 6),
+                )
+            elif change in ("publish", "unpublish"):
+                leader_services.leader_update(
+                    actor=self.organizer, leader=leader, published=change == "publish"
+                )
+            elif leader.jurisdiction == "county":
+                other = "Story" if leader.county == "Polk" else "Polk"
+                leader_services.leader_update(actor=self.organizer, leader=leader, county=other)
         elif kind == "commit_tx":
             self.commit_one(args[0], commit=args[1])
         elif kind == "commit_between_pages":

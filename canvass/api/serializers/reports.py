@@ -15,6 +15,16 @@ class PledgeCountsSerializer(StrictSerializer):
     undecided = serializers.IntegerField()
 
 
+class PlankSupportSerializer(StrictSerializer):
+    """Logs by stance on one plank: a plank question's answer, else the pledge answer (yes:
+    support, no: against, undecided), which counts for every active plank."""
+
+    plank = serializers.SlugField(help_text="The plank's code.")
+    support = serializers.IntegerField()
+    against = serializers.IntegerField()
+    undecided = serializers.IntegerField()
+
+
 class TurfProgressSerializer(StrictSerializer):
     turf = serializers.IntegerField()
     doors_total = serializers.IntegerField()
@@ -25,6 +35,7 @@ class TurfProgressSerializer(StrictSerializer):
         child=serializers.IntegerField(), help_text='Support level "1".."5" -> logs.'
     )
     pledges = PledgeCountsSerializer()
+    planks = PlankSupportSerializer(many=True, help_text="Active planks, in order.")
     completion_percent = serializers.FloatField()
 
 
@@ -51,6 +62,7 @@ class PrecinctSummaryRowSerializer(StrictSerializer):
     contacts = serializers.IntegerField()
     supporters = serializers.IntegerField(help_text="Logs with support level 1 or 2.")
     pledged = serializers.IntegerField()
+    planks = PlankSupportSerializer(many=True, help_text="Active planks, in order.")
 
 
 class VolunteerLeadSerializer(StrictSerializer):

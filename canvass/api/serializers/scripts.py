@@ -13,6 +13,16 @@ class ChoiceOptionSerializer(StrictSerializer):
     label = serializers.CharField()  # type: ignore[assignment]
 
 
+class PlankBriefSerializer(StrictSerializer):
+    """The plank a question asks about, in both languages (read it out at the door)."""
+
+    code = serializers.SlugField()
+    title_en = serializers.CharField()
+    title_es = serializers.CharField()
+    summary_en = serializers.CharField()
+    summary_es = serializers.CharField()
+
+
 class QuestionSerializer(StrictSerializer):
     code = serializers.SlugField()
     text = serializers.CharField()
@@ -21,6 +31,11 @@ class QuestionSerializer(StrictSerializer):
     choices = ChoiceOptionSerializer(many=True)
     scale_min = serializers.IntegerField(allow_null=True)
     scale_max = serializers.IntegerField(allow_null=True)
+    plank = PlankBriefSerializer(
+        allow_null=True,
+        help_text="Plank questions: the plank asked about (answers: support, against, "
+        "undecided); null for other kinds.",
+    )
 
 
 class QuestionInputSerializer(StrictSerializer):
@@ -33,6 +48,12 @@ class QuestionInputSerializer(StrictSerializer):
     )
     scale_max = serializers.IntegerField(
         required=False, allow_null=True, min_value=-100, max_value=100
+    )
+    plank = serializers.SlugField(
+        required=False,
+        allow_null=True,
+        max_length=40,
+        help_text="For a `plank` question: the code of the plank it asks about.",
     )
 
 

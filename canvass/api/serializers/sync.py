@@ -19,6 +19,7 @@ from rest_framework.fields import SkipField
 
 from backend.api.serializers import StrictSerializer
 from canvass.api.serializers.accounts import UserBriefSerializer
+from canvass.api.serializers.leaders import LeaderPublicSerializer
 from canvass.api.serializers.scripts import QuestionSerializer
 from canvass.contracts import (
     APP_VERSION_MAX,
@@ -311,6 +312,29 @@ class PulledCaucusSiteSerializer(StrictSerializer):
     site = SiteBriefSerializer(allow_null=True, help_text="Null: no site known yet.")
 
 
+class PulledLeaderSerializer(LeaderPublicSerializer):
+    """A leader of the scorecard, or (`removed`) one to drop."""
+
+    removed = serializers.BooleanField(help_text="True: drop this leader (only `id` is sent).")
+    turfs = serializers.ListField(
+        child=serializers.IntegerField(),
+        required=False,
+        help_text="The held turfs this leader matters to; drop the leader with the last of them.",
+    )
+
+    def get_fields(self) -> dict[str, Any]:
+        fields = super().get_fields()
+        for name, field in fields.items():
+            if name not in ("id", "removed"):
+                field.required = False
+        return fields
+
+    def to_representation(self, instance: Any) -> Any:
+        if instance.get("removed"):
+            return {"id": instance["id"], "removed": True}
+        return super().to_representation(instance)
+
+
 class SyncPullOutputSerializer(StrictSerializer):
     cursor = serializers.CharField(help_text="Opaque; send it back as ?cursor= next time.")
     has_more = serializers.BooleanField(help_text="True: pull again now with the new cursor.")
@@ -335,6 +359,12 @@ class SyncPullOutputSerializer(StrictSerializer):
         allow_null=True,
         help_text="Where your doors' precincts caucus. Null: unchanged since your last pull, keep "
         "what you hold. A list (even empty): replace everything you hold with it.",
+    )
+    leaders = PulledLeaderSerializer(
+        many=True,
+        help_text="The scorecard of the held turfs' precincts (state-wide, county, district and "
+        "precinct leaders, published only) with each position's source. Upsert by id; "
+        "`removed`: drop.",
     )
 
 
