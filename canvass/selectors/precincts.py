@@ -27,3 +27,10 @@ def precinct_by_id(*, precinct_id: int | None) -> Precinct | None:
     if precinct is None:
         raise ApplicationError("No such precinct.", fields={"precinct": ["No such precinct."]})
     return precinct
+
+
+def precinct_outlines(*, county: str) -> QuerySet[Precinct]:
+    """One county's precincts with their boundaries (the console's map draws them)."""
+    from canvass.geometry import match_key
+
+    return Precinct.objects.filter(county_key=match_key(county)).order_by("name")

@@ -163,3 +163,10 @@ def canvasser_by_id(*, canvasser_id: int) -> User:
     if canvasser is None:
         raise ApplicationError("No such user.", fields={"canvasser": ["No such user."]})
     return canvasser
+
+
+def team_canvassers(*, team: Team) -> QuerySet[User]:
+    """The active canvassers of a team: the people its turf may be assigned to, by username."""
+    return User.objects.filter(
+        role=Role.CANVASSER, is_active=True, memberships__team=team
+    ).order_by("username")

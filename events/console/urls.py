@@ -1,0 +1,9 @@
+from django.urls import URLPattern, path
+
+from events.console import views
+
+urlpatterns: list[URLPattern] = [
+    path("events", views.events, name="events"),
+    path("events/<int:pk>", views.event, name="event"),
+    path("signups/<int:pk>/attendance", views.attendance, name="signup-attendance"),
+]
