@@ -4,7 +4,7 @@ a service's error becomes a message on the page."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from typing import Any
 
 from django.conf import settings
@@ -157,7 +157,8 @@ def _map_data(user: User, county: str) -> dict[str, Any]:
         for name, shapes in by_county.items()
     ]
     doors = list(
-        households_for_user(user=user, county=county or None)
+        households_for_user(user=user)
+        .filter(precinct__in=[p.pk for p in precincts])
         .filter(latitude__isnull=False, longitude__isnull=False)
         .order_by("id")
         .values("id", "latitude", "longitude", "street")[:MAP_DOOR_LIMIT]
@@ -199,22 +200,25 @@ def _map_data(user: User, county: str) -> dict[str, Any]:
     }
 
 
-def _counties_for(user: User) -> list[str]:
-    return sorted(
-        c
-        for c in households_for_user(user=user)
+def _counties_for(user: User) -> tuple[list[str], str]:
+    """Every county with precincts, and the one to show first: the county most of the user's
+    doors are in (else the first)."""
+    counties = sorted(set(precincts_list().values_list("county", flat=True)))
+    door_counties = (
+        households_for_user(user=user)
+        .exclude(precinct__isnull=True)
         .order_by()
-        .values_list("county", flat=True)
-        .distinct()
-        if c
+        .values_list("precinct__county", flat=True)
     )
+    ranked = Counter(door_counties[:MAP_DOOR_LIMIT]).most_common(1)
+    return counties, ranked[0][0] if ranked else (counties[0] if counties else "")
 
 
 @console_view
 def turf_map(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    counties = _counties_for(user)
-    county = request.GET.get("county") or (counties[0] if counties else "")
+    counties, first = _counties_for(user)
+    county = request.GET.get("county") or first
     teams = _team_choices(user)
     precincts = [(p.pk, p.name) for p in precincts_list(county=county or None)] if county else []
     draw_form = TurfDrawForm(teams=teams, prefix="draw")
