@@ -9,6 +9,8 @@ from django.test import Client
 
 from backend.accounts.models import User
 from canvass.models import Precinct
+from tests.console.browser import browser, page  # noqa: F401 (fixtures of the browser tests)
+from tests.events.conftest import make_event, make_location, make_shift  # noqa: F401
 
 PASSWORDS = {
     "organizer": "organizer-Pass-2026!",
