@@ -161,3 +161,19 @@ def test_hashed_assets_are_cached_for_good_and_unknown_ones_are_404(production_s
     assert re.search(r"\.[0-9a-f]{12}\.css$", stylesheet)
     assert "max-age=315360000" in headers.get("Cache-Control", "")
     assert missing == 404
+
+
+def test_the_console_login_page_and_its_npm_assets_are_served(production_server):
+    """The field console's own and vendored (npm, `make assets`) files go through collectstatic
+    and WhiteNoise like the admin's; nothing comes from a CDN."""
+    status, headers, body = get(f"{BASE}/console/login")
+
+    assert status == 200
+    assert headers["Content-Type"].startswith("text/html")
+    assets = page_assets(body.decode(), f"{BASE}/console/login")
+    assert any("/static/console/vendor/htmx.min." in url for url in assets)
+    results = fetch_assets([url for url in assets if not url.startswith("data:")])
+    for url, (asset_status, content_type) in results.items():
+        assert asset_status == 200, f"{url}: {asset_status}"
+        suffix = Path(urlparse(url).path).suffix
+        assert content_type in CONTENT_TYPES[suffix], f"{url}: {content_type}"
