@@ -32,17 +32,8 @@ $(NPM_STAMP): package.json package-lock.json
 	@command -v npm >/dev/null || { apt-get update -qq && apt-get install -y -qq nodejs npm; }
 	npm ci --no-audit --no-fund --loglevel=error
 
-$(VENDOR)/.built: $(NPM_STAMP)
-	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/images
-	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/
-	cp node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.js.map \
-		node_modules/leaflet/dist/leaflet.css $(VENDOR)/
-	cp node_modules/leaflet/dist/images/*.png $(VENDOR)/images/
-	cp node_modules/@geoman-io/leaflet-geoman-free/dist/leaflet-geoman.min.js \
-		node_modules/@geoman-io/leaflet-geoman-free/dist/leaflet-geoman.min.js.map \
-		node_modules/@geoman-io/leaflet-geoman-free/dist/leaflet-geoman.css \
-		node_modules/@geoman-io/leaflet-geoman-free/dist/leaflet-geoman.css.map $(VENDOR)/
-	touch $@
+$(VENDOR)/.built: $(NPM_STAMP) backend/console/copy_vendor.sh
+	sh backend/console/copy_vendor.sh
 
 assets: $(VENDOR)/.built
 
