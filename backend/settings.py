@@ -65,8 +65,9 @@ MIDDLEWARE = [
     "backend.api.middleware.RequestSizeLimitMiddleware",
     "backend.api.middleware.BadTextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    # The console's language: the session's choice (the language switch), else Accept-Language.
-    "django.middleware.locale.LocaleMiddleware",
+    # The console's language (the session's choice from its switch, else Accept-Language); the
+    # API stays in English.
+    "backend.console.middleware.ConsoleLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

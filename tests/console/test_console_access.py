@@ -225,3 +225,13 @@ def test_the_console_speaks_spanish(lead_a_client):
 
     assert '<html lang="es">' in page
     assert "Cola de revisión" in page
+
+
+def test_the_console_follows_accept_language_but_the_api_stays_english(client, api_client):
+    console = client.get("/console/login", HTTP_ACCEPT_LANGUAGE="es")
+    api = api_client.post("/api/auth/login", {}, format="json", HTTP_ACCEPT_LANGUAGE="es")
+
+    assert "Iniciar sesión" in console.content.decode()
+    assert console["Content-Language"] == "es"
+    assert api.status_code == 400
+    assert api.json()["error"]["fields"]["username"] == ["This field is required."]
