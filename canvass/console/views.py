@@ -406,14 +406,6 @@ def review(request: HttpRequest) -> HttpResponse:
     return render(request, "console/canvass/review.html", _review_context(request))
 
 
-UNDO = {
-    ReviewAction.EXCLUDE: ReviewAction.INCLUDE,
-    ReviewAction.INCLUDE: ReviewAction.EXCLUDE,
-    ReviewAction.CLEAR: ReviewAction.REOPEN,
-    ReviewAction.REOPEN: ReviewAction.CLEAR,
-}
-
-
 @require_POST
 @console_view
 def review_act(request: HttpRequest, pk: int) -> HttpResponse:
@@ -430,7 +422,6 @@ def review_act(request: HttpRequest, pk: int) -> HttpResponse:
         _("Conversation %(id)s: %(action)s.")
         % {"id": log.pk, "action": ReviewAction(action).label},
     )
-    request.session["console_review_undo"] = {"log": log.pk, "action": UNDO[action]}
     return redirect(back_url(request, reverse("console:review")))
 
 

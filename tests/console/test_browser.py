@@ -120,12 +120,23 @@ def test_a_field_leads_day_in_the_browser(
     assert drawn.stops.filter(active=True).count() == 4
     expect(page.locator("#doors-total")).to_have_text("4")
 
-    # Auto-cut the rest of the precinct in one click.
+    # Auto-cut the rest of the precinct: choose the sizes, click the precinct, one click more.
     nav(page, "Turf map")
+    page.wait_for_function("() => window.consoleMap !== undefined")
     page.get_by_label("Fewest doors per turf").fill("2")
     page.get_by_label("Most doors per turf").fill("4")
     page.get_by_label("Name prefix").fill("Auto")
-    page.get_by_role("button", name="Auto-cut").click()
+    page.evaluate("() => window.consoleMap.fitBounds([[41.575, -93.64], [41.60, -93.60]])")
+    page.wait_for_timeout(400)
+    x, y = page.evaluate(
+        """() => {
+          const map = window.consoleMap, box = map.getContainer().getBoundingClientRect();
+          const p = map.latLngToContainerPoint([41.596, -93.606]);
+          return [box.left + p.x, box.top + p.y];
+        }"""
+    )
+    page.mouse.click(x, y)
+    page.get_by_role("button", name="Auto-cut this precinct").click()
     expect(page.locator("#messages")).to_contain_text("Cut ")
     cut = Turf.objects.filter(name__startswith="Auto")
     assert cut.count() >= 2

@@ -8,14 +8,35 @@
   if (data.tiles.url) {
     L.tileLayer(data.tiles.url, { attribution: data.tiles.attribution, maxZoom: 19 }).addTo(map);
   }
-  var bounds = L.latLngBounds([]);
+  var bounds = L.latLngBounds([]);  // the doors and turf: where the work is
+  var cutForm = document.getElementById("cut-form");
+  var cutPrecinct = document.getElementById("id_cut-precinct");
   var counties = L.geoJSON(data.counties, {
     style: { color: "#000000", weight: 3, fill: false }, interactive: false, pmIgnore: true
   }).addTo(map);
   var precincts = L.geoJSON(data.precincts, {
     style: { color: "#5b616b", weight: 1, fillColor: "#ffffff", fillOpacity: 0.4 },
     pmIgnore: true,
-    onEachFeature: function (feature, layer) { layer.bindTooltip(feature.properties.name); }
+    onEachFeature: function (feature, layer) {
+      layer.bindTooltip(feature.properties.name);
+      // One click on a precinct offers to auto-cut it with the form's sizes.
+      layer.on("click", function () {
+        if (map.pm.globalDrawModeEnabled()) { return; }
+        cutPrecinct.value = String(feature.properties.id);
+        var box = document.createElement("div");
+        var title = document.createElement("strong");
+        title.textContent = feature.properties.name;
+        var button = document.createElement("button");
+        button.type = "button";
+        button.className = "primary";
+        button.textContent = cutForm.dataset.cutThis;
+        button.addEventListener("click", function () { cutForm.requestSubmit(); });
+        box.appendChild(title);
+        box.appendChild(document.createElement("br"));
+        box.appendChild(button);
+        layer.bindPopup(box).openPopup();
+      });
+    }
   }).addTo(map);
   var doors = L.layerGroup().addTo(map);
   data.doors.forEach(function (door) {
@@ -35,9 +56,12 @@
       layer.bindPopup(link);
     }
   }).addTo(map);
-  [counties, precincts, turfs].forEach(function (group) {
-    if (group.getLayers().length) { bounds.extend(group.getBounds()); }
-  });
+  if (turfs.getLayers().length) { bounds.extend(turfs.getBounds()); }
+  if (!bounds.isValid()) {
+    [counties, precincts].forEach(function (group) {
+      if (group.getLayers().length) { bounds.extend(group.getBounds()); }
+    });
+  }
   if (bounds.isValid()) { map.fitBounds(bounds, { padding: [10, 10] }); } else { map.setView([41.6, -93.6], 10); }
 
   var status = document.getElementById("draw-status");
@@ -56,11 +80,10 @@
     status.textContent = status.dataset.done || "Polygon drawn. Name the turf and create it.";
     document.getElementById("id_draw-name").focus();
   });
-  var cut = document.getElementById("cut-form");
-  cut.addEventListener("submit", function () {
+  cutForm.addEventListener("submit", function () {
     var button = document.getElementById("cut-submit");
     button.disabled = true;
-    button.textContent = cut.dataset.progress;
+    button.textContent = cutForm.dataset.progress;
     button.setAttribute("aria-busy", "true");
   });
 })();
