@@ -235,3 +235,65 @@ def test_the_console_follows_accept_language_but_the_api_stays_english(client, a
     assert console["Content-Language"] == "es"
     assert api.status_code == 400
     assert api.json()["error"]["fields"]["username"] == ["This field is required."]
+
+
+def test_a_field_lead_creates_an_event_in_local_time_and_adds_a_shift(lead_a_client, team_a):
+    response = lead_a_client.post(
+        "/console/events",
+        {
+            "event-title": "Canvass launch",
+            "event-kind": "canvass_launch",
+            "event-team": team_a.pk,
+            "event-starts_at": "2027-01-09T10:00",
+            "event-ends_at": "2027-01-09T14:00",
+            "event-is_public": "on",
+        },
+    )
+
+    event = Event.objects.get(title="Canvass launch")
+    assert response.status_code == 302
+    assert response["Location"] == f"/console/events/{event.pk}"
+    assert event.team == team_a and event.is_public
+    assert event.starts_at.isoformat() == "2027-01-09T16:00:00+00:00"  # 10:00 in Des Moines
+    backwards = lead_a_client.post(
+        f"/console/events/{event.pk}",
+        {
+            "shift-role": "canvasser",
+            "shift-starts_at": "2027-01-09T12:00",
+            "shift-ends_at": "2027-01-09T11:00",
+            "shift-capacity": "5",
+        },
+    )
+    assert backwards.status_code == 400
+    assert "Must be after the start." in backwards.content.decode()
+    assert not event.shifts.exists()
+    lead_a_client.post(
+        f"/console/events/{event.pk}",
+        {
+            "shift-role": "canvasser",
+            "shift-starts_at": "2027-01-09T10:00",
+            "shift-ends_at": "2027-01-09T12:00",
+            "shift-capacity": "5",
+        },
+    )
+    assert event.shifts.get().capacity == 5
+
+    lead_a_client.post(f"/console/events/{event.pk}/cancel")
+    event.refresh_from_db()
+    assert event.status == "cancelled"
+
+
+def test_a_field_lead_cannot_create_an_event_for_another_team(lead_a_client, team_b):
+    response = lead_a_client.post(
+        "/console/events",
+        {
+            "event-title": "Elsewhere",
+            "event-kind": "rally",
+            "event-team": team_b.pk,
+            "event-starts_at": "2027-01-09T10:00",
+            "event-ends_at": "2027-01-09T14:00",
+        },
+    )
+
+    assert response.status_code == 400
+    assert not Event.objects.filter(title="Elsewhere").exists()

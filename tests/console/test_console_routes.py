@@ -33,6 +33,7 @@ ROUTES = {
     "console/readiness": "GET",
     "console/events": "GET",
     "console/events/<int:pk>": "GET",
+    "console/events/<int:pk>/cancel": "POST",
     "console/signups/<int:pk>/attendance": "POST",
     "console/texts": "GET",
     "console/texts/reviews/<int:pk>/resolve": "POST",
