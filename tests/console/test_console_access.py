@@ -297,3 +297,39 @@ def test_a_field_lead_cannot_create_an_event_for_another_team(lead_a_client, tea
 
     assert response.status_code == 400
     assert not Event.objects.filter(title="Elsewhere").exists()
+
+
+def test_a_running_import_is_polled_until_it_is_done(lead_a_client, lead_a, team_a):
+    job = ImportJob.objects.create(
+        kind="voters",
+        team=team_a,
+        created_by=lead_a,
+        upload_path="x",
+        source_name="polk.csv",
+        state="running",
+        total_bytes=1000,
+        resume_offset=250,
+        rows_read=40,
+    )
+
+    running = lead_a_client.get(f"/console/imports/{job.pk}/status").content.decode()
+    ImportJob.objects.filter(pk=job.pk).update(state="done", resume_offset=1000, rows_read=160)
+    done = lead_a_client.get(f"/console/imports/{job.pk}/status").content.decode()
+
+    assert 'hx-trigger="every 1s"' in running
+    assert 'value="25"' in running and '<dd id="rows-read">40</dd>' in running
+    assert "hx-trigger" not in done
+    assert 'value="100"' in done and '<dd id="rows-read">160</dd>' in done
+
+
+def test_replies_and_opt_outs_are_for_organizers_as_in_the_api(lead_a_client, organizer):
+    organizer_client = Client()
+    organizer_client.force_login(organizer)
+
+    lead_page = lead_a_client.get("/console/texts").content.decode()
+    organizer_page = organizer_client.get("/console/texts").content.decode()
+
+    assert "Outbox" in lead_page and "Outbox" in organizer_page
+    assert "Opt-outs" not in lead_page and "Replies that might mean stop" not in lead_page
+    assert "Opt-outs" in organizer_page and "Replies that might mean stop" in organizer_page
+    assert lead_a_client.post("/console/texts/reviews/1/resolve").status_code == 403
