@@ -8,7 +8,7 @@ from django.test import Client
 
 from backend.accounts.models import LoginFailureCounter
 from backend.audit.models import AuditEvent
-from canvass.models import ConversationLog, ImportJob
+from canvass.models import ConversationLog, ImportJob, Turf
 from events.models import Event
 from tests.canvass.conftest import make_household, make_turf
 from tests.console.conftest import PASSWORDS, console_login
@@ -333,3 +333,43 @@ def test_replies_and_opt_outs_are_for_organizers_as_in_the_api(lead_a_client, or
     assert "Opt-outs" not in lead_page and "Replies that might mean stop" not in lead_page
     assert "Opt-outs" in organizer_page and "Replies that might mean stop" in organizer_page
     assert lead_a_client.post("/console/texts/reviews/1/resolve").status_code == 403
+
+
+@pytest.mark.parametrize(
+    "boundary",
+    [
+        "not json",
+        '{"type": "Point", "coordinates": [-93.6, 41.6]}',
+        '{"type": "Polygon", "coordinates": [[[-93.6, 41.6], [-93.5, 41.7], [-93.6, 41.7], '
+        "[-93.5, 41.6], [-93.6, 41.6]]]}",
+        "",
+    ],
+)
+def test_a_bad_drawn_boundary_is_a_message_not_a_turf(lead_a_client, team_a, boundary):
+    response = lead_a_client.post(
+        "/console/turfs/draw",
+        {"draw-name": "Bad", "draw-team": team_a.pk, "draw-boundary": boundary},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert 'class="message error"' in response.content.decode()
+    assert not Turf.objects.exists()
+
+
+def test_an_auto_cut_with_sizes_the_wrong_way_round_is_a_message(lead_a_client, team_a, precinct):
+    response = lead_a_client.post(
+        "/console/turfs/auto-cut",
+        {
+            "cut-precinct": precinct.pk,
+            "cut-team": team_a.pk,
+            "cut-min_doors": "10",
+            "cut-max_doors": "5",
+            "cut-name_prefix": "",
+        },
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert 'class="message error"' in response.content.decode()
+    assert not Turf.objects.exists()
