@@ -3,6 +3,7 @@ with every asset they reference (WhiteNoise over collectstatic's output)."""
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 from html.parser import HTMLParser
@@ -21,7 +22,9 @@ from tests.prod_server import (
     wait_for,
 )
 
-PORT = 8701
+# One port per xdist worker: the module's tests may be split across workers, each starting its
+# own server.
+PORT = 8701 + int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
 BASE = f"http://127.0.0.1:{PORT}"
 CONTENT_TYPES = {
     ".css": {"text/css"},
