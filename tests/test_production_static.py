@@ -22,9 +22,9 @@ from tests.prod_server import (
     wait_for,
 )
 
-# One port per xdist worker: the module's tests may be split across workers, each starting its
-# own server.
-PORT = 8701 + int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+# One port per xdist worker (8720, 8721, ...): the module's tests may be split across workers,
+# each starting its own server (8701 and 8702 belong to other tests).
+PORT = 8720 + int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
 BASE = f"http://127.0.0.1:{PORT}"
 CONTENT_TYPES = {
     ".css": {"text/css"},
