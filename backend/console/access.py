@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar, cast
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -35,6 +36,14 @@ def console_view(view: View) -> View:
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not request.user.is_authenticated:
             login = reverse("console:login")
+            if request.headers.get("HX-Request"):
+                # A refreshing block whose session ended: send the whole page to the login
+                # instead of swapping the login form into the block.
+                page = urlsplit(request.headers.get("HX-Current-URL", "")).path
+                back = page if page.startswith("/console/") else reverse("console:home")
+                response = HttpResponse(status=204)
+                response["HX-Redirect"] = f"{login}?{urlencode({'next': back})}"
+                return response
             return redirect(f"{login}?{urlencode({'next': request.get_full_path()})}")
         if console_user(request) is None:
             return render(request, "console/forbidden.html", status=403)

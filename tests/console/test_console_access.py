@@ -373,3 +373,14 @@ def test_an_auto_cut_with_sizes_the_wrong_way_round_is_a_message(lead_a_client, 
     assert response.status_code == 200
     assert 'class="message error"' in response.content.decode()
     assert not Turf.objects.exists()
+
+
+def test_a_refreshing_block_whose_session_ended_sends_the_page_to_the_login(client):
+    response = client.get(
+        "/console/turfs/table",
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_CURRENT_URL="http://testserver/console/turfs",
+    )
+
+    assert response.status_code == 204
+    assert response["HX-Redirect"] == "/console/login?next=%2Fconsole%2Fturfs"
