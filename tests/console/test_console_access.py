@@ -384,3 +384,42 @@ def test_a_refreshing_block_whose_session_ended_sends_the_page_to_the_login(clie
 
     assert response.status_code == 204
     assert response["HX-Redirect"] == "/console/login?next=%2Fconsole%2Fturfs"
+
+
+def test_the_map_draws_outlines_doors_by_latest_result_and_only_own_turf(
+    lead_a_client, team_a, team_b, canvasser_a, precinct
+):
+    import json
+    import re
+
+    from django.utils import timezone
+
+    knocked = make_household(41.58, -93.62, precinct=precinct)
+    fresh = make_household(41.585, -93.62, precinct=precinct)
+    own = make_turf(team_a, [knocked], name="Own turf", boundary=precinct.boundary)
+    make_turf(team_b, [make_household(41.59, -93.61, precinct=precinct)], name="Their turf")
+    ConversationLog.objects.create(
+        client_uuid="6f1c1b1e-0000-4000-8000-000000000002",
+        canvasser=canvasser_a,
+        turf=own,
+        household=knocked,
+        result="contacted",
+        contacted_at=timezone.now(),
+        received_at=timezone.now(),
+    )
+
+    page = lead_a_client.get("/console/map").content.decode()
+    data = json.loads(
+        re.search(r'<script id="map-data" type="application/json">(.*?)</script>', page, re.S)[1]
+    )
+
+    assert [f["properties"]["name"] for f in data["precincts"]["features"]] == ["Test Precinct 1"]
+    assert [f["properties"]["name"] for f in data["counties"]["features"]] == ["Polk"]
+    assert data["counties"]["features"][0]["geometry"]["type"] == "Polygon"
+    assert [f["properties"]["name"] for f in data["turfs"]["features"]] == ["Own turf"]
+    colours = {(lat, lon): colour for lat, lon, colour, _ in data["doors"]}
+    assert colours[(41.58, -93.62)] == "#1d6b2f"  # contacted
+    assert colours[(41.585, -93.62)] == "#5b616b"  # not knocked yet
+    assert (41.59, -93.61) not in colours  # a door in another team's active turf
+    assert fresh.pk
+    assert data["tiles"] == {"url": "", "attribution": ""}
