@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint typecheck docs format migrate seed install pg-db bench fuzz load faults clean
+.PHONY: run test lint typecheck docs format migrate seed install assets browser pg-db bench fuzz load faults clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +20,29 @@ $(STAMP): pyproject.toml | $(PY)
 .env:
 	cp .env.example .env
 
-install: $(STAMP) .env
+install: $(STAMP) .env assets
+
+## The field console's browser assets (htmx, Leaflet, Leaflet-Geoman; axe-core for the browser
+## tests) from the npm registry at the versions of package-lock.json, copied into the console's
+## static directory (not committed; collectstatic and WhiteNoise serve them from there).
+VENDOR := backend/console/static/console/vendor
+NPM_STAMP := node_modules/.package-lock.json
+
+$(NPM_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null || { apt-get update -qq && apt-get install -y -qq nodejs npm; }
+	npm ci --no-audit --no-fund --loglevel=error
+
+$(VENDOR)/.built: $(NPM_STAMP) backend/console/copy_vendor.sh
+	sh backend/console/copy_vendor.sh
+
+assets: $(VENDOR)/.built
+
+## Debian's Chromium for the console's browser tests (Playwright drives it; no browser is
+## downloaded). Installed when missing and we may (root); otherwise those tests skip, saying why.
+browser:
+	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] \
+		&& apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } \
+		|| echo "chromium is not installed: the browser tests (tests/console) will skip"
 
 migrate: install
 	$(PY) manage.py migrate --noinput
@@ -36,7 +58,7 @@ run: seed
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 ## Run the test suite (PostgreSQL when DATABASE_URL is set, SQLite otherwise).
-test: install
+test: install browser
 	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
 
 # PostgreSQL database for the runs below (created when missing).
@@ -86,4 +108,4 @@ format: install
 	$(PY) -m ruff check --fix .
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache node_modules $(VENDOR)

@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "backend.geo",
     "backend.audit",
     "backend.privacy",
+    # The field console's shared pages (login, base template, its own and vendored assets).
+    "backend.console",
     "canvass",
     # Before events: its privacy eraser finds a volunteer's texts by the number that events'
     # eraser then removes (erasers run in app order).
@@ -63,6 +65,9 @@ MIDDLEWARE = [
     "backend.api.middleware.RequestSizeLimitMiddleware",
     "backend.api.middleware.BadTextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The console's language (the session's choice from its switch, else Accept-Language); the
+    # API stays in English.
+    "backend.console.middleware.ConsoleLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -91,6 +96,10 @@ TEMPLATES = [
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("TIME_ZONE", "America/Chicago")
 USE_I18N = True
+# The field console speaks English and Spanish; its catalogue is locale/ (the .mo files are
+# committed beside the .po files, and tests/console/test_i18n.py checks they match).
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 
 # --- Security and transport (check --deploy) ------------------------------------------------
@@ -166,6 +175,8 @@ CELERY_BEAT_SCHEDULE_FILENAME = env.str(
 # WhiteNoise serves them from gunicorn itself, so production needs no separate file server.
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", str(BASE_DIR / "var" / "static")))
+# The field console's vendored browser assets: `make assets` copies them from npm's
+# node_modules/ into backend/console/static/console/vendor/ (not committed).
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -489,3 +500,9 @@ if SAFETY_CHECKIN_INTERVAL_MINUTES > 240:
 # later, and the organizers this many minutes after the field leads.
 SAFETY_FIELD_LEAD_GRACE_MINUTES = env.int("SAFETY_FIELD_LEAD_GRACE_MINUTES", 5, minimum=1)
 SAFETY_ORGANIZER_GRACE_MINUTES = env.int("SAFETY_ORGANIZER_GRACE_MINUTES", 5, minimum=1)
+
+# --- Field console --------------------------------------------------------------------------
+# The turf map needs no tile server: precinct and county outlines are the map. A deployment with
+# a tile server names it here ({z}/{x}/{y} template, e.g. https://tiles.example.org/{z}/{x}/{y}.png).
+CONSOLE_TILE_URL = env.str("CONSOLE_TILE_URL", "")
+CONSOLE_TILE_ATTRIBUTION = env.str("CONSOLE_TILE_ATTRIBUTION", "")

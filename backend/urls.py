@@ -15,11 +15,22 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
 ]
 
+# The field console: server-rendered pages for field leads and organizers, one namespace.
+console_patterns: list[URLPattern | URLResolver] = [
+    path("", include("backend.console.urls")),
+    path("", include("canvass.console.urls")),
+    path("", include("events.console.urls")),
+    path("", include("messaging.console.urls")),
+]
+
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("api/", include(api_patterns)),
     path("admin/", admin.site.urls),
+    path("console/", include((console_patterns, "console"))),
+    # The console's language switch (Django's set_language view, POST with CSRF).
+    path("i18n/", include("django.conf.urls.i18n")),
 ]
 
 handler400 = "backend.api.errors.handler400"

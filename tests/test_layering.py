@@ -44,9 +44,17 @@ def _module_name(path: Path) -> str:
     return ".".join(parts)
 
 
+# Packages that are the HTTP layer wherever they sit: the API and the field console.
+HTTP_PACKAGES = ("api", "console")
+
+
 def _is_domain(path: Path) -> bool:
     parts = path.relative_to(ROOT).parts
-    if "api" in parts[:-1] or "migrations" in parts or "tests" in parts:
+    if (
+        any(name in parts[:-1] for name in HTTP_PACKAGES)
+        or "migrations" in parts
+        or "tests" in parts
+    ):
         return False
     if path.name.startswith("test_") or path.name in ("tests.py", "conftest.py"):
         return False
@@ -86,7 +94,9 @@ def imported_names(module: str, path: Path) -> set[str]:
 
 def _is_http_layer(name: str) -> bool:
     parts = name.split(".")
-    return parts[0] in FORBIDDEN_THIRD_PARTY or (parts[0] in PACKAGES and "api" in parts)
+    return parts[0] in FORBIDDEN_THIRD_PARTY or (
+        parts[0] in PACKAGES and any(name in parts for name in HTTP_PACKAGES)
+    )
 
 
 def http_layer_imports(module: str, path: Path) -> list[str]:
@@ -129,15 +139,19 @@ def test_the_check_sees_a_forbidden_import(tmp_path, monkeypatch):
         "def f():\n"
         "    from ..api.serializers import turf\n"
         "    import backend.api.errors\n"
+        "    from canvass.console import views\n"
     )
     assert http_layer_imports("canvass.services.sample", sample) == [
         "backend.api.errors",
         "canvass.api.serializers",
+        "canvass.console",
         "rest_framework",
     ]
     assert _is_domain(sample)
     assert not _is_domain(tmp_path / "canvass" / "api" / "views" / "turf.py")
     assert not _is_domain(tmp_path / "canvass" / "migrations" / "0001_initial.py")
+    assert not _is_domain(tmp_path / "canvass" / "console" / "views.py")
+    assert not _is_domain(tmp_path / "backend" / "console" / "views.py")
 
 
 def _application_modules() -> dict[str, Path]:

@@ -3,6 +3,7 @@ with every asset they reference (WhiteNoise over collectstatic's output)."""
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 from html.parser import HTMLParser
@@ -21,7 +22,9 @@ from tests.prod_server import (
     wait_for,
 )
 
-PORT = 8701
+# One port per xdist worker (8720, 8721, ...): the module's tests may be split across workers,
+# each starting its own server (8701 and 8702 belong to other tests).
+PORT = 8720 + int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
 BASE = f"http://127.0.0.1:{PORT}"
 CONTENT_TYPES = {
     ".css": {"text/css"},
@@ -161,3 +164,19 @@ def test_hashed_assets_are_cached_for_good_and_unknown_ones_are_404(production_s
     assert re.search(r"\.[0-9a-f]{12}\.css$", stylesheet)
     assert "max-age=315360000" in headers.get("Cache-Control", "")
     assert missing == 404
+
+
+def test_the_console_login_page_and_its_npm_assets_are_served(production_server):
+    """The field console's own and vendored (npm, `make assets`) files go through collectstatic
+    and WhiteNoise like the admin's; nothing comes from a CDN."""
+    status, headers, body = get(f"{BASE}/console/login")
+
+    assert status == 200
+    assert headers["Content-Type"].startswith("text/html")
+    assets = page_assets(body.decode(), f"{BASE}/console/login")
+    assert any("/static/console/vendor/htmx.min." in url for url in assets)
+    results = fetch_assets([url for url in assets if not url.startswith("data:")])
+    for url, (asset_status, content_type) in results.items():
+        assert asset_status == 200, f"{url}: {asset_status}"
+        suffix = Path(urlparse(url).path).suffix
+        assert content_type in CONTENT_TYPES[suffix], f"{url}: {content_type}"

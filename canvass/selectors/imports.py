@@ -45,3 +45,11 @@ def import_job_problems_page(*, job: ImportJob, page: int, page_size: int) -> di
     except EmptyPage:
         raise ApplicationError("page: No such page.", fields={"page": ["No such page."]}) from None
     return {"count": paginator.count, "page": page, "pages": paginator.num_pages, "results": rows}
+
+
+def import_job_progress(job: ImportJob) -> float:
+    """How far the job is through its file, 0..1 (1 once done): the API's `progress` and the
+    console's progress bar."""
+    if job.state == "done":
+        return 1.0
+    return round(job.resume_offset / job.total_bytes, 4) if job.total_bytes else 0.0

@@ -44,3 +44,10 @@ def precinct_candidates() -> list[tuple[int, str, str, str]]:
 def precincts_by_ids(*, precinct_ids: list[int]) -> QuerySet[Precinct]:
     """These precincts (without their boundaries), by county and name."""
     return precincts_list().filter(pk__in=precinct_ids)
+
+
+def precinct_outlines(*, county: str) -> QuerySet[Precinct]:
+    """One county's precincts with their boundaries (the console's map draws them)."""
+    from canvass.geometry import match_key
+
+    return Precinct.objects.filter(county_key=match_key(county)).order_by("name")

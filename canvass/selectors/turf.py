@@ -183,3 +183,10 @@ def precincts_covered_by_teams(*, user: User) -> set[int] | None:
         .distinct()
     )
     return {int(pk) for pk in named} | {int(pk) for pk in doors}
+
+
+def team_canvassers(*, team: Team) -> QuerySet[User]:
+    """The active canvassers of a team: the people its turf may be assigned to, by username."""
+    return User.objects.filter(
+        role=Role.CANVASSER, is_active=True, memberships__team=team
+    ).order_by("username")

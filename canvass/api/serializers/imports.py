@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from backend.api.serializers import StrictModelSerializer, StrictSerializer
 from canvass.models import ImportJob, ImportJobProblem
+from canvass.selectors.imports import import_job_progress
 from canvass.services.import_jobs import import_job_eta_seconds
 
 REPORT_PAGE_SIZE = 100
@@ -78,9 +79,7 @@ class ImportJobSerializer(StrictModelSerializer):
         read_only_fields = fields
 
     def get_progress(self, job: ImportJob) -> float:
-        if job.state == "done":
-            return 1.0
-        return round(job.resume_offset / job.total_bytes, 4) if job.total_bytes else 0.0
+        return import_job_progress(job)
 
     def get_eta_seconds(self, job: ImportJob) -> float | None:
         return import_job_eta_seconds(job)
