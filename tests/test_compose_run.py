@@ -70,18 +70,26 @@ def service_environment(service: dict, shell: Mapping[str, str]) -> dict[str, st
 
 
 def image_copy(destination: Path) -> Path:
-    """What the Dockerfile's COPY lines put in /app, then its collectstatic, then read-only."""
+    """What the Dockerfile's final stage COPYs into /app, then its collectstatic, then
+    read-only. A `COPY --from=<stage> /build/<path>` takes <path> from this checkout, where
+    `make assets` built the same files the assets stage builds."""
     app = destination / "app"
     app.mkdir()
-    for line in (ROOT / "Dockerfile").read_text().splitlines():
+    lines = (ROOT / "Dockerfile").read_text().splitlines()
+    last_from = max(i for i, line in enumerate(lines) if line.startswith("FROM "))
+    for line in lines[last_from:]:
         if not line.startswith("COPY "):
             continue
-        *sources, target = line.split()[1:]
+        words = line.split()[1:]
+        from_stage = words[0].startswith("--from=")
+        *sources, target = words[1:] if from_stage else words
         for source in sources:
-            path = ROOT / source
+            path = ROOT / (source.removeprefix("/build/") if from_stage else source)
             into = app / (target.rstrip("/") if target not in {".", "./"} else "")
             if path.is_dir():
-                shutil.copytree(path, into, ignore=shutil.ignore_patterns("__pycache__"))
+                shutil.copytree(
+                    path, into, ignore=shutil.ignore_patterns("__pycache__"), dirs_exist_ok=True
+                )
             else:
                 into.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(path, into / path.name)

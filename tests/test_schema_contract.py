@@ -128,6 +128,7 @@ def test_the_conflicts_the_views_raise_are_documented(client):
         "turfs_status_create",
         # Sensitive events and know your rights (docs/safety.md).
         "kyr_send_create",
+        "incidents_lift_create",
         "signups_address_release_create",
         "signups_approve_create",
         "signups_decline_create",

@@ -20,9 +20,13 @@ class User(AbstractUser):
     # A staff member's own mobile number, for safety texts (check-in escalations, incident
     # broadcasts): encrypted at rest, found through the keyed hash. Set by the person, with
     # their consent to those texts recorded (`safety_texts_consent_at`).
-    phone = EncryptedTextField(blank=True)
-    phone_hash = models.CharField(max_length=64, blank=True, db_index=True)
-    language = models.CharField(max_length=8, default="en")
+    # Database defaults too: rows written by code that predates these columns (an old
+    # migration's historical model) still insert.
+    phone = EncryptedTextField(blank=True, default="", db_default="")
+    phone_hash = models.CharField(
+        max_length=64, blank=True, default="", db_default="", db_index=True
+    )
+    language = models.CharField(max_length=8, default="en", db_default="en")
     safety_texts_consent_at = models.DateTimeField(null=True, blank=True)
 
     @property

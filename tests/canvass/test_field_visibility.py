@@ -42,6 +42,7 @@ TURF = {
     "door_count",
     "voter_count",
     "doors_visited",
+    "caucus_site",
     "created_at",
     "updated_at",
 }
@@ -224,6 +225,7 @@ def test_canvasser_pull_fields(client_for, canvasser_a, world):
         "logs",
         "scripts",
         "leaders",
+        "caucus_sites",
     }
     assert {frozenset(h) for h in body["households"]} == {frozenset(PULLED_HOUSEHOLD)}
     assert {frozenset(v) for v in body["voters"]} == {frozenset(PULLED_VOTER)}

@@ -14,17 +14,19 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="user",
             name="language",
-            field=models.CharField(default="en", max_length=8),
+            field=models.CharField(db_default="en", default="en", max_length=8),
         ),
         migrations.AddField(
             model_name="user",
             name="phone",
-            field=backend.crypto.EncryptedTextField(blank=True),
+            field=backend.crypto.EncryptedTextField(blank=True, db_default="", default=""),
         ),
         migrations.AddField(
             model_name="user",
             name="phone_hash",
-            field=models.CharField(blank=True, db_index=True, max_length=64),
+            field=models.CharField(
+                blank=True, db_default="", db_index=True, default="", max_length=64
+            ),
         ),
         migrations.AddField(
             model_name="user",
