@@ -65,6 +65,18 @@ def _queue(message: SmsMessage, due: datetime) -> SmsMessage:
     return message
 
 
+def _save_unless_duplicate(message: SmsMessage) -> SmsMessage | None:
+    """Save `message`; None when a unique constraint says it exists already (one per signup,
+    kind and offset; one invitation per endorser and event). In a savepoint, so a duplicate
+    never breaks the caller's transaction: the constraint is the final word on "at most one"."""
+    try:
+        with transaction.atomic():
+            message.save()
+    except IntegrityError:
+        return None
+    return message
+
+
 def sms_enqueue(
     *,
     kind: str,
@@ -97,14 +109,7 @@ def sms_enqueue(
         ),
         max(send_after or now, now),
     )
-    try:
-        # A savepoint: a duplicate (the unique constraint) must not break the caller's
-        # transaction; the constraint is the final word on "at most one per signup and kind".
-        with transaction.atomic():
-            message.save()
-    except IntegrityError:
-        return None
-    return message
+    return _save_unless_duplicate(message)
 
 
 def sms_safety_enqueue(
@@ -401,12 +406,7 @@ def sms_endorser_enqueue(
         ),
         timezone.now(),
     )
-    try:
-        with transaction.atomic():
-            message.save()
-    except IntegrityError:
-        return None
-    return message
+    return _save_unless_duplicate(message)
 
 
 def sms_endorser_forget(*, endorsement_ids: list[int], phone_hashes: list[str]) -> dict[str, int]:
