@@ -283,6 +283,33 @@ def test_declaring_and_lifting_an_incident_and_moderating_an_endorsement(
     expect(page.locator("#incident-lift-notified")).to_have_text("1")
     turf.refresh_from_db()
     assert turf.paused_at is None
+
+    # The other way to say where: draw the area around Grid A2's door on the map, by mouse.
+    nav(page, "Incidents")
+    page.wait_for_function("() => window.consoleMap !== undefined")
+    page.get_by_text("Or draw the area on the map").click()
+    page.wait_for_timeout(300)  # the map refits once its <details> opens
+    page.locator("#map").scroll_into_view_if_needed()
+    page.evaluate("() => window.consoleMap.fitBounds([[41.5865, -93.6225], [41.5895, -93.6175]])")
+    page.wait_for_timeout(300)
+    corners = page.evaluate(
+        """() => {
+          const map = window.consoleMap, box = map.getContainer().getBoundingClientRect();
+          return [[41.5872, -93.6212], [41.5872, -93.6188], [41.5888, -93.6188], [41.5888, -93.6212]]
+            .map(ll => { const p = map.latLngToContainerPoint(ll); return [box.left + p.x, box.top + p.y]; });
+        }"""
+    )
+    page.get_by_role("button", name="Draw the area").click()
+    for x, y in [*corners, corners[0]]:
+        page.mouse.move(x, y, steps=4)
+        page.mouse.click(x, y)
+        page.wait_for_timeout(150)
+    expect(page.locator("#incident-draw-status")).to_contain_text("Area drawn")
+    page.get_by_label("Instruction to canvassers").fill("Go inside and wait for a text.")
+    page.get_by_role("button", name="Declare the incident and text everyone").click()
+    expect(page.locator("#incident-turfs")).to_have_text("Grid A2")
+    page.get_by_role("button", name="Lift the incident").click()
+    expect(page.locator("#incident-state")).to_have_text("Lifted")
     page.get_by_role("button", name="Log out lead_a").click()
 
     # An organizer hides an endorsement with a reason, then restores it.

@@ -5,6 +5,7 @@ with nothing stored or sent."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -148,6 +149,33 @@ def test_an_empty_area_and_a_screened_instruction_are_shown_next_to_the_field(
     assert not Turf.objects.filter(paused_at__isnull=False).exists()
 
 
+def test_a_polygon_drawn_on_the_map_pauses_the_turf_inside_it(lead_a_client, turf_a):
+    ring = [[-93.627, 41.583], [-93.621, 41.583], [-93.621, 41.589], [-93.627, 41.589]]
+    polygon = {"type": "Polygon", "coordinates": [[*ring, ring[0]]]}
+
+    declared = lead_a_client.post(
+        "/console/incidents",
+        {"kind": "weather", "instruction": INSTRUCTION, "polygon": json.dumps(polygon)},
+    )
+
+    assert declared.status_code == 302
+    incident = Incident.objects.get()
+    assert incident.area_kind == "polygon"
+    assert list(incident.incident_turfs.values_list("turf_id", flat=True)) == [turf_a.pk]
+    both = lead_a_client.post(
+        "/console/incidents",
+        {
+            "kind": "weather",
+            "instruction": INSTRUCTION,
+            "polygon": json.dumps(polygon),
+            "turfs": [turf_a.pk],
+        },
+    )
+    assert both.status_code == 400
+    assert "Give exactly one of polygon, circle or turfs." in both.content.decode()
+    assert Incident.objects.count() == 1
+
+
 def test_another_teams_incident_is_a_404_and_cannot_be_lifted(lead_a_client, lead_b, team_b):
     turf_b = make_turf(team_b, [make_household(41.60, -93.60)], name="Turf B")
     incident = incident_declare(
@@ -156,7 +184,8 @@ def test_another_teams_incident_is_a_404_and_cannot_be_lifted(lead_a_client, lea
 
     assert lead_a_client.get(f"/console/incidents/{incident.pk}").status_code == 404
     assert lead_a_client.post(f"/console/incidents/{incident.pk}/lift").status_code == 404
-    assert "Turf B" not in lead_a_client.get("/console/incidents").content.decode()
+    listing = lead_a_client.get("/console/incidents").content.decode()
+    assert f'id="incident-{incident.pk}"' not in listing and "Turf B" not in listing
     incident.refresh_from_db()
     assert incident.lifted_at is None
     # Another team's turf id typed into the form is refused like one that does not exist.
