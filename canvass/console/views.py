@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from shapely.geometry import mapping, shape
 from shapely.ops import unary_union
@@ -549,10 +550,17 @@ def incidents(request: HttpRequest) -> HttpResponse:
             else:  # turfs, area: next to the list of turfs
                 area_errors.append(problems[0])
         return _incident_page(request, form, area_errors=area_errors, status=400)
+    paused = incident.incident_turfs.count()
     messages.success(
         request,
-        _("Incident declared: %(turfs)s turfs paused, %(sent)s people texted.")
-        % {"turfs": incident.incident_turfs.count(), "sent": incident.notified_count},
+        _("Incident declared: %(turfs)s, %(people)s.")
+        % {
+            "turfs": ngettext("%(n)s turf paused", "%(n)s turfs paused", paused) % {"n": paused},
+            "people": ngettext(
+                "%(n)s person texted", "%(n)s people texted", incident.notified_count
+            )
+            % {"n": incident.notified_count},
+        },
     )
     return redirect("console:incident", pk=incident.pk)
 

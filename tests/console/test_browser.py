@@ -330,3 +330,8 @@ def test_declaring_and_lifting_an_incident_and_moderating_an_endorsement(
     expect(page.locator("#endorsement-state")).to_have_text("Shown")
     endorsement.refresh_from_db()
     assert not endorsement.hidden
+
+    # The incidents page on a phone-sized screen.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{base}/console/incidents")
+    check_page(page, "incidents-phone")

@@ -104,7 +104,7 @@ def test_a_field_lead_declares_over_a_turf_list_and_lifts_it(lead_a_client, turf
     other.refresh_from_db()
     assert turf_a.paused_at is not None and other.paused_at is None
     detail = lead_a_client.get(declared["Location"]).content.decode()
-    assert "1 turfs paused, 1 people texted" in detail
+    assert "Incident declared: 1 turf paused, 1 person texted." in detail
     assert 'id="incident-notified">1<' in detail
     assert "Paused: safety incident" in lead_a_client.get("/console/turfs").content.decode()
     assert 'id="turf-paused"' in lead_a_client.get(f"/console/turfs/{turf_a.pk}").content.decode()
