@@ -198,6 +198,23 @@ def test_another_teams_incident_is_a_404_and_cannot_be_lifted(lead_a_client, lea
     assert Incident.objects.count() == 1
 
 
+def test_an_organizers_incident_over_two_teams_shows_the_leads_turf_only_and_is_theirs_to_lift(
+    lead_a_client, organizer, turf_a, team_b
+):
+    turf_b = make_turf(team_b, [make_household(41.60, -93.60)], name="Turf B")
+    incident = incident_declare(
+        actor=organizer, kind="police", instruction=INSTRUCTION, turf_ids=[turf_a.pk, turf_b.pk]
+    )
+
+    detail = lead_a_client.get(f"/console/incidents/{incident.pk}").content.decode()
+    refused = lead_a_client.post(f"/console/incidents/{incident.pk}/lift", follow=True)
+
+    assert 'id="incident-turfs">Grid A1<' in detail and "Turf B" not in detail
+    assert "an organizer lifts it" in refused.content.decode()
+    incident.refresh_from_db()
+    assert incident.lifted_at is None
+
+
 def test_declaring_and_lifting_need_the_csrf_token(lead_a, turf_a):
     client = Client(enforce_csrf_checks=True)
     client.force_login(lead_a)
