@@ -142,7 +142,7 @@ RESULT_COLOURS = {
 OTHER_RESULT_COLOUR = "#6a3d9a"
 
 
-def _map_data(user: User, county: str) -> dict[str, Any]:
+def _map_data(user: User, county: str, *, with_doors: bool = True) -> dict[str, Any]:
     precincts = list(precinct_outlines(county=county)) if county else []
     precinct_features = [
         {
@@ -166,12 +166,16 @@ def _map_data(user: User, county: str) -> dict[str, Any]:
         }
         for name, shapes in by_county.items()
     ]
-    doors = list(
-        households_for_user(user=user)
-        .filter(precinct__in=[p.pk for p in precincts])
-        .filter(latitude__isnull=False, longitude__isnull=False)
-        .order_by("id")
-        .values("id", "latitude", "longitude", "street")[:MAP_DOOR_LIMIT]
+    doors = (
+        []
+        if not with_doors
+        else list(
+            households_for_user(user=user)
+            .filter(precinct__in=[p.pk for p in precincts])
+            .filter(latitude__isnull=False, longitude__isnull=False)
+            .order_by("id")
+            .values("id", "latitude", "longitude", "street")[:MAP_DOOR_LIMIT]
+        )
     )
     results = latest_results_for_households(household_ids=[d["id"] for d in doors])
     door_points = []
@@ -516,7 +520,7 @@ def _incident_page(
             "lifted": _incident_rows(user, incidents_for_user(user=user, active=False)[:20]),
             "counties": counties,
             "county": county,
-            "map_data": _map_data(user, county),
+            "map_data": _map_data(user, county, with_doors=False),
         },
         status=status,
     )
