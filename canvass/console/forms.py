@@ -77,3 +77,44 @@ class AssignForm(forms.Form):
 
 class ReviewForm(forms.Form):
     action = forms.ChoiceField(choices=ReviewAction.choices)
+    # Checked by the review service (required to exclude); blank is "no reason given".
+    reason = forms.CharField(required=False, max_length=16)
+
+
+REVIEW_REASONS = [
+    ("duplicate", _("Duplicate of another conversation")),
+    ("wrong_door", _("Logged at the wrong door")),
+    ("not_credible", _("Not credible")),
+    ("test_entry", _("Test or training entry")),
+    ("other", _("Other")),
+]
+
+INCIDENT_KINDS = [
+    ("immigration_enforcement", _("Immigration enforcement activity")),
+    ("police", _("Police activity")),
+    ("hostile_person", _("Hostile person")),
+    ("weather", _("Severe weather")),
+    ("other", _("Other danger")),
+]
+
+
+class IncidentForm(forms.Form):
+    """The declaration's fields; the incident service checks the area and the instruction."""
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=INCIDENT_KINDS)
+    instruction = forms.CharField(
+        label=_("Instruction to canvassers"),
+        max_length=160,
+        required=False,
+        widget=forms.TextInput(attrs={"maxlength": 160}),
+        help_text=_("What to do, at most 160 characters: “Stop knocking, meet at the van.”"),
+    )
+    polygon = BoundaryField(
+        label=_("Area drawn on the map (GeoJSON)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class ModerationForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=300, required=False)

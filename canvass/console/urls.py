@@ -18,4 +18,21 @@ urlpatterns: list[URLPattern] = [
     path("review", views.review, name="review"),
     path("review/<int:pk>", views.review_act, name="review-act"),
     path("readiness", views.readiness_board, name="readiness"),
+    path("incidents", views.incidents, name="incidents"),
+    path("incidents/<int:pk>", views.incident, name="incident"),
+    path("incidents/<int:pk>/lift", views.incident_lift_view, name="incident-lift"),
+    path("endorsements", views.endorsements, name="endorsements"),
+    path("endorsements/<int:pk>", views.endorsement, name="endorsement"),
+    path(
+        "endorsements/<int:pk>/hide",
+        views.endorsement_moderate,
+        {"action": "hide"},
+        name="endorsement-hide",
+    ),
+    path(
+        "endorsements/<int:pk>/restore",
+        views.endorsement_moderate,
+        {"action": "restore"},
+        name="endorsement-restore",
+    ),
 ]

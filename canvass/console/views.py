@@ -14,6 +14,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from shapely.geometry import mapping, shape
 from shapely.ops import unary_union
@@ -24,15 +26,21 @@ from backend.api.views import client_ip
 from backend.console.access import back_url, console_view, report_error
 from backend.errors import ApplicationError
 from canvass.console.forms import (
+    INCIDENT_KINDS,
+    REVIEW_REASONS,
     AssignForm,
     AutoCutForm,
     ImportUploadForm,
+    IncidentForm,
+    ModerationForm,
     ReviewForm,
     TurfDrawForm,
 )
 from canvass.models import ImportKind, ImportState, ReviewAction
+from canvass.selectors.endorsements import consent_scopes, endorsements_for_user
 from canvass.selectors.households import households_for_user
 from canvass.selectors.imports import import_job_progress, import_jobs_for_user
+from canvass.selectors.incidents import incident_visible_turfs, incidents_for_user
 from canvass.selectors.logs import latest_results_for_households, review_queue
 from canvass.selectors.precincts import precinct_by_id, precinct_outlines, precincts_list
 from canvass.selectors.reports import turf_progress
@@ -45,7 +53,9 @@ from canvass.selectors.turf import (
     turfs_managed_by,
 )
 from canvass.services import turf as turf_services
+from canvass.services.endorsements import endorsement_hide, endorsement_restore
 from canvass.services.import_jobs import import_job_eta_seconds, import_job_upload
+from canvass.services.incidents import incident_declare, incident_lift
 from canvass.services.logs import log_review
 
 # Most doors drawn on the map at once (each a small SVG circle).
@@ -132,7 +142,7 @@ RESULT_COLOURS = {
 OTHER_RESULT_COLOUR = "#6a3d9a"
 
 
-def _map_data(user: User, county: str) -> dict[str, Any]:
+def _map_data(user: User, county: str, *, with_doors: bool = True) -> dict[str, Any]:
     precincts = list(precinct_outlines(county=county)) if county else []
     precinct_features = [
         {
@@ -156,12 +166,16 @@ def _map_data(user: User, county: str) -> dict[str, Any]:
         }
         for name, shapes in by_county.items()
     ]
-    doors = list(
-        households_for_user(user=user)
-        .filter(precinct__in=[p.pk for p in precincts])
-        .filter(latitude__isnull=False, longitude__isnull=False)
-        .order_by("id")
-        .values("id", "latitude", "longitude", "street")[:MAP_DOOR_LIMIT]
+    doors = (
+        []
+        if not with_doors
+        else list(
+            households_for_user(user=user)
+            .filter(precinct__in=[p.pk for p in precincts])
+            .filter(latitude__isnull=False, longitude__isnull=False)
+            .order_by("id")
+            .values("id", "latitude", "longitude", "street")[:MAP_DOOR_LIMIT]
+        )
     )
     results = latest_results_for_households(household_ids=[d["id"] for d in doors])
     door_points = []
@@ -397,8 +411,18 @@ def turf_unassign(request: HttpRequest, pk: int, canvasser_id: int) -> HttpRespo
 def _review_context(request: HttpRequest) -> dict[str, Any]:
     user = _user(request)
     include_cleared = request.GET.get("cleared") == "1"
-    queue = list(review_queue(user=user, include_cleared=include_cleared)[:200])
-    return {"section": "review", "queue": queue, "include_cleared": include_cleared}
+    queue = list(
+        review_queue(user=user, include_cleared=include_cleared).prefetch_related("reviews__actor")[
+            :200
+        ]
+    )
+    return {
+        "section": "review",
+        "queue": queue,
+        "include_cleared": include_cleared,
+        "reasons": REVIEW_REASONS,
+        "reason_labels": dict(REVIEW_REASONS),
+    }
 
 
 @console_view
@@ -412,17 +436,29 @@ def review_act(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     log = get_object_or_404(review_queue(user=user, include_cleared=True), pk=pk)
     form = ReviewForm(request.POST)
+    back = back_url(request, reverse("console:review"))
     if not form.is_valid():
         messages.error(request, _("Unknown review action."))
-        return redirect("console:review")
+        return redirect(back)
     action = form.cleaned_data["action"]
-    log_review(actor=user, log=log, action=action)
+    try:
+        log_review(actor=user, log=log, action=action, reason=form.cleaned_data["reason"])
+    except ApplicationError as error:
+        if error.fields and "reason" in error.fields:
+            messages.error(
+                request,
+                _("Conversation %(id)s: choose a reason from the list to exclude it.")
+                % {"id": log.pk},
+            )
+        else:
+            report_error(request, error)
+        return redirect(f"{back}#log-{log.pk}")
     messages.success(
         request,
         _("Conversation %(id)s: %(action)s.")
         % {"id": log.pk, "action": ReviewAction(action).label},
     )
-    return redirect(back_url(request, reverse("console:review")))
+    return redirect(back)
 
 
 @console_view
@@ -435,3 +471,229 @@ def readiness_board(request: HttpRequest) -> HttpResponse:
     return render(
         request, template, {"section": "readiness", "rows": readiness(user=_user(request))}
     )
+
+
+# --- Incidents -------------------------------------------------------------------------------
+
+# The declaration form's fields; any other field a service error names (turfs, area) is shown
+# next to the list of turfs.
+INCIDENT_FORM_FIELDS = ("kind", "instruction", "polygon")
+
+
+def _incident_rows(user: User, incidents: Any) -> list[dict[str, Any]]:
+    visible = incident_visible_turfs(user=user)
+    names = dict(turfs_managed_by(user=user).values_list("id", "name"))
+    rows = []
+    for incident in incidents:
+        turf_ids = [
+            link.turf_id
+            for link in incident.incident_turfs.all()
+            if visible is None or link.turf_id in visible
+        ]
+        rows.append(
+            {
+                "incident": incident,
+                "kind": dict(INCIDENT_KINDS).get(incident.kind, incident.kind),
+                "turfs": [names.get(t, f"#{t}") for t in sorted(turf_ids)],
+            }
+        )
+    return rows
+
+
+def _incident_page(
+    request: HttpRequest, form: IncidentForm, *, area_errors: list[str], status: int = 200
+) -> HttpResponse:
+    user = _user(request)
+    counties, first = _counties_for(user)
+    county = request.GET.get("county") or first
+    chosen = {_int(value) for value in request.POST.getlist("turfs")}
+    return render(
+        request,
+        "console/canvass/incidents.html",
+        {
+            "section": "incidents",
+            "form": form,
+            "area_errors": area_errors,
+            "turfs": list(turfs_managed_by(user=user)[:500]),
+            "chosen": chosen,
+            "active": _incident_rows(user, incidents_for_user(user=user, active=True)[:50]),
+            "lifted": _incident_rows(user, incidents_for_user(user=user, active=False)[:20]),
+            "counties": counties,
+            "county": county,
+            "map_data": _map_data(user, county, with_doors=False),
+        },
+        status=status,
+    )
+
+
+@console_view
+def incidents(request: HttpRequest) -> HttpResponse:
+    """Active and lifted incidents of the user's teams, and the form to declare one over a list
+    of turfs or a polygon drawn on the map (the incident service checks every rule)."""
+    user = _user(request)
+    if request.method != "POST":
+        return _incident_page(request, IncidentForm(), area_errors=[])
+    form = IncidentForm(request.POST)
+    if not form.is_valid():
+        return _incident_page(request, form, area_errors=[], status=400)
+    turf_ids = [t for t in (_int(v) for v in request.POST.getlist("turfs")) if t is not None]
+    try:
+        incident = incident_declare(
+            actor=user,
+            kind=form.cleaned_data["kind"],
+            instruction=form.cleaned_data["instruction"],
+            polygon=form.cleaned_data["polygon"],
+            turf_ids=turf_ids or None,
+            ip_address=client_ip(request),
+        )
+    except ApplicationError as error:
+        area_errors: list[str] = []
+        for name, problems in (error.fields or {"area": [str(error.message)]}).items():
+            if name in INCIDENT_FORM_FIELDS:
+                form.add_error(name, problems[0])
+            else:  # turfs, area: next to the list of turfs
+                area_errors.append(problems[0])
+        return _incident_page(request, form, area_errors=area_errors, status=400)
+    paused = incident.incident_turfs.count()
+    messages.success(
+        request,
+        _("Incident declared: %(turfs)s, %(people)s.")
+        % {
+            "turfs": ngettext("%(n)s turf paused", "%(n)s turfs paused", paused) % {"n": paused},
+            "people": ngettext(
+                "%(n)s person texted", "%(n)s people texted", incident.notified_count
+            )
+            % {"n": incident.notified_count},
+        },
+    )
+    return redirect("console:incident", pk=incident.pk)
+
+
+@console_view
+def incident(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    found = get_object_or_404(incidents_for_user(user=user), pk=pk)
+    (row,) = _incident_rows(user, [found])
+    return render(request, "console/canvass/incident.html", {"section": "incidents", **row})
+
+
+@require_POST
+@console_view
+def incident_lift_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    found = get_object_or_404(incidents_for_user(user=user), pk=pk)
+    try:
+        lifted = incident_lift(actor=user, incident_id=found.pk, ip_address=client_ip(request))
+    except ApplicationError as error:
+        report_error(request, error)
+    else:
+        messages.success(
+            request,
+            _("Incident lifted: %(sent)s people told.") % {"sent": lifted.lift_notified_count},
+        )
+    return redirect("console:incident", pk=pk)
+
+
+# --- Endorsement moderation (organizers) -----------------------------------------------------
+
+ENDORSEMENT_STATUSES = [
+    ("pending", _lazy("Waiting for confirmation")),
+    ("confirmed", _lazy("Confirmed")),
+]
+ENDORSER_KINDS = [("person", _lazy("Person")), ("organization", _lazy("Organization"))]
+
+
+def _organizers_only(request: HttpRequest) -> HttpResponse | None:
+    if _user(request).is_organizer:
+        return None
+    return render(request, "console/forbidden.html", {"organizers_only": True}, status=403)
+
+
+@console_view
+def endorsements(request: HttpRequest) -> HttpResponse:
+    """Every endorsement, for organizers, filtered by status, kind and hidden."""
+    if refused := _organizers_only(request):
+        return refused
+    status = request.GET.get("status", "")
+    kind = request.GET.get("kind", "")
+    hidden_filter = request.GET.get("hidden", "")
+    found = endorsements_for_user(
+        user=_user(request),
+        status=status if status in dict(ENDORSEMENT_STATUSES) else None,
+        kind=kind if kind in dict(ENDORSER_KINDS) else None,
+        hidden={"yes": True, "no": False}.get(hidden_filter),
+    )
+    page = Paginator(found, 50).get_page(request.GET.get("page") or 1)
+    return render(
+        request,
+        "console/canvass/endorsements.html",
+        {
+            "section": "endorsements",
+            "page": page,
+            "status": status,
+            "kind": kind,
+            "hidden": hidden_filter,
+            "statuses": ENDORSEMENT_STATUSES,
+            "kinds": ENDORSER_KINDS,
+        },
+    )
+
+
+def _endorsement_page(
+    request: HttpRequest, pk: int, form: ModerationForm, status: int = 200
+) -> HttpResponse:
+    found = get_object_or_404(endorsements_for_user(user=_user(request)), pk=pk)
+    return render(
+        request,
+        "console/canvass/endorsement.html",
+        {
+            "section": "endorsements",
+            "endorsement": found,
+            "consents": consent_scopes(found),
+            "form": form,
+            "status_label": dict(ENDORSEMENT_STATUSES).get(found.status, found.status),
+            "kind_label": dict(ENDORSER_KINDS).get(found.kind, found.kind),
+        },
+        status=status,
+    )
+
+
+@console_view
+def endorsement(request: HttpRequest, pk: int) -> HttpResponse:
+    if refused := _organizers_only(request):
+        return refused
+    return _endorsement_page(request, pk, ModerationForm())
+
+
+@require_POST
+@console_view
+def endorsement_moderate(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Hide (`action` "hide") or restore an endorsement, with the organizer's reason."""
+    if refused := _organizers_only(request):
+        return refused
+    user = _user(request)
+    found = get_object_or_404(endorsements_for_user(user=user), pk=pk)
+    form = ModerationForm(request.POST)
+    if not form.is_valid():
+        return _endorsement_page(request, pk, form, status=400)
+    service = endorsement_hide if action == "hide" else endorsement_restore
+    try:
+        service(
+            actor=user,
+            endorsement=found,
+            reason=form.cleaned_data["reason"],
+            ip_address=client_ip(request),
+        )
+    except ApplicationError as error:
+        if error.fields and "reason" in error.fields:
+            form.add_error("reason", _("Give a reason."))
+        else:
+            report_error(request, error)
+        return _endorsement_page(request, pk, form, status=400)
+    messages.success(
+        request,
+        _("Endorsement hidden. Restore it to undo.")
+        if action == "hide"
+        else _("Endorsement restored to the public list."),
+    )
+    return redirect("console:endorsement", pk=pk)

@@ -157,11 +157,24 @@ class ReviewAction(models.TextChoices):
     REOPEN = "reopen", "Flag again"
 
 
+class ReviewReason(models.TextChoices):
+    """Why a reviewer excluded or cleared a log: a fixed list, never free text (no personal
+    data in the review history)."""
+
+    DUPLICATE = "duplicate", "Duplicate of another conversation"
+    WRONG_DOOR = "wrong_door", "Logged at the wrong door"
+    NOT_CREDIBLE = "not_credible", "Not credible"
+    TEST_ENTRY = "test_entry", "Test or training entry"
+    OTHER = "other", "Other"
+
+
 class LogReview(models.Model):
-    """Who did what to a flagged log, and when (the review queue's history)."""
+    """Who did what to a flagged log, when and why (the review queue's history)."""
 
     log = models.ForeignKey(ConversationLog, on_delete=models.CASCADE, related_name="reviews")
     action = models.CharField(max_length=10, choices=ReviewAction.choices)
+    # Required to exclude, optional otherwise; blank on reviews made before reasons existed.
+    reason = models.CharField(max_length=16, choices=ReviewReason.choices, blank=True, default="")
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -22,6 +22,7 @@ from canvass.models import (
     LogRevision,
     Question,
     ReviewAction,
+    ReviewReason,
 )
 from canvass.notes import answers_split
 from canvass.selectors.reports import export_rows
@@ -32,9 +33,23 @@ SNAPSHOT = tuple(name for name in EDITABLE if name != "notes")
 SAFETY_FLAGS = ("do_not_knock", "moved", "deceased")
 
 
-def log_review(*, actor: User, log: ConversationLog, action: str) -> ConversationLog:
+def log_review(
+    *, actor: User, log: ConversationLog, action: str, reason: str = ""
+) -> ConversationLog:
     """Exclude a flagged log from counts, count it again, clear its flag or flag it again.
-    Every action is kept with who and when, and is reversible."""
+    `reason` is one of `ReviewReason` (required to exclude, optional otherwise). Every action is
+    kept with who, when and why, and is reversible."""
+    reason = reason or ""
+    if reason and reason not in ReviewReason.values:
+        raise ApplicationError(
+            "Unknown reason.",
+            fields={"reason": [f"Choose one of: {', '.join(ReviewReason.values)}."]},
+        )
+    if action == ReviewAction.EXCLUDE and not reason:
+        raise ApplicationError(
+            "Say why the conversation is excluded.",
+            fields={"reason": ["A reason is required to exclude a conversation."]},
+        )
     with transaction.atomic():
         log = ConversationLog.objects.select_for_update().get(pk=log.pk)
         if action == ReviewAction.EXCLUDE:
@@ -46,8 +61,15 @@ def log_review(*, actor: User, log: ConversationLog, action: str) -> Conversatio
         else:
             log.flag_cleared = False
         log.save(update_fields=["excluded", "flag_cleared"])
-        LogReview.objects.create(log=log, action=action, actor=actor, created_at=timezone.now())
-        audit_record(actor=actor, action=f"log.review.{action}", target=log)
+        LogReview.objects.create(
+            log=log, action=action, reason=reason, actor=actor, created_at=timezone.now()
+        )
+        audit_record(
+            actor=actor,
+            action=f"log.review.{action}",
+            target=log,
+            details={"reason": reason} if reason else None,
+        )
     return log
 
 

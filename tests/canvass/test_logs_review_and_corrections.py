@@ -45,7 +45,7 @@ def test_excluding_and_clearing_are_reversible_and_recorded(client_for, lead_a, 
     client = client_for(lead_a)
     url = f"/api/logs/{flagged_log.pk}/review"
 
-    excluded = client.post(url, {"action": "exclude"}, format="json").json()
+    excluded = client.post(url, {"action": "exclude", "reason": "duplicate"}, format="json").json()
     included = client.post(url, {"action": "include"}, format="json").json()
     cleared = client.post(url, {"action": "clear"}, format="json").json()
 
@@ -72,7 +72,11 @@ def test_an_excluded_log_leaves_the_counts(client_for, lead_a, turf_a, flagged_l
     client = client_for(lead_a)
     before = client.get(f"/api/turfs/{turf_a.pk}/progress").json()
 
-    client.post(f"/api/logs/{flagged_log.pk}/review", {"action": "exclude"}, format="json")
+    client.post(
+        f"/api/logs/{flagged_log.pk}/review",
+        {"action": "exclude", "reason": "wrong_door"},
+        format="json",
+    )
     after = client.get(f"/api/turfs/{turf_a.pk}/progress").json()
 
     assert (before["doors_knocked"], after["doors_knocked"]) == (1, 0)
@@ -80,11 +84,44 @@ def test_an_excluded_log_leaves_the_counts(client_for, lead_a, turf_a, flagged_l
 
 def test_another_teams_lead_cannot_review_a_log(client_for, lead_b, flagged_log):
     response = client_for(lead_b).post(
-        f"/api/logs/{flagged_log.pk}/review", {"action": "exclude"}, format="json"
+        f"/api/logs/{flagged_log.pk}/review",
+        {"action": "exclude", "reason": "duplicate"},
+        format="json",
     )
 
     assert response.status_code == 404
     assert not ConversationLog.objects.get(pk=flagged_log.pk).excluded
+
+
+def test_excluding_needs_a_reason_from_the_list_and_the_history_keeps_it(
+    client_for, lead_a, flagged_log
+):
+    client = client_for(lead_a)
+    url = f"/api/logs/{flagged_log.pk}/review"
+
+    missing = client.post(url, {"action": "exclude"}, format="json")
+    unknown = client.post(url, {"action": "exclude", "reason": "the voter was rude"}, format="json")
+    assert (missing.status_code, unknown.status_code) == (400, 400)
+    assert list(missing.json()["error"]["fields"]) == ["reason"]
+    assert list(unknown.json()["error"]["fields"]) == ["reason"]
+    assert not LogReview.objects.exists()
+    assert not ConversationLog.objects.get(pk=flagged_log.pk).excluded
+
+    client.post(url, {"action": "exclude", "reason": "test_entry"}, format="json")
+    client.post(url, {"action": "include"}, format="json")
+    client.post(url, {"action": "clear", "reason": "other"}, format="json")
+    history = client.get(f"/api/logs/{flagged_log.pk}/history").json()
+
+    assert [(r["action"], r["reason"]) for r in history["reviews"]] == [
+        ("exclude", "test_entry"),
+        ("include", ""),
+        ("clear", "other"),
+    ]
+    assert list(LogReview.objects.order_by("id").values_list("reason", flat=True)) == [
+        "test_entry",
+        "",
+        "other",
+    ]
 
 
 def test_a_canvasser_corrects_their_log_and_the_previous_version_is_kept(

@@ -14,11 +14,12 @@ import pytest
 from django.utils import timezone
 
 from backend.accounts.services import token_issue
+from backend.crypto import keyed_hash
 from backend.phones import phone_normalize
-from canvass.models import ConversationLog, ImportJob, Turf
+from canvass.models import ConversationLog, Endorsement, EndorsementStatus, ImportJob, Turf
 from events.models import Signup, SignupSource, SignupStatus
 from events.services.volunteers import volunteer_get_or_create
-from tests.canvass.conftest import batch, log_item
+from tests.canvass.conftest import assign, batch, log_item, make_household, make_turf
 from tests.console.browser import check_page
 from tests.console.conftest import PASSWORDS
 
@@ -173,11 +174,14 @@ def test_a_field_leads_day_in_the_browser(
     nav(page, "Review queue")
     expect(page.get_by_text("Logged far from the door")).to_be_visible()
     check_page(page, "review")
+    page.get_by_label(f"Reason to exclude #{flagged.pk}").select_option("duplicate")
     page.get_by_role("button", name=f"Exclude #{flagged.pk}").click()
     expect(page.get_by_role("button", name=f"Count #{flagged.pk} again")).to_be_visible()
     flagged.refresh_from_db()
     assert flagged.excluded
+    assert flagged.reviews.get().reason == "duplicate"
     page.get_by_role("button", name=f"Count #{flagged.pk} again").click()
+    page.get_by_label(f"Reason to clear #{flagged.pk} (optional)").select_option("other")
     page.get_by_role("button", name=f"Clear flag on #{flagged.pk}").click()
     expect(page.get_by_text("Nothing to review.")).to_be_visible()
     flagged.refresh_from_db()
@@ -227,3 +231,107 @@ def test_checking_in_a_volunteer_and_the_other_pages(
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"{base}/console/")
     check_page(page, "home-es-phone")
+
+
+def test_declaring_and_lifting_an_incident_and_moderating_an_endorsement(
+    page, live_server, lead_a, organizer, canvasser_a, team_a, precinct, settings
+):
+    from playwright.sync_api import expect
+
+    settings.SMS_BACKEND = "locmem"
+    turf = make_turf(team_a, [make_household(41.586, -93.624)], name="Grid A1")
+    make_turf(team_a, [make_household(41.588, -93.620)], name="Grid A2")
+    canvasser_a.phone, canvasser_a.phone_hash = "+15155550101", keyed_hash("+15155550101")
+    canvasser_a.safety_texts_consent_at = timezone.now() - timedelta(days=1)
+    canvasser_a.save()
+    assign(turf, canvasser_a)
+    endorsement = Endorsement.objects.create(
+        kind="person",
+        name="Ana Garcia",
+        city="Des Moines",
+        zip_code="50309",
+        status=EndorsementStatus.CONFIRMED,
+        confirmed_at=timezone.now(),
+        listed_publicly=True,
+    )
+    base = live_server.url
+    log_in(page, base, "lead_a")
+
+    # Declare over a turf list, by keyboard: tick the turf with the space bar.
+    nav(page, "Incidents")
+    page.wait_for_function("() => window.consoleMap !== undefined")
+    page.get_by_label("Kind").select_option("police")
+    page.get_by_label("Instruction to canvassers").fill("Stop knocking, meet at the van.")
+    check_page(page, "incidents")
+    page.get_by_role("button", name="Declare the incident and text everyone").click()
+    expect(page.locator("#area-errors")).to_contain_text("Give exactly one")
+    page.get_by_label("Grid A1").focus()
+    page.keyboard.press("Space")
+    expect(page.get_by_label("Grid A1")).to_be_checked()
+    page.get_by_role("button", name="Declare the incident and text everyone").click()
+    expect(page.locator("#incident-notified")).to_have_text("1")
+    expect(page.locator("#incident-turf-count")).to_have_text("1")
+    check_page(page, "incident")
+    turf.refresh_from_db()
+    assert turf.paused_at is not None
+    nav(page, "Turfs")
+    expect(page.locator("#turfs-table")).to_contain_text("Paused: safety incident")
+    nav(page, "Incidents")
+    page.locator("#active-incidents a").first.click()
+    page.get_by_role("button", name="Lift the incident").click()
+    expect(page.locator("#incident-state")).to_have_text("Lifted")
+    expect(page.locator("#incident-lift-notified")).to_have_text("1")
+    turf.refresh_from_db()
+    assert turf.paused_at is None
+
+    # The other way to say where: draw the area around Grid A2's door on the map, by mouse.
+    nav(page, "Incidents")
+    page.wait_for_function("() => window.consoleMap !== undefined")
+    page.get_by_text("Or draw the area on the map").click()
+    page.wait_for_timeout(300)  # the map refits once its <details> opens
+    page.locator("#map").scroll_into_view_if_needed()
+    page.evaluate("() => window.consoleMap.fitBounds([[41.5865, -93.6225], [41.5895, -93.6175]])")
+    page.wait_for_timeout(300)
+    corners = page.evaluate(
+        """() => {
+          const map = window.consoleMap, box = map.getContainer().getBoundingClientRect();
+          return [[41.5872, -93.6212], [41.5872, -93.6188], [41.5888, -93.6188], [41.5888, -93.6212]]
+            .map(ll => { const p = map.latLngToContainerPoint(ll); return [box.left + p.x, box.top + p.y]; });
+        }"""
+    )
+    page.get_by_role("button", name="Draw the area").click()
+    for x, y in [*corners, corners[0]]:
+        page.mouse.move(x, y, steps=4)
+        page.mouse.click(x, y)
+        page.wait_for_timeout(150)
+    expect(page.locator("#incident-draw-status")).to_contain_text("Area drawn")
+    page.get_by_label("Instruction to canvassers").fill("Go inside and wait for a text.")
+    page.get_by_role("button", name="Declare the incident and text everyone").click()
+    expect(page.locator("#incident-turfs")).to_have_text("Grid A2")
+    page.get_by_role("button", name="Lift the incident").click()
+    expect(page.locator("#incident-state")).to_have_text("Lifted")
+    page.get_by_role("button", name="Log out lead_a").click()
+
+    # An organizer hides an endorsement with a reason, then restores it.
+    log_in(page, base, "organizer")
+    nav(page, "Endorsements")
+    check_page(page, "endorsements")
+    page.get_by_role("link", name="Ana Garcia").click()
+    page.get_by_role("button", name="Hide").click()
+    expect(page.locator(".field-error")).to_be_visible()
+    page.get_by_label("Reason").fill("Asked to be taken off the list")
+    page.get_by_role("button", name="Hide").click()
+    expect(page.locator("#endorsement-state")).to_have_text("Hidden")
+    check_page(page, "endorsement")
+    endorsement.refresh_from_db()
+    assert endorsement.hidden and endorsement.hidden_reason == "Asked to be taken off the list"
+    page.get_by_label("Reason").fill("Checked with the endorser")
+    page.get_by_role("button", name="Restore").click()
+    expect(page.locator("#endorsement-state")).to_have_text("Shown")
+    endorsement.refresh_from_db()
+    assert not endorsement.hidden
+
+    # The incidents page on a phone-sized screen.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{base}/console/incidents")
+    check_page(page, "incidents-phone")

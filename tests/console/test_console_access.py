@@ -22,6 +22,7 @@ PAGES = [
     "/console/turfs",
     "/console/review",
     "/console/readiness",
+    "/console/incidents",
     "/console/events",
     "/console/texts",
 ]
@@ -204,7 +205,7 @@ def test_review_actions_go_through_the_review_service_and_can_be_undone(
     page = lead_a_client.get("/console/review").content.decode()
     assert f"Exclude #{log.pk}" in page and "Logged far from the door" in page
 
-    lead_a_client.post(f"/console/review/{log.pk}", {"action": "exclude"})
+    lead_a_client.post(f"/console/review/{log.pk}", {"action": "exclude", "reason": "duplicate"})
     log.refresh_from_db()
     assert log.excluded
     assert f"Count #{log.pk} again" in lead_a_client.get("/console/review").content.decode()

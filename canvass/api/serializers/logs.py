@@ -15,11 +15,17 @@ from backend.api.serializers import StrictModelSerializer, StrictSerializer
 from canvass.api.serializers.accounts import UserBriefSerializer
 from canvass.api.serializers.sync import FLAG_CHOICES, AnswersField, spec_serializer
 from canvass.contracts import CORRECTABLE, LogItem
-from canvass.models import ConversationLog, Pledge, ReviewAction, WillCaucus
+from canvass.models import ConversationLog, Pledge, ReviewAction, ReviewReason, WillCaucus
 
 
 class ReviewInputSerializer(StrictSerializer):
     action = serializers.ChoiceField(choices=ReviewAction.choices)
+    reason = serializers.ChoiceField(
+        choices=ReviewReason.choices,
+        required=False,
+        help_text="Why: required to exclude, optional for the other actions. A fixed list, no "
+        "free text.",
+    )
 
 
 class ReviewQueueQuerySerializer(StrictSerializer):
@@ -120,6 +126,7 @@ class RevisionSerializer(StrictSerializer):
 
 class ReviewEventSerializer(StrictSerializer):
     action = serializers.ChoiceField(choices=ReviewAction.choices)
+    reason = serializers.CharField(help_text="One of the review reasons, or blank.")
     actor = UserBriefSerializer(allow_null=True)
     created_at = serializers.DateTimeField()
 

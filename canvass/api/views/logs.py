@@ -57,7 +57,12 @@ class LogReviewView(ApiView):
         log = self.get_or_404(logs_for_user(user=self.actor), pk=pk)
         data = s.ReviewInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        log = log_review(actor=self.actor, log=log, action=data.validated_data["action"])
+        log = log_review(
+            actor=self.actor,
+            log=log,
+            action=data.validated_data["action"],
+            reason=data.validated_data.get("reason", ""),
+        )
         log = self.get_or_404(logs_for_user(user=self.actor), pk=log.pk)
         return Response(s.ReviewLogSerializer(log).data)
 
