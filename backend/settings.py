@@ -100,6 +100,10 @@ USE_I18N = True
 # committed beside the .po files, and tests/console/test_i18n.py checks they match).
 LANGUAGES = [("en", "English"), ("es", "Español")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# The languages volunteers, voters, canvassers and texts may use (ISO 639-1 codes; English is the
+# fallback for every missing translation). backend/languages.py; the texts' catalogues are
+# messaging/locale/<code>/LC_MESSAGES/sms.po.
+FIELD_LANGUAGES = env.list("FIELD_LANGUAGES", ["en", "es", "vi", "ar", "sw", "fr"])
 USE_TZ = True
 
 # --- Security and transport (check --deploy) ------------------------------------------------

@@ -44,6 +44,7 @@ from canvass.models import (
 )
 from canvass.models.incidents import INSTRUCTION_MAX, RADIUS_MAX_M, RADIUS_MIN_M
 from canvass.notes import REPHRASE_MESSAGE, mentions_immigration_status
+from messaging import catalog
 from messaging.models import SmsKind, SmsStatus
 from messaging.services.outbox import sms_safety_enqueue_many
 from messaging.templates import render_safety
@@ -52,34 +53,8 @@ METERS_PER_DEGREE = 111_320.0
 CIRCLE_SEGMENTS = 64
 TURF_NAMES_IN_TEXT = 2
 
-KIND_WORDS = {
-    "en": {
-        IncidentKind.IMMIGRATION_ENFORCEMENT: "Immigration enforcement activity",
-        IncidentKind.POLICE: "Police activity",
-        IncidentKind.HOSTILE_PERSON: "Hostile person",
-        IncidentKind.WEATHER: "Severe weather",
-        IncidentKind.OTHER: "Danger",
-    },
-    "es": {
-        IncidentKind.IMMIGRATION_ENFORCEMENT: "Operativo de inmigracion",
-        IncidentKind.POLICE: "Actividad policial",
-        IncidentKind.HOSTILE_PERSON: "Persona hostil",
-        IncidentKind.WEATHER: "Clima severo",
-        IncidentKind.OTHER: "Peligro",
-    },
-}
-# The words around the instruction; GSM-7 only (no accents outside it), like the templates.
-DECLARED_WORDS = {
-    "en": "{kind} near {turfs}. {instruction} Your turf is paused in the app.",
-    "es": "{kind} cerca de {turfs}. {instruction} Tu zona esta en pausa en la app.",
-}
-LIFTED_WORDS = {
-    "en": "The {kind} alert for {turfs} is lifted. Sync the app before knocking again: "
-    "it shows which turfs are open.",
-    "es": "Termino la alerta ({kind}) en {turfs}. Sincroniza la app antes de seguir: "
-    "ahi ves que zonas estan abiertas.",
-}
-MORE_WORDS = {"en": "{names} and {count} more", "es": "{names} y {count} mas"}
+# The words (catalogue names "incident.*", messaging/locale/*/LC_MESSAGES/sms.po) around the
+# instruction are GSM-7 only (no accents outside it), like the templates.
 
 
 @dataclass(frozen=True)
@@ -115,21 +90,18 @@ def incident_recipients(*, turf_ids: Iterable[int]) -> list[tuple[User, list[int
     return [(users[user_id], sorted(turfs)) for user_id, turfs in sorted(by_user.items())]
 
 
-def _language(user: User) -> str:
-    return user.language if user.language in KIND_WORDS else "en"
-
-
 def _turf_words(names: list[str], language: str) -> str:
     shown = ", ".join(name[:40] for name in names[:TURF_NAMES_IN_TEXT])
     if len(names) <= TURF_NAMES_IN_TEXT:
         return shown
-    return MORE_WORDS[language].format(names=shown, count=len(names) - TURF_NAMES_IN_TEXT)
+    more = catalog.text("incident.more", language)
+    return more.format(names=shown, count=len(names) - TURF_NAMES_IN_TEXT)
 
 
 def _body(incident: Incident, user: User, names: list[str], *, lifted: bool) -> str:
-    language = _language(user)
-    words = (LIFTED_WORDS if lifted else DECLARED_WORDS)[language]
-    kind = KIND_WORDS[language][IncidentKind(incident.kind)]
+    language = user.language
+    words = catalog.text("incident.lifted" if lifted else "incident.declared", language)
+    kind = catalog.text(f"incident.kind.{IncidentKind(incident.kind).value}", language)
     detail = words.format(
         kind=kind if not lifted else kind.lower(),
         turfs=_turf_words(names, language),

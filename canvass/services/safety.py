@@ -49,6 +49,7 @@ from canvass.models import (
 )
 from canvass.models.safety import CHECKIN_INTERVAL_MAX_MINUTES, CHECKIN_INTERVAL_MIN_MINUTES
 from canvass.selectors.safety import team_checkin_interval
+from messaging import catalog
 from messaging.models import InboundAction, SmsKind
 from messaging.services.inbound import InboundContext, Outcome
 from messaging.services.outbox import sms_safety_enqueue
@@ -64,34 +65,7 @@ CHECK_IN_WORDS = {"OK", "BIEN", "SAFE"}
 END_WORDS = {"HOME", "HOME SAFE", "CASA"}
 TEXT_PATTERN = re.compile(r"^(?P<word>OK|BIEN|SAFE|HOME SAFE|HOME|CASA)(?:\s+(?P<pin>\d{1,12}))?$")
 
-DETAILS: dict[str, dict[str, str]] = {
-    "en": {
-        "due": "Check-in due at {due}. Reply OK if you are safe, or check in in the app.",
-        "missed": "{name} missed a check-in due {due} on turf {turf}. Last check-in {last}.{where}",
-        "duress": "{name} used the duress PIN at {now} on turf {turf}.{where} Do not call or "
-        "text them: go or send help.",
-        "resolved": "{name} checked in at {now} (turf {turf}).",
-        "resolved_end": "{name} ended the session (home safe) at {now} (turf {turf}).",
-        "where": " Last location {location} at {at}.",
-        "reply_check_in": "Checked in at {now}. Next check-in due {due}.",
-        "reply_end": "Session ended at {now}. Glad you are home safe.",
-        "reply_wrong_pin": "PIN not recognized: nothing recorded. Reply OK and your PIN.",
-    },
-    "es": {
-        "due": "Su reporte vence a las {due}. Responda BIEN si esta a salvo, o reportese en la "
-        "app.",
-        "missed": "{name} no se reporto a las {due} en el turf {turf}. Ultimo reporte {last}."
-        "{where}",
-        "duress": "{name} uso el PIN de coaccion a las {now} en el turf {turf}.{where} No le "
-        "llame ni le escriba: vaya o envie ayuda.",
-        "resolved": "{name} se reporto a las {now} (turf {turf}).",
-        "resolved_end": "{name} termino la sesion (a salvo en casa) a las {now} (turf {turf}).",
-        "where": " Ultima ubicacion {location} a las {at}.",
-        "reply_check_in": "Reporte recibido a las {now}. Proximo reporte: {due}.",
-        "reply_end": "Sesion terminada a las {now}. Que bueno que llego a salvo.",
-        "reply_wrong_pin": "PIN no reconocido: nada registrado. Responda BIEN y su PIN.",
-    },
-}
+# The texts' words are the catalogue's "checkin.*" names (messaging/locale/*/LC_MESSAGES/sms.po).
 
 
 # --- Small helpers --------------------------------------------------------------------------
@@ -105,8 +79,7 @@ def _clock(moment: datetime | None) -> str:
 
 
 def _detail(language: str, key: str, **values: str) -> str:
-    texts = DETAILS.get(language, DETAILS["en"])
-    return texts[key].format(**values)
+    return catalog.text(f"checkin.{key}", language).format(**values)
 
 
 def _name(user: User) -> str:
