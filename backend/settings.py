@@ -466,6 +466,13 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", "DontLookAway Iowa <no-reply@
 # --- SMS: the transport (backend/sms/) and the texting rules --------------------------------
 SMS_BACKEND = env.str("SMS_BACKEND", "backend.sms.backends.console.SmsBackend")
 SMS_ORGANIZATION_NAME = env.str("SMS_ORGANIZATION_NAME", "DontLookAway Iowa")
+# Languages whose letters outside GSM-7 (á í ó ú, curly quotes) are spelled in GSM-7 in texts,
+# so one accented event title does not make a text UCS-2 (70 characters a segment instead of
+# 160); languages not listed keep their letters (Vietnamese and Arabic need them).
+SMS_TRANSLITERATE = env.list("SMS_TRANSLITERATE", ["en", "es", "fr", "sw"])
+# The most segments any text may cost with its longest values (tests/messaging/test_templates.py
+# fails the build above it); messaging/templates.py SEGMENT_BUDGETS sets tighter ones.
+SMS_SEGMENT_BUDGET = env.int("SMS_SEGMENT_BUDGET", 2, minimum=1)
 # The provider's own variables are read beside its backend, in backend/sms/.
 from backend.sms.provider_settings import *  # noqa: E402, F403
 

@@ -13,6 +13,7 @@ class MessagingConfig(AppConfig):
         from backend.sms.checks import sms_settings_validate
         from canvass.services.safety import safety_inbound_handle
         from events import domain_events, texts
+        from messaging import checks  # noqa: F401  (registers the segment budget check)
         from messaging.receivers import TextsForEvents
         from messaging.services.consent import consent_on_answer
         from messaging.services.inbound import inbound_handler_register

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import functools
 import gettext
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from backend.languages import DEFAULT_LANGUAGE, field_languages
 
+FIELD = re.compile(r"{(\w+)}")
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 DOMAIN = "sms"
 
@@ -37,6 +39,11 @@ def names() -> tuple[str, ...]:
         if line.startswith('msgid "') and line.strip() != 'msgid ""':
             names.append(line.strip()[len('msgid "') : -1])
     return tuple(names)
+
+
+def fields(template: str) -> set[str]:
+    """The `{fields}` a template fills in."""
+    return set(FIELD.findall(template))
 
 
 def translated(name: str, language: str) -> str | None:

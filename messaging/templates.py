@@ -9,6 +9,7 @@ to UCS-2 (70 characters per segment instead of 160).
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -24,6 +25,25 @@ GSM7_BASIC = set(
     "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
 )
 GSM7_EXTENDED = set("^{}\\[~]|€\f")
+# Characters outside GSM-7 with a plain GSM-7 spelling that NFKD decomposition does not give.
+GSM7_SPELLINGS = {
+    "\u2018": "'",
+    "\u2019": "'",
+    "\u201a": "'",
+    "\u201c": '"',
+    "\u201d": '"',
+    "\u201e": '"',
+    "\u2013": "-",
+    "\u2014": "-",
+    "\u2026": "...",
+    "\u00a0": " ",
+    "\u00ab": '"',
+    "\u00bb": '"',
+    "\u00f8": "ø",
+    "\u0153": "oe",
+    "\u0152": "OE",
+    "\u00e7": "Ç",
+}
 
 TITLE_MAX = 40
 PLACE_MAX = 40
@@ -35,6 +55,30 @@ ADDRESS_MAX = 100
 # What the outbox row keeps instead of a sensitive address: the text is rendered with the
 # address only when it is sent, so the address is never copied into the outbox (or its lists).
 ADDRESS_PLACEHOLDER = "[address]"
+
+
+def transliterate(text: str) -> str:
+    """`text` with every letter outside GSM-7 spelled in GSM-7 where a plain spelling exists
+    (á -> a, ó -> o, “ -> "): é, ñ, ü, ¿ and ¡ are GSM-7 and stay. A character with no such
+    spelling (another script, an emoji) stays, and the text is UCS-2."""
+    out = []
+    for char in text:
+        if char in GSM7_BASIC or char in GSM7_EXTENDED:
+            out.append(char)
+            continue
+        spelled = GSM7_SPELLINGS.get(char)
+        if spelled is None:
+            decomposed = unicodedata.normalize("NFKD", char)
+            base = "".join(c for c in decomposed if not unicodedata.combining(c))
+            spelled = base if base and is_gsm7(base) else char
+        out.append(spelled)
+    return "".join(out)
+
+
+def for_language(text: str, language: str) -> str:
+    """`text` as sent to someone reading `language`: transliterated to GSM-7 when the
+    `SMS_TRANSLITERATE` setting lists the language (accents kept, as UCS-2, otherwise)."""
+    return transliterate(text) if language in settings.SMS_TRANSLITERATE else text
 
 
 def _clip(text: str, limit: int) -> str:
@@ -96,7 +140,7 @@ def render(kind: str, language: str, *, shift: Shift | None = None, **extra: str
             role=role_name(shift.role, language),
         )
         values.setdefault("address", ADDRESS_PLACEHOLDER)
-    return catalog.text(kind, language).format(**values)
+    return for_language(catalog.text(kind, language).format(**values), language)
 
 
 def render_safety(kind: str, language: str, *, detail: str) -> str:
@@ -108,17 +152,23 @@ def render_for_event(
     kind: str, language: str, *, event: Event, starts_at: datetime, url: str
 ) -> str:
     """A text about an event rather than one shift (a shift invitation)."""
-    return catalog.text(kind, language).format(
+    text = catalog.text(kind, language).format(
         org=settings.SMS_ORGANIZATION_NAME,
         event=_clip(event.title, TITLE_MAX),
         when=format_when(starts_at, event.time_zone, language),
         place=_place(event),
         url=url,
     )
+    return for_language(text, language)
 
 
 def is_gsm7(text: str) -> bool:
     return all(char in GSM7_BASIC or char in GSM7_EXTENDED for char in text)
+
+
+def encoding(text: str) -> str:
+    """ "GSM-7" or "UCS-2": how `text` is sent."""
+    return "GSM-7" if is_gsm7(text) else "UCS-2"
 
 
 def segments(text: str) -> int:
