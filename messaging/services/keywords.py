@@ -175,7 +175,7 @@ def _pick(phone_hash: str, kind: str, number: int) -> Pick:
 def _refused(context: InboundContext, name: str, **fields: str) -> Outcome:
     return Outcome(
         InboundAction.KEYWORD,
-        render(f"keywords.{name}", context.language, **fields),
+        render(f"keywords.{name}", context.language, shift=None, **fields),
         language=context.language,
     )
 
@@ -232,10 +232,11 @@ def shifts_near(*, zip_code: str) -> tuple[list[Shift], bool]:
 def _fit_list(name: str, language: str, items: list[str], **fields: str) -> tuple[str, int]:
     """The list text with as many of `items` as fit LIST_MAX_SEGMENTS, and how many did."""
     for count in range(len(items), 0, -1):
-        text = render(name, language, items=" ".join(items[:count]), **fields)
+        text = render(name, language, shift=None, items=" ".join(items[:count]), **fields)
         if segments(text) <= LIST_MAX_SEGMENTS:
             return text, count
-    return render(name, language, items=items[0] if items else "", **fields), min(1, len(items))
+    first = items[0] if items else ""
+    return render(name, language, shift=None, items=first, **fields), min(1, len(items))
 
 
 def _list_shifts(context: InboundContext, zip_code: str) -> Outcome:
@@ -386,7 +387,7 @@ def _shift_refused(context: InboundContext, name: str, shift: Shift) -> Outcome:
 
 # --- MY, DROP -------------------------------------------------------------------------------
 
-MY_ITEM = {
+MY_ITEM: dict[str, str] = {
     SignupStatus.CONFIRMED: "keywords.my_item",
     SignupStatus.ATTENDED: "keywords.my_item",
     SignupStatus.WAITLISTED: "keywords.my_item_waitlist",

@@ -13,6 +13,7 @@ from twilio.request_validator import RequestValidator
 
 from backend.crypto import keyed_hash
 from backend.phones import phone_normalize
+from backend.privacy.services import person_erase, retention_purge
 from events.models import Language, SignupSource, SignupStatus, Volunteer
 from events.services.volunteers import volunteer_get_or_create
 from messaging.models import (
@@ -22,7 +23,6 @@ from messaging.models import (
     ListKind,
     SmsConsent,
     SmsConversation,
-    SmsKind,
     SmsMessage,
     SmsOptOut,
 )
@@ -247,7 +247,7 @@ def test_join_n_signs_up_for_item_n_and_the_confirmation_with_its_code_is_the_on
     assert (signup.status, signup.source) == (SignupStatus.CONFIRMED, SignupSource.SMS)
     assert (inbound.action, inbound.signup_id) == (InboundAction.JOINED, signup.pk)
     assert not SmsMessage.objects.filter(in_reply_to=inbound).exists()
-    listing, confirmation = sent_to(fake_twilio)
+    _listing, confirmation = sent_to(fake_twilio)
     assert confirmation.startswith("DontLookAway: You're confirmed as canvasser for Caucus night")
     assert f"At the site, text HERE {thursday.short_code}." in confirmation
     assert not wednesday.signups.exists()
@@ -276,7 +276,7 @@ def test_join_n_from_a_new_number_after_shifts_with_a_zip_makes_the_record_first
     assert created.zip_code == "50309"
     assert thursday.signups.get(volunteer=created).status == SignupStatus.CONFIRMED
     assert SmsConsent.objects.filter(volunteer=created, method=ConsentMethod.SMS).exists()
-    listing, disclosure, confirmation = sent_to(fake_twilio)
+    _listing, disclosure, confirmation = sent_to(fake_twilio)
     assert "Msg frequency varies" in disclosure
     assert "You're confirmed as canvasser for Caucus night" in confirmation
 
@@ -605,7 +605,7 @@ def test_unir_with_an_accent_and_llegue_with_one_work_for_a_spanish_volunteer(
     text(api_client, "Turnos")
 
     text(api_client, "únir 1")
-    listing, confirmation = sent_to(fake_twilio)
+    _listing, confirmation = sent_to(fake_twilio)
     text(api_client, f"LLEGUÉ {shift.short_code}")
 
     signup = shift.signups.get(volunteer=me)
@@ -630,3 +630,24 @@ def test_help_lists_the_keywords_in_the_language_of_the_word(api_client, fake_tw
     assert inbound.action == InboundAction.HELP
     assert reply.startswith(start)
     assert "STOP" in reply and segments(reply) <= 2
+
+
+# --- What is kept ---------------------------------------------------------------------------
+
+
+def test_a_conversation_keeps_no_number_and_goes_when_expired_or_the_person_is_erased(
+    api_client, organizer, two_shifts
+):
+    me = volunteer(1)
+    text(api_client, "SHIFTS", number=1)
+    text(api_client, "SHIFTS 50309", number=2)
+    kept = conversation(2)
+
+    assert e164(1) not in str(SmsConversation.objects.values().get(pk=conversation(1).pk))
+    person_erase(kind="volunteer", subject_id=me.pk, actor=organizer)
+    assert not SmsConversation.objects.filter(phone_hash=keyed_hash(e164(1))).exists()
+    assert SmsConversation.objects.filter(pk=kept.pk).exists()
+    with time_machine.travel(DAYTIME + timedelta(minutes=31), tick=False):
+        results = retention_purge()
+    assert results["sms_conversations"] == {"sms_conversations_deleted": 1}
+    assert not SmsConversation.objects.exists()
