@@ -68,10 +68,13 @@ from messaging.services.outbox import sms_enqueue
 from messaging.templates import render, segments
 
 SHIFTS_PATTERN = re.compile(r"^(SHIFTS?|TURNOS?)(?:\s+(?P<zip>\d{5}))?$")
-JOIN_PATTERN = re.compile(r"^(JOIN|UNIR|UNIRME)(?:\s*#?\s*(?P<number>\d{1,5})(?:\s+.+)?)?$")
+# Between a keyword and its number or code people type a space, "#", ":" or "-" ("JOIN #2",
+# "HERE: K7MX3"), or nothing ("JOIN2").
+SEPARATOR = r"[\s#:.-]*"
+JOIN_PATTERN = re.compile(rf"^(JOIN|UNIR|UNIRME)(?:{SEPARATOR}(?P<number>\d{{1,5}})(?:\s+.+)?)?$")
 MY_PATTERN = re.compile(r"^(MY|MIS)(?:\s+(SHIFTS?|TURNOS?))?$")
-DROP_PATTERN = re.compile(r"^(DROP|BAJA)(?:\s*#?\s*(?P<number>\d{1,3}))?$")
-HERE_PATTERN = re.compile(r"^(HERE|LLEGUE|AQUI)(?:\s+(?P<code>[A-Z0-9]{3,8}))?$")
+DROP_PATTERN = re.compile(rf"^(DROP|BAJA)(?:{SEPARATOR}(?P<number>\d{{1,3}}))?$")
+HERE_PATTERN = re.compile(r"^(HERE|LLEGUE|AQUI)(?:[\s#:.-]+(?P<code>[A-Z0-9]{3,8}))?$")
 NUMBER_PATTERN = re.compile(r"^#?(?P<number>\d{1,3})$")
 # What a person typed after the ZIP code of "JOIN 50309 Maria Lopez", read from the text as sent
 # (accents kept).
@@ -111,6 +114,8 @@ def keywords_inbound_handle(context: InboundContext) -> Outcome | None:
     if match := JOIN_PATTERN.match(keyword):
         number = match.group("number")
         if number is None:
+            if context.volunteer is None:
+                return _refused(context, "not_volunteer")
             return _shifts(context, zip_code="")
         if len(number) == 5:
             return _join_zip(context, zip_code=number)

@@ -253,12 +253,33 @@ def test_join_n_signs_up_for_item_n_and_the_confirmation_with_its_code_is_the_on
     assert not wednesday.signups.exists()
 
 
-def test_a_bare_number_right_after_a_shifts_list_means_join(api_client, two_shifts):
+def test_join_in_quiet_hours_answers_at_once_and_the_confirmation_waits_for_morning(
+    api_client, fake_twilio, two_shifts, settings
+):
+    settings.SMS_QUIET_HOURS_START, settings.SMS_QUIET_HOURS_END = 21, 8
+    me = volunteer(1)
+    _, thursday = two_shifts
+    night = datetime(2026, 10, 6, 3, 30, tzinfo=UTC)  # 22:30 in Des Moines
+    with time_machine.travel(night, tick=False):
+        text(api_client, "SHIFTS")
+        inbound = text(api_client, "JOIN 2")
+        replies = sent_to(fake_twilio)
+
+    signup = thursday.signups.get(volunteer=me)
+    assert replies[-1] == SmsMessage.objects.get(in_reply_to=inbound).body
+    assert replies[-1].startswith("DontLookAway: You're confirmed as canvasser for Caucus night")
+    confirmation = SmsMessage.objects.get(signup=signup, kind="confirmation")
+    assert confirmation.status == "queued"
+    assert confirmation.send_after == datetime(2026, 10, 6, 13, 0, tzinfo=UTC)  # 8:00 local
+
+
+@pytest.mark.parametrize("reply", ["1", "#1", "JOIN 1", "join #1", "Join: 1.", "unir 1", "Únir 1"])
+def test_a_bare_number_right_after_a_shifts_list_means_join(api_client, two_shifts, reply):
     me = volunteer(1)
     wednesday, _ = two_shifts
     text(api_client, "SHIFTS")
 
-    inbound = text(api_client, "#1")
+    inbound = text(api_client, reply)
 
     assert inbound.action == InboundAction.JOINED
     assert wednesday.signups.get(volunteer=me).status == SignupStatus.CONFIRMED
@@ -468,6 +489,16 @@ def test_drop_n_picks_from_this_numbers_own_list_only(api_client, fake_twilio, m
     assert theirs.status == SignupStatus.CONFIRMED
     assert inbound.action == InboundAction.KEYWORD
     assert "That list has expired (or there is none)" in sent_to(fake_twilio, 2)[-1]
+
+
+def test_join_alone_from_a_new_number_asks_for_the_zip_code(api_client, fake_twilio):
+    inbound = text(api_client, "JOIN")
+
+    assert inbound.action == InboundAction.KEYWORD
+    assert not Volunteer.objects.exists()
+    assert sent_to(fake_twilio) == [
+        "DontLookAway: To volunteer, text JOIN and your ZIP code, for example JOIN 50309."
+    ]
 
 
 def test_my_without_a_record_and_without_shifts(api_client, fake_twilio):
