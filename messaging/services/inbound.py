@@ -133,7 +133,8 @@ def sms_inbound_receive(
             sms_reply_enqueue(
                 inbound=inbound,
                 body=outcome.reply,
-                volunteer=volunteer,
+                # A keyword may have made the record just now ("JOIN 50309").
+                volunteer=volunteer or inbound.volunteer,
                 phone=phone,
                 phone_hash=phone_hash,
             )

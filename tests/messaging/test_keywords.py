@@ -222,6 +222,7 @@ def test_join_with_a_zip_from_a_new_number_creates_the_volunteer_with_consent_an
     assert (created.name, created.zip_code, created.language) == ("María López", "50309", "en")
     inbound.refresh_from_db()
     assert inbound.volunteer_id == created.pk and inbound.action == InboundAction.SHIFTS
+    assert SmsMessage.objects.get(in_reply_to=inbound).volunteer_id == created.pk
     [consent] = SmsConsent.objects.filter(volunteer=created)
     assert (consent.granted, consent.method) == (True, ConsentMethod.SMS)
     assert consent.wording.startswith("Texted JOIN to our number. Answered: DontLookAway volunteer")
@@ -617,10 +618,11 @@ def test_a_waitlisted_volunteer_cannot_check_in(api_client, fake_twilio, make_sh
 
 def test_spanish_keywords_from_a_new_number_answer_in_spanish(api_client, fake_twilio, two_shifts):
     text(api_client, "turnos")
-    text(api_client, "UNIR 50309")
+    joined = text(api_client, "UNIR 50309")
 
     created = Volunteer.objects.get(phone_hash=keyed_hash(e164(1)))
     assert created.language == "es" and created.name == "Text volunteer"
+    assert SmsMessage.objects.get(in_reply_to=joined).language == "es"
     asked, disclosure, listing = sent_to(fake_twilio)
     assert asked == "DontLookAway: Manda TURNOS y tu codigo postal, por ejemplo TURNOS 50309."
     assert disclosure.startswith("Mensajes de voluntarios de DontLookAway: ya estas dentro!")

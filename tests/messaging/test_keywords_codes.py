@@ -7,9 +7,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.test import Client
 
 from events.services import schedule
 from events.services.signups import signup_create
+from tests.console.conftest import console_login
 from tests.events.helpers import phone
 
 pytestmark = pytest.mark.django_db
@@ -66,3 +68,13 @@ def test_the_roster_shows_each_signups_check_in_code_and_another_team_sees_nothi
     [entry] = mine.json()["results"] if "results" in mine.json() else mine.json()
     assert entry["shift_code"] == shift.short_code
     assert theirs.status_code == 404
+
+
+def test_the_console_event_page_shows_each_shifts_check_in_code(lead_a, make_shift):
+    shift = make_shift()
+    client = Client()
+    console_login(client, lead_a)
+
+    page = client.get(f"/console/events/{shift.event_id}").content.decode()
+
+    assert f"Check-in code {shift.short_code}" in page
