@@ -38,6 +38,7 @@ from backend.errors import ApplicationError
 from backend.phones import phone_normalize
 from events.errors import AlreadySignedUpError, ShiftFullError, ShiftOverlapError
 from events.models import (
+    ACTIVE_STATUSES,
     Event,
     Location,
     Shift,
@@ -188,15 +189,22 @@ def _refused(context: InboundContext, name: str, **fields: str) -> Outcome:
 # --- SHIFTS ---------------------------------------------------------------------------------
 
 
-def _open_shifts(events: QuerySet[Event]) -> list[Shift]:
-    """The next shifts of `events` that take a signup (a spot or a place on the waitlist)."""
+def _open_shifts(events: QuerySet[Event], volunteer: Volunteer | None) -> list[Shift]:
+    """The next shifts of `events` that take a signup (a spot or a place on the waitlist), but
+    none `volunteer` is already signed up for."""
+    shifts = shifts_with_counts().filter(
+        event__in=events, status=ShiftStatus.SCHEDULED, starts_at__gt=timezone.now()
+    )
+    if volunteer is not None:
+        shifts = shifts.exclude(
+            pk__in=Signup.objects.filter(volunteer=volunteer, status__in=ACTIVE_STATUSES).values(
+                "shift_id"
+            )
+        )
     found = []
-    for shift in (
-        shifts_with_counts()
-        .filter(event__in=events, status=ShiftStatus.SCHEDULED, starts_at__gt=timezone.now())
-        .select_related("event__location")
-        .order_by("starts_at", "id")[: LIST_MAX_ITEMS * 10]
-    ):
+    for shift in shifts.select_related("event__location").order_by("starts_at", "id")[
+        : LIST_MAX_ITEMS * 10
+    ]:
         full = shift.spots_taken >= shift.capacity  # type: ignore[attr-defined]
         waiting = shift.waitlisted  # type: ignore[attr-defined]
         if full and shift.waitlist_limit is not None and waiting >= shift.waitlist_limit:
@@ -207,10 +215,10 @@ def _open_shifts(events: QuerySet[Event]) -> list[Shift]:
     return found
 
 
-def shifts_near(*, zip_code: str) -> tuple[list[Shift], bool]:
+def shifts_near(*, zip_code: str, volunteer: Volunteer | None = None) -> tuple[list[Shift], bool]:
     """The next open shifts of public events within SMS_KEYWORD_RADIUS_KM of `zip_code`'s sites,
     soonest first, and True; or, when we know no site in that ZIP code, the next open shifts
-    anywhere, and False.
+    anywhere, and False. Shifts `volunteer` is signed up for already are left out.
 
     The nearby search never finds a sensitive event (a distance is a place); a public sensitive
     event is added when its city is one of the cities found, and is shown by its city only, as
@@ -218,7 +226,7 @@ def shifts_near(*, zip_code: str) -> tuple[list[Shift], bool]:
     try:
         search = nearby_events_search(radius_km=settings.SMS_KEYWORD_RADIUS_KM, zip=zip_code)
     except ApplicationError:
-        return _open_shifts(public_events()), False
+        return _open_shifts(public_events(), volunteer), False
     ids = [found.event.pk for found in search.results]
     cities = {
         found.event.location.city for found in search.results if found.event.location is not None
@@ -231,7 +239,7 @@ def shifts_near(*, zip_code: str) -> tuple[list[Shift], bool]:
     cities.discard("")
     sensitive = public_events().filter(is_sensitive=True, location__city__in=cities)
     ids += list(sensitive.values_list("pk", flat=True))
-    return _open_shifts(public_events().filter(pk__in=ids)), True
+    return _open_shifts(public_events().filter(pk__in=ids), volunteer), True
 
 
 def _fit_list(name: str, language: str, items: list[str], **fields: str) -> tuple[str, int]:
@@ -246,7 +254,7 @@ def _fit_list(name: str, language: str, items: list[str], **fields: str) -> tupl
 
 def _list_shifts(context: InboundContext, zip_code: str) -> Outcome:
     language = context.language
-    shifts, near = shifts_near(zip_code=zip_code)
+    shifts, near = shifts_near(zip_code=zip_code, volunteer=context.volunteer)
     if not shifts:
         return _refused(context, "no_shifts", zip=zip_code)
     items = [

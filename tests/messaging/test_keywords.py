@@ -134,6 +134,16 @@ def test_shifts_lists_the_next_open_public_shifts_near_the_volunteers_zip_number
     assert conversation().last_list == ListKind.SHIFTS
 
 
+def test_shifts_leaves_out_the_shifts_the_volunteer_has_already(api_client, two_shifts, sign_up):
+    wednesday, thursday = two_shifts
+    sign_up(wednesday, 1)
+    Volunteer.objects.filter(phone_hash=keyed_hash(e164(1))).update(zip_code="50309")
+
+    text(api_client, "SHIFTS")
+
+    assert conversation().shift_ids == [thursday.pk]
+
+
 def test_a_full_shift_with_room_on_its_waitlist_is_listed_as_such(
     api_client, fake_twilio, make_shift
 ):
