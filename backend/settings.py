@@ -501,6 +501,10 @@ SMS_DISPATCH_BATCH_SIZE = env.int("SMS_DISPATCH_BATCH_SIZE", 50, minimum=1)
 # holds). Enough that one is always ready when the rate bucket gives a token: a bucket with no
 # burst loses every moment no thread is waiting.
 SMS_DISPATCH_THREADS = env.int("SMS_DISPATCH_THREADS", 8, minimum=1)
+# Text keywords (messaging/services/keywords.py, docs/sms-keywords.md): how long "2" keeps meaning
+# the second item of the last SHIFTS or MY list, and how far from the ZIP code SHIFTS looks.
+SMS_CONVERSATION_MINUTES = env.int("SMS_CONVERSATION_MINUTES", 30, minimum=1)
+SMS_KEYWORD_RADIUS_KM = env.float("SMS_KEYWORD_RADIUS_KM", 25.0, minimum=0.1)
 
 # --- Field safety: check-ins during canvassing sessions (canvass/services/safety.py) --------
 # Check-in interval of teams whose leads set none (a team's own lies within 5..240 minutes).

@@ -17,6 +17,7 @@ class MessagingConfig(AppConfig):
         from messaging.receivers import TextsForEvents
         from messaging.services.consent import consent_on_answer
         from messaging.services.inbound import inbound_handler_register
+        from messaging.services.keywords import keywords_inbound_handle
         from messaging.services.outbox import outbox_on_domain_event
 
         domain_events.subscribe(outbox_on_domain_event)
@@ -24,4 +25,6 @@ class MessagingConfig(AppConfig):
         texts.register(TextsForEvents())
         # Field check-ins by text ("OK", "BIEN", "HOME"), from staff numbers with a session.
         inbound_handler_register(safety_inbound_handle)
+        # Volunteers' shift keywords by text (SHIFTS, JOIN 2, MY, DROP 2, HERE code).
+        inbound_handler_register(keywords_inbound_handle)
         sms_settings_validate()

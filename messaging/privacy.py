@@ -7,14 +7,16 @@ volunteer's number, which events' eraser then removes.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Q
+from django.utils import timezone
 
 from backend.privacy.registry import register_eraser, register_personal_fields, register_purger
 from events.models import Volunteer
-from messaging.models import InboundSms, SmsConsent, SmsMessage
+from messaging.models import InboundSms, SmsConsent, SmsConversation, SmsMessage
 
 register_personal_fields("messaging.smsmessage", "phone")
 register_personal_fields("messaging.inboundsms", "phone", "body")
@@ -37,6 +39,7 @@ def erase_volunteer_sms(subject_id: int, *, actor: Any = None) -> dict[str, int]
         volunteer=None, phone="", phone_hash="", body="", body_purged=True
     )
     consents, _ = SmsConsent.objects.filter(volunteer_id=subject_id).delete()
+    SmsConversation.objects.filter(phone_hash=volunteer.phone_hash).delete()
     return {"sms_messages": outbound, "sms_inbound": inbound, "sms_consents": consents}
 
 
@@ -47,3 +50,12 @@ def purge_inbound_replies(cutoff: datetime) -> dict[str, int]:
         body="", body_purged=True
     )
     return {"inbound_bodies_purged": purged}
+
+
+@register_purger("sms_conversations")
+def purge_conversations(cutoff: datetime) -> dict[str, int]:
+    """Delete the keyword conversations (the last list texted to a number) that expired: after
+    SMS_CONVERSATION_MINUTES a list means nothing, so none is kept until the retention `cutoff`."""
+    expired = timezone.now() - timedelta(minutes=settings.SMS_CONVERSATION_MINUTES)
+    deleted, _ = SmsConversation.objects.filter(updated_at__lt=expired).delete()
+    return {"sms_conversations_deleted": deleted}

@@ -138,6 +138,7 @@ def render(kind: str, language: str, *, shift: Shift | None = None, **extra: str
             when=format_when(shift.starts_at, event.time_zone, language),
             place=_place(event),
             role=role_name(shift.role, language),
+            code=shift.short_code,
         )
         values.setdefault("address", ADDRESS_PLACEHOLDER)
     return for_language(catalog.text(kind, language).format(**values), language)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -71,6 +73,17 @@ class ShiftRole(models.TextChoices):
     OTHER = "other", "Other"
 
 
+# A shift's check-in code is read off a text and typed back ("HERE K7MX3"): capitals and digits
+# that no screen or hand confuses (no 0/O/Q/D, 1/I/L, 2/Z, 5/S, 6/G, 8/B, U/V).
+SHORT_CODE_ALPHABET = "ACEFHJKMNPRTWXY3479"
+SHORT_CODE_LENGTH = 5
+
+
+def new_short_code() -> str:
+    """A random check-in code; `shift_create` keeps it unique among shifts not yet over."""
+    return "".join(secrets.choice(SHORT_CODE_ALPHABET) for _ in range(SHORT_CODE_LENGTH))
+
+
 class ShiftStatus(models.TextChoices):
     SCHEDULED = "scheduled", "Scheduled"
     CANCELLED = "cancelled", "Cancelled"
@@ -92,6 +105,9 @@ class Shift(models.Model):
     status = models.CharField(
         max_length=12, choices=ShiftStatus.choices, default=ShiftStatus.SCHEDULED
     )
+    # Typed back by text to check in at the site ("HERE K7MX3"); shown in the confirmation and
+    # reminder texts and on the roster. Unique among shifts not yet over (`shift_create`).
+    short_code = models.CharField(max_length=8, default=new_short_code)
     # Incremented while the shift row is locked: the arrival order of its signups.
     signup_sequence = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)

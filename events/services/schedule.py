@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from backend.accounts.models import Team, User
 from backend.accounts.selectors import teams_for_user
@@ -19,6 +20,7 @@ from events.errors import (
     ShiftOutsideEventError,
 )
 from events.models import Event, EventStatus, Location, Shift, ShiftStatus, Signup, SignupStatus
+from events.models.schedule import new_short_code
 from events.services.common import validate_time_zone, validate_window
 from events.services.signups import waitlist_promote
 
@@ -169,8 +171,18 @@ def shift_create(*, actor: User, event: Event, **fields: Any) -> Shift:
     validate_window(fields["starts_at"], fields["ends_at"])
     shift = Shift(event=event, **fields)
     _check_shifts_inside(event, [shift])
+    shift.short_code = _unused_short_code()
     shift.save()
     return shift
+
+
+def _unused_short_code() -> str:
+    """A check-in code no shift that is not yet over carries (codes of past shifts come back:
+    a volunteer checks in only to a shift of their own that is on now)."""
+    while True:
+        code = new_short_code()
+        if not Shift.objects.filter(short_code=code, ends_at__gt=timezone.now()).exists():
+            return code
 
 
 @transaction.atomic

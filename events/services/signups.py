@@ -334,10 +334,13 @@ def signup_cancel(
 ATTENDANCE_STATUSES = (SignupStatus.ATTENDED, SignupStatus.NO_SHOW, SignupStatus.CONFIRMED)
 
 
-def signups_mark_attendance(*, actor: User, signups: Iterable[Signup], status: str) -> list[Signup]:
+def signups_mark_attendance(
+    *, actor: User | None, signups: Iterable[Signup], status: str
+) -> list[Signup]:
     """Check people in (attended), mark no-shows, or undo (back to confirmed); all or nothing.
 
-    `signups` must already be scoped to what the actor may manage. Only confirmed, attended or
+    `signups` must already be scoped to what the actor may manage; `actor` None is the
+    volunteer checking themself in by text (their own signup, found by their number). Only confirmed, attended or
     no-show signups can be marked; a waitlisted or cancelled one refuses the whole batch (409).
     """
     if status not in ATTENDANCE_STATUSES:

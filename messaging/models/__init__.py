@@ -4,6 +4,7 @@ The tables were created by the events app and keep their names (`events_smsmessa
 """
 
 from messaging.models.consent import ConsentMethod, SmsConsent
+from messaging.models.conversations import ListKind, SmsConversation
 from messaging.models.inbound import InboundAction, InboundSms
 from messaging.models.kyr import KnowYourRightsSendCount, KnowYourRightsText
 from messaging.models.optouts import OptOutReason, SmsOptOut
@@ -31,9 +32,11 @@ __all__ = [
     "InboundSms",
     "KnowYourRightsSendCount",
     "KnowYourRightsText",
+    "ListKind",
     "OptOutReason",
     "ReviewStatus",
     "SmsConsent",
+    "SmsConversation",
     "SmsKind",
     "SmsMessage",
     "SmsOptOut",

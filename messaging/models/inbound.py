@@ -18,6 +18,11 @@ class InboundAction(models.TextChoices):
     REVIEW = "review", "Might mean stop: texts held for an organizer's review"
     ENDORSED = "endorsed", "Confirmed a public endorsement"
     CHECKED_IN = "checked_in", "Safety check-in (or end of a field session)"
+    SHIFTS = "shifts", "Listed open shifts (SHIFTS / TURNOS)"
+    JOINED = "joined", "Signed up for a shift by text (JOIN / UNIR)"
+    MY_SHIFTS = "my_shifts", "Listed their own shifts (MY / MIS)"
+    ARRIVED = "arrived", "Checked in at a shift's site (HERE / LLEGUE)"
+    KEYWORD = "keyword", "A keyword that could not be carried out (the reply says why)"
 
 
 class InboundSms(models.Model):

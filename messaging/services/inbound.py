@@ -2,9 +2,10 @@
 
 Keywords are matched after trimming spaces and punctuation, in any case:
 opt-out (carrier keywords plus SMS_EXTRA_OPT_OUT_KEYWORDS) always wins; START/UNSTOP/YES from an
-opted-out number opts it back in; HELP/INFO/AYUDA get the help text; YES/Y/SI/SÍ and NO/N act on
-the volunteer's next upcoming signup. CANCEL is a carrier opt-out keyword and never means "drop
-my shift". Anything else is stored (encrypted) for organizers and answered with the help text at
+opted-out number opts it back in; HELP/INFO/AYUDA get the list of keywords; the shift keywords
+(SHIFTS, JOIN 2, MY, DROP 2, HERE: messaging/services/keywords.py) run as a handler; YES/Y/SI/SÍ
+and NO/N act on the volunteer's next upcoming signup. CANCEL is a carrier opt-out keyword and
+never means "drop my shift". Anything else is stored (encrypted) for organizers and answered with the help text at
 most once a day.
 """
 
@@ -132,7 +133,8 @@ def sms_inbound_receive(
             sms_reply_enqueue(
                 inbound=inbound,
                 body=outcome.reply,
-                volunteer=volunteer,
+                # A keyword may have made the record just now ("JOIN 50309").
+                volunteer=volunteer or inbound.volunteer,
                 phone=phone,
                 phone_hash=phone_hash,
             )
@@ -177,7 +179,11 @@ def inbound_handler_register(handler: InboundHandler) -> None:
 def _act(
     inbound: InboundSms, keyword: str, volunteer: Volunteer | None, phone_hash: str
 ) -> Outcome:
-    language = volunteer.language if volunteer is not None else "en"
+    # Imported here: the keyword handler builds on this module's Outcome and InboundContext.
+    from messaging.services.keywords import help_text, keyword_language
+
+    # A number without a record is answered in the language of its keyword ("TURNOS": Spanish).
+    language = volunteer.language if volunteer is not None else keyword_language(keyword)
     opted_out = SmsOptOut.objects.filter(phone_hash=phone_hash).exists()
     keywords = opt_out_keywords()
     if keyword in keywords:
@@ -212,7 +218,7 @@ def _act(
     if opted_out:
         return Outcome(InboundAction.STORED)
     if keyword in HELP:
-        return Outcome(InboundAction.HELP, render("help", language))
+        return Outcome(InboundAction.HELP, help_text(language))
     reading = read_reply(inbound.body, opt_out_words=frozenset(keywords))
     if reading.intent == Intent.OPT_OUT:
         created = sms_opt_out_record(
@@ -261,4 +267,4 @@ def _act(
         in_reply_to__action=InboundAction.STORED,
         created_at__gte=timezone.now() - timedelta(days=1),
     ).exists()
-    return Outcome(InboundAction.STORED, "" if recently_helped else render("help", language))
+    return Outcome(InboundAction.STORED, "" if recently_helped else help_text(language))

@@ -63,7 +63,13 @@ class ShiftSerializer(PublicShiftSerializer):
             "status",
             "waitlist_limit",
             "spots_taken",
+            "short_code",
         ]
+        extra_kwargs = {
+            "short_code": {
+                "help_text": "Check-in code: a volunteer texts HERE and this code at the site"
+            }
+        }
 
 
 class EventPlaceSerializer(PublicLocationSerializer):

@@ -140,6 +140,11 @@ class RosterVolunteerSerializer(StrictSerializer):
 class RosterEntrySerializer(StrictModelSerializer):
     volunteer = RosterVolunteerSerializer(read_only=True)
     shift_id = serializers.IntegerField(read_only=True)
+    shift_code = serializers.CharField(
+        source="shift.short_code",
+        read_only=True,
+        help_text="The shift's check-in code (volunteers text HERE and the code at the site)",
+    )
     created_at = UtcDateTimeField(read_only=True)
     confirmed_at = UtcDateTimeField(read_only=True, allow_null=True)
     cancelled_at = UtcDateTimeField(read_only=True, allow_null=True)
@@ -150,6 +155,7 @@ class RosterEntrySerializer(StrictModelSerializer):
         fields = [
             "id",
             "shift_id",
+            "shift_code",
             "status",
             "source",
             "position",
