@@ -94,7 +94,14 @@ WORST_VALUES: dict[str, Callable[[str], str]] = {
     "when": _longest_when,
     "role": _longest_role,
     "url": _longest_url,
-    "code": lambda _language: "0" * 6,
+    # A one-time code (6 digits) or a shift's check-in code as typed back (up to 8 letters).
+    "code": lambda _language: _WIDE * 8,
+    # Keyword texts: a JOIN / DROP number as typed (up to 4 digits), a ZIP, and the list of
+    # items, which messaging.services.keywords cuts to fit the budget when it sends (its own
+    # test, tests/messaging/test_keyword_templates.py, checks five worst-case items).
+    "n": lambda _language: "9999",
+    "zip": lambda _language: "50309",
+    "items": lambda _language: "",
     "minutes": lambda _language: "60",
     "detail": lambda _language: _WIDE * SAFETY_DETAIL_MAX,
     "address": lambda _language: _WIDE * ADDRESS_MAX,

@@ -3,7 +3,12 @@ table, and the languages that fall back to English; exit 1 when a text is over i
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.test import override_settings
 
 from messaging import catalog
 from messaging.budgets import WorstCase, worst_case_table
@@ -27,6 +32,23 @@ def budget_table(rows: list[WorstCase]) -> str:
     return "\n".join(lines)
 
 
+# The README's table is computed with these values, whatever this deployment's are.
+README_SETTINGS = {
+    "SMS_ORGANIZATION_NAME": "DontLookAway Iowa",
+    "PUBLIC_BASE_URL": "https://field.dontlookaway-iowa.example.org",
+}
+README_TABLE = re.compile(r"(<!-- sms-budgets:start -->\n).*?(\n<!-- sms-budgets:end -->)", re.S)
+
+
+def readme_update(table: str) -> None:
+    """Write `table` between the README's sms-budgets markers."""
+    readme = Path(settings.BASE_DIR) / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    readme.write_text(
+        README_TABLE.sub(lambda m: m.group(1) + table + m.group(2), text), encoding="utf-8"
+    )
+
+
 class Command(BaseCommand):
     help = "Every SMS text's worst-case encoding and segments against its budget."
 
@@ -37,9 +59,17 @@ class Command(BaseCommand):
             dest="languages",
             help="only these languages (repeatable; default: every configured language)",
         )
+        parser.add_argument(
+            "--update-readme",
+            action="store_true",
+            help="write the English and Spanish table into README.md (between its markers)",
+        )
 
     def handle(self, *args: object, **options: object) -> None:
         languages = options.get("languages") or None
+        if options.get("update_readme"):
+            with override_settings(**README_SETTINGS):
+                readme_update(budget_table(worst_case_table(["en", "es"])))
         rows = worst_case_table(languages)  # type: ignore[arg-type]
         self.stdout.write(budget_table(rows))
         for coverage in catalog.fallback_report():
