@@ -30,7 +30,7 @@ SHOW = (
 
 def databases(**env: str) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG"}}
-    clean.update(DEBUG="1", **env)
+    clean.update({"DEBUG": "1", "DATABASE_REPLICA_URL": "", **env})
     return subprocess.run(
         [sys.executable, "-c", SHOW],
         cwd=ROOT,
