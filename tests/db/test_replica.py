@@ -1,16 +1,18 @@
 """Reads that may lag go to a read replica, the rest to the primary: against a real streaming
 replica (tests/db/replica.sh: `pg_basebackup -R` of the local cluster, started on loopback).
 
-With the replica's replay paused it lags behind on purpose: the public list and the nearby
-search (lag-tolerant) are served from it and miss a new event, while the event's page, a signup
-and its capacity check, reads inside a write transaction and a user who just wrote all read the
-primary. Run by `make test-pgbouncer` (REPLICA_TESTS=1, also in CI); elsewhere they skip, saying
+With the replica's replay paused it lags behind on purpose: the public list, the nearby search,
+reports and the export (lag-tolerant) are served from it and miss what was just written, while
+the event's page, a signup and its capacity check, reads inside a write transaction and a user
+who just wrote all read the primary. Run by `make test-pgbouncer` (REPLICA_TESTS=1, also in CI); elsewhere they skip, saying
 why.
 """
 
 from __future__ import annotations
 
 import copy
+import csv
+import io
 import os
 import shutil
 import subprocess
@@ -26,7 +28,9 @@ from django.utils import timezone
 
 from backend.accounts.models import Team
 from backend.db.routers import PRIMARY, REPLICA, lag_tolerant, replica_alias
+from canvass.models import ConversationLog
 from events.models import Event, EventKind, Location, Shift, ShiftRole, Signup
+from tests.canvass.conftest import assign, batch, log_item, make_household, make_turf
 from tests.events.helpers import signup_body
 
 pytestmark = [pytest.mark.postgres, pytest.mark.replica]
@@ -218,32 +222,51 @@ def test_reads_inside_a_write_transaction_and_outside_lag_tolerant_code_use_the_
     assert stale is None
 
 
-@DB
-def test_a_user_who_just_wrote_reads_the_primary_for_a_while(
-    replica, paused, organizer, lead_a, team_a, client_for
-):
-    response = client_for(organizer).post(
-        "/api/locations",
-        {
-            "name": "Union hall",
-            "address": "2 MAIN ST",
-            "city": "DES MOINES",
-            "county": "Polk",
-            "zip_code": "50309",
-            "latitude": 41.58,
-            "longitude": -93.62,
-        },
-        format="json",
-    )
-    assert response.status_code == 201, response.json()
+def export_rows(response: Any) -> list[list[str]]:
+    assert response.status_code == 200
+    text = b"".join(response.streaming_content).decode()
+    return list(csv.reader(io.StringIO(text)))[1:]
 
-    # The organizer's lag-tolerant reads go to the primary (they see their own write); a user
-    # who wrote nothing still reads the replica, and a failed write marks no one.
-    assert replica_alias(user=organizer) == PRIMARY
-    assert replica_alias(user=lead_a) == REPLICA
-    refused = client_for(lead_a).post("/api/locations", {"name": "Not yours"}, format="json")
-    assert refused.status_code == 403
-    assert replica_alias(user=lead_a) == REPLICA
-    # The location is the primary's; the lagging replica has not seen it.
-    assert Location.objects.filter(name="Union hall").exists()
-    assert not Location.objects.using(REPLICA).filter(name="Union hall").exists()
+
+@DB
+def test_reports_and_exports_lag_except_for_a_user_who_just_wrote(
+    replica, team_a, canvasser_a, lead_a, organizer, client_for
+):
+    turf = make_turf(team_a, [make_household(41.586, -93.625), make_household(41.587, -93.625)])
+    assign(turf, canvasser_a)
+    caught_up()
+    _replica_sql("SELECT pg_wal_replay_pause()::text")
+    try:
+        pushed = client_for(canvasser_a).post(
+            "/api/sync/push", batch(log_item(turf.households.first())), format="json"
+        )
+        assert pushed.status_code == 200
+        assert pushed.json()["counts"]["created"] == 1
+        assert ConversationLog.objects.filter(turf=turf).count() == 1
+
+        # The field lead's progress and canvasser report come from the lagging replica.
+        lead = client_for(lead_a)
+        assert lead.get(f"/api/turfs/{turf.pk}/progress").json()["logs"] == 0
+        assert lead.get("/api/reports/canvassers").json() == []
+        # So does the organizer's export, until the organizer writes something themself:
+        # from then on (DATABASE_REPLICA_STICKY_SECONDS) they read the primary.
+        boss = client_for(organizer)
+        assert export_rows(boss.get("/api/logs/export.csv")) == []
+        assert replica_alias(user=organizer) == REPLICA
+        hall = {"name": "Union hall", "address": "2 MAIN ST", "city": "DES MOINES"}
+        created = boss.post("/api/locations", {**hall, "county": "Polk", "zip_code": "50309"})
+        assert created.status_code == 201, created.json()
+        assert replica_alias(user=organizer) == PRIMARY
+        assert [row[0] for row in export_rows(boss.get("/api/logs/export.csv"))] == [
+            str(ConversationLog.objects.get(turf=turf).pk)
+        ]
+        # A refused write marks no one: the lead still reads the replica.
+        refused = lead.post("/api/locations", hall, format="json")
+        assert refused.status_code == 403
+        assert replica_alias(user=lead_a) == REPLICA
+        assert lead.get(f"/api/turfs/{turf.pk}/progress").json()["logs"] == 0
+    finally:
+        _replica_sql("SELECT pg_wal_replay_resume()::text")
+
+    caught_up()
+    assert client_for(lead_a).get(f"/api/turfs/{turf.pk}/progress").json()["logs"] == 1
