@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint typecheck docs format migrate seed install assets browser pg-db bench fuzz load faults clean
+.PHONY: run test test-pgbouncer lint typecheck docs format migrate seed install assets browser pg-db bench fuzz load faults clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +64,24 @@ test: install browser
 # PostgreSQL database for the runs below (created when missing).
 PG_URL ?= postgres://postgres@127.0.0.1:5432
 BENCH_DB ?= fieldbench
+
+## The PostgreSQL tests (`-m postgres`) with the application behind PgBouncer in transaction
+## pooling (tests/db/pgbouncer.sh on 127.0.0.1:$(PGBOUNCER_PORT); Debian's pgbouncer, installed
+## when missing), the streaming-replica tests included (tests/db/replica.sh, pg_basebackup).
+## The test database is created through PgBouncer and kept (--reuse-db), then dropped here.
+PGBOUNCER_PORT ?= 6432
+PGBOUNCER_DB ?= fieldpgb
+
+test-pgbouncer: install
+	@psql "$(PG_URL)/postgres" -qc "DROP DATABASE IF EXISTS test_$(PGBOUNCER_DB) WITH (FORCE)"
+	PGBOUNCER_PORT=$(PGBOUNCER_PORT) PGBOUNCER_FOR_TESTS=1 bash tests/db/pgbouncer.sh start
+	@status=0; \
+	DATABASE_URL=$$(PGBOUNCER_PORT=$(PGBOUNCER_PORT) bash tests/db/pgbouncer.sh url $(PGBOUNCER_DB)) \
+		DATABASE_POOLER=pgbouncer REPLICA_TESTS=1 \
+		$(PY) -m pytest -m postgres -p no:cacheprovider --reuse-db $(PYTEST_ARGS) || status=$$?; \
+	PGBOUNCER_PORT=$(PGBOUNCER_PORT) bash tests/db/pgbouncer.sh stop; \
+	psql "$(PG_URL)/postgres" -qc "DROP DATABASE IF EXISTS test_$(PGBOUNCER_DB) WITH (FORCE)"; \
+	exit $$status
 
 pg-db:
 	@psql "$(PG_URL)/postgres" -tAc "SELECT 1 FROM pg_database WHERE datname = '$(BENCH_DB)'" | grep -q 1 \

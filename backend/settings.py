@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -71,6 +72,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # With a read replica: a user who just wrote reads the primary for a while (backend/db/routers.py).
+    "backend.db.routers.PrimaryAfterWriteMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -130,18 +133,46 @@ SESSION_COOKIE_HTTPONLY = True
 # PostgreSQL through DATABASE_URL.
 (BASE_DIR / "var").mkdir(exist_ok=True)
 DATABASE_URL = env.str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'dev.sqlite3'}")
-try:
-    _database = dj_database_url.parse(DATABASE_URL)
-except ValueError as exc:
-    raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {exc}") from None
-# CONN_HEALTH_CHECKS: a connection that died (PostgreSQL restarted) is replaced at the start
-# of the next request instead of failing it.
-_database["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", 60, minimum=0)
-_database["CONN_HEALTH_CHECKS"] = True
-if _database["ENGINE"] == "django.db.backends.postgresql":
-    _statement_timeout_ms = env.int("DB_STATEMENT_TIMEOUT_MS", 30_000, minimum=0)
-    _database.setdefault("OPTIONS", {})["options"] = f"-c statement_timeout={_statement_timeout_ms}"
-DATABASES = {"default": _database}
+# DATABASE_POOLER=pgbouncer: the URLs below lead to PgBouncer in transaction pooling, where one
+# server connection serves a client for one transaction only (docs/scaling-databases.md): no
+# `options` startup parameter (PgBouncer refuses it: set the statement timeout on the server's
+# side), no server-side cursors (Django's WITH HOLD cursors outside a transaction would be fetched
+# on another server connection), no prepared statements (named per server connection).
+DATABASE_POOLER = env.choice("DATABASE_POOLER", "none", {"none", "pgbouncer"})
+# A streaming replica for the reads that tolerate lag (backend/db/routers.py); empty: none. A
+# user who wrote in the last DATABASE_REPLICA_STICKY_SECONDS reads from the primary.
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL")
+DATABASE_REPLICA_STICKY_SECONDS = env.int("DATABASE_REPLICA_STICKY_SECONDS", 30, minimum=0)
+_conn_max_age = env.int("DB_CONN_MAX_AGE", 60, minimum=0)
+_statement_timeout_ms = env.int("DB_STATEMENT_TIMEOUT_MS", 30_000, minimum=0)
+
+
+def _database(name: str, url: str) -> dict[str, Any]:
+    try:
+        database: dict[str, Any] = dict(dj_database_url.parse(url))
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} is not a valid database URL: {exc}") from None
+    # CONN_HEALTH_CHECKS: a connection that died (PostgreSQL restarted) is replaced at the start
+    # of the next request instead of failing it.
+    database["CONN_MAX_AGE"] = _conn_max_age
+    database["CONN_HEALTH_CHECKS"] = True
+    if database["ENGINE"] != "django.db.backends.postgresql":
+        return database
+    options = database.setdefault("OPTIONS", {})
+    if DATABASE_POOLER == "pgbouncer":
+        options["prepare_threshold"] = None
+        database["DISABLE_SERVER_SIDE_CURSORS"] = True
+    else:
+        options["options"] = f"-c statement_timeout={_statement_timeout_ms}"
+    return database
+
+
+DATABASES = {"default": _database("DATABASE_URL", DATABASE_URL)}
+if DATABASE_REPLICA_URL:
+    # Tests read the primary's test database through it (the replica has no test database).
+    DATABASES["replica"] = _database("DATABASE_REPLICA_URL", DATABASE_REPLICA_URL)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["backend.db.routers.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (throttles, geocoder rate limits) ------------------------------------------------

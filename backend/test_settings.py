@@ -23,6 +23,11 @@ STORAGES = {
 }
 # Django's flush between transactional tests truncates every table; the audit table's trigger
 # refuses TRUNCATE unless the session allows it (backend/audit/migrations/0003_refuse_truncate.py).
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
+# Behind PgBouncer (which refuses the `options` startup parameter) tests/db/pgbouncer.sh sets it
+# on every server connection instead (PGBOUNCER_FOR_TESTS=1).
+if (
+    DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"  # noqa: F405
+    and DATABASE_POOLER != "pgbouncer"  # noqa: F405
+):
     _options = DATABASES["default"].setdefault("OPTIONS", {})  # noqa: F405
     _options["options"] = f"{_options.get('options', '')} -c audit.allow_truncate=on".strip()

@@ -134,6 +134,8 @@ def stack(tmp_path) -> Iterator[dict]:
         "REDIS_URL": REDIS_URL,
         "CELERY_BROKER_URL": REDIS_URL,
     }
+    if os.environ.get("DATABASE_POOLER"):  # behind PgBouncer (make test-pgbouncer): so is the stack
+        local["DATABASE_POOLER"] = os.environ["DATABASE_POOLER"]
     try:
         yield {"app": app, "tmp": container_tmp, "logs": tmp_path, "local": local}
     finally:

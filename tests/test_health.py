@@ -53,6 +53,7 @@ def test_connection_survives_a_database_restart():
     """
     import json
 
+    from django.conf import settings as django_settings
     from django.core.handlers.wsgi import WSGIHandler
     from django.db import connection
     from django.test import RequestFactory
@@ -69,15 +70,21 @@ def test_connection_survives_a_database_restart():
     import psycopg
 
     settings_dict = connection.settings_dict
+    # Behind PgBouncer our connection is PgBouncer's: its admin console drops it (and resumes).
+    behind_pgbouncer = django_settings.DATABASE_POOLER == "pgbouncer"
     with psycopg.connect(
         host=settings_dict["HOST"],
         port=settings_dict["PORT"] or 5432,
         user=settings_dict["USER"],
         password=settings_dict["PASSWORD"] or None,
-        dbname=settings_dict["NAME"],
+        dbname="pgbouncer" if behind_pgbouncer else settings_dict["NAME"],
         autocommit=True,
     ) as admin:
-        admin.execute("SELECT pg_terminate_backend(%s)", [pid])
+        if behind_pgbouncer:
+            admin.execute(f'KILL "{settings_dict["NAME"]}"')
+            admin.execute(f'RESUME "{settings_dict["NAME"]}"')
+        else:
+            admin.execute("SELECT pg_terminate_backend(%s)", [pid])
 
     status, body = wsgi_get("/readyz")
 

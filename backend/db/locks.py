@@ -1,4 +1,7 @@
-"""Advisory locks: PostgreSQL's, and a no-op on SQLite, where one writer at a time is the rule."""
+"""Advisory locks: PostgreSQL's, and a no-op on SQLite, where one writer at a time is the rule.
+
+Both are transaction-scoped (`pg_advisory_xact_lock`), so they hold behind PgBouncer in
+transaction pooling; no session-level lock is taken anywhere (docs/scaling-databases.md)."""
 
 from __future__ import annotations
 
@@ -25,15 +28,22 @@ def advisory_xact_lock(namespace: int, key: int = 0) -> None:
 
 @contextlib.contextmanager
 def advisory_lock(namespace: int, key: int = 0) -> Iterator[None]:
-    """Hold the session-level lock (namespace, key) for the block; the database releases it if the
-    process dies. On SQLite this yields at once (one writer anyway)."""
+    """Hold the lock (namespace, key) for the whole block, across the transactions the block
+    commits: a transaction-scoped lock taken by a connection of its own, whose transaction stays
+    open (idle, with no snapshot and no transaction id, so it holds back no vacuum) until the
+    block ends. The database releases it if the process dies, as the connection goes with it.
+
+    Never a session-level lock: behind PgBouncer in transaction pooling a session lock stays with
+    whichever server connection took it, and the unlock may run on another one (the lock leaks).
+    On SQLite this yields at once (one writer anyway)."""
     if not _is_postgresql():
         yield
         return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_lock(%s, %s)", [namespace, key])
+    holder = connection.get_new_connection(connection.get_connection_params())
     try:
+        holder.execute("SELECT pg_advisory_xact_lock(%s, %s)", [namespace, key])
         yield
     finally:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [namespace, key])
+        with contextlib.suppress(Exception):  # a dead connection released it already
+            holder.rollback()
+        holder.close()

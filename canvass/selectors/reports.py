@@ -18,6 +18,7 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.db.models.lookups import Exact
 
 from backend.accounts.models import Role, User
+from backend.db.routers import lag_tolerant_reads, replica_alias
 from canvass.models import (
     ConversationLog,
     Plank,
@@ -84,6 +85,7 @@ def plank_rows(row: Mapping[str, Any], planks: list[Plank]) -> list[dict[str, An
     ]
 
 
+@lag_tolerant_reads  # a report may lag (the read replica, if any)
 def turf_progress(*, turf: Turf) -> dict[str, Any]:
     """Doors total, knocked, contacted, support 1-5, pledges, support by plank and
     completion of one turf."""
@@ -125,6 +127,7 @@ def _zone() -> ZoneInfo:
     return ZoneInfo(settings.TIME_ZONE)
 
 
+@lag_tolerant_reads  # a report may lag (the read replica, if any)
 def canvasser_daily_report(
     *, user: User, date_from: date | None = None, date_to: date | None = None
 ) -> list[dict[str, Any]]:
@@ -161,6 +164,7 @@ def canvasser_daily_report(
     ]
 
 
+@lag_tolerant_reads  # a report may lag (the read replica, if any)
 def precinct_summary() -> list[dict[str, Any]]:
     """Organizers: doors knocked, contacts, support, pledges and support by plank per
     precinct."""
@@ -231,6 +235,7 @@ def export_rows(*, user: User) -> tuple[int, Iterator[list[Any]]]:
         logs_for_user(user=user)
         .select_related("turf__team", "canvasser", "household")
         .order_by("received_at", "id")
+        .using(replica_alias(user=user))  # an export may lag (streamed after this returns)
     )
 
     def rows() -> Iterator[list[Any]]:

@@ -35,7 +35,7 @@ from canvass.services.imports import (
     voter_import_finish,
 )
 
-# pg_advisory_lock(namespace, team id): any fixed number, distinct from other advisory locks.
+# advisory_lock(namespace, team id): any fixed number, distinct from other advisory locks.
 TEAM_LOCK_NAMESPACE = 1313
 REPORT_COUNTERS = (
     "rows_read",
@@ -147,8 +147,9 @@ def import_job_upload(
 
 @contextlib.contextmanager
 def _team_turn(team_id: int | None) -> Iterator[None]:
-    """Jobs of one team run one at a time: a session-level advisory lock held for the run (the
-    database releases it if the worker dies). SQLite has one writer anyway."""
+    """Jobs of one team run one at a time: an advisory lock held for the run by a transaction of
+    its own (`advisory_lock`; the database releases it if the worker dies). SQLite has one writer
+    anyway."""
     with advisory_lock(TEAM_LOCK_NAMESPACE, team_id or 0):
         yield
 

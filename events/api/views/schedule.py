@@ -13,6 +13,7 @@ from rest_framework.response import Response
 
 from backend.api.permissions import IsFieldLeadOrOrganizer
 from backend.api.views import ListApiView
+from backend.db.routers import lag_tolerant, replica_alias
 from events.api.serializers.schedule import (
     EventDetailSerializer,
     EventInputSerializer,
@@ -55,7 +56,7 @@ class PublicEventListView(ListApiView):
     def get_queryset(self) -> Any:
         query = PublicEventFilterSerializer(data=self.request.query_params)
         query.is_valid(raise_exception=True)
-        return public_events(**query.validated_data)
+        return public_events(**query.validated_data).using(replica_alias())  # a public list may lag
 
 
 class NearbyEventsView(PublicView):
@@ -67,7 +68,8 @@ class NearbyEventsView(PublicView):
     def get(self, request: Request) -> Response:
         query = NearbyQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        search = nearby_events_search(**query.validated_data)
+        with lag_tolerant():  # a public search may lag (the read replica, if any)
+            search = nearby_events_search(**query.validated_data)
         results = [
             {"distance_m": round(item.distance_m, 1), "event": item.event}
             for item in search.results
