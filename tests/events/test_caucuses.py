@@ -180,7 +180,13 @@ def test_a_summer_caucus_keeps_its_local_time_across_dst(client_for, organizer):
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("kind", "caucus"), ("date", "15/01/2027"), ("start_time", "7pm"), ("time_zone", "Iowa")],
+    [
+        ("kind", "caucus"),
+        ("date", "15/01/2027"),
+        ("date", "1203-09-30"),  # its local time would carry a local-mean-time offset
+        ("start_time", "7pm"),
+        ("time_zone", "Iowa"),
+    ],
 )
 def test_a_bad_caucus_field_is_a_400_naming_it_and_stores_nothing(
     client_for, organizer, field, value
