@@ -82,6 +82,7 @@ def test_every_docs_page_is_in_the_site_navigation():
 def test_readme_is_a_front_door():
     readme = (ROOT / "README.md").read_text()
 
-    assert len(readme.splitlines()) < 250
+    # Under 320 lines: the two tables issue 18 asks for (keywords, every text's worst case) live here.
+    assert len(readme.splitlines()) < 320
     for must in ("make run", "make test", "PORT", "canvasser1", "collectstatic", "docs/"):
         assert must in readme, must

@@ -19,7 +19,7 @@ from messaging.management.commands.sms_budgets import README_SETTINGS, budget_ta
 from messaging.models import SmsKind
 from messaging.templates import encoding, render, segments, transliterate
 
-README = Path(__file__).resolve().parents[2] / "docs" / "sms.md"
+README = Path(__file__).resolve().parents[2] / "README.md"
 TABLE = re.compile(r"<!-- sms-budgets:start -->\n(.*?)\n<!-- sms-budgets:end -->", re.S)
 DEFAULTS = README_SETTINGS
 

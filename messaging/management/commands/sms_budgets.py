@@ -42,7 +42,7 @@ README_TABLE = re.compile(r"(<!-- sms-budgets:start -->\n).*?(\n<!-- sms-budgets
 
 def readme_update(table: str) -> None:
     """Write `table` between the README's sms-budgets markers."""
-    readme = Path(settings.BASE_DIR) / "docs" / "sms.md"
+    readme = Path(settings.BASE_DIR) / "README.md"
     text = readme.read_text(encoding="utf-8")
     readme.write_text(
         README_TABLE.sub(lambda m: m.group(1) + table + m.group(2), text), encoding="utf-8"
