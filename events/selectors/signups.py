@@ -43,6 +43,7 @@ def roster(
 ROSTER_CSV_COLUMNS = [
     "signup_id",
     "shift_id",
+    "shift_code",
     "role",
     "shift_start_local",
     "shift_end_local",
@@ -66,6 +67,7 @@ def roster_csv_rows(signups: QuerySet[Signup]) -> Iterator[list[Any]]:
         yield [
             signup.pk,
             signup.shift_id,
+            signup.shift.short_code,
             signup.shift.role,
             signup.shift.starts_at.astimezone(zone).isoformat(),
             signup.shift.ends_at.astimezone(zone).isoformat(),

@@ -344,6 +344,7 @@ def test_roster_csv_is_streamed_and_audited(client_for, lead_a, make_event, make
     assert rows[0] == [
         "signup_id",
         "shift_id",
+        "shift_code",
         "role",
         "shift_start_local",
         "shift_end_local",
@@ -357,8 +358,9 @@ def test_roster_csv_is_streamed_and_audited(client_for, lead_a, make_event, make
         "signed_up_at_utc",
         "checked_in_at_utc",
     ]
-    assert [row[9] for row in rows[1:]] == ["'=HYPERLINK(evil)", "Ana López"]
-    assert rows[1][3] == "2026-10-10T09:00:00-05:00"
+    assert [row[10] for row in rows[1:]] == ["'=HYPERLINK(evil)", "Ana López"]
+    assert rows[1][2] == shift.short_code  # what volunteers text with HERE at the site
+    assert rows[1][4] == "2026-10-10T09:00:00-05:00"
     assert "+1515" not in content  # no full phone numbers in exports
     audit = AuditEvent.objects.get(action="event.roster_export")
     assert (audit.actor, audit.target_id, audit.details) == (lead_a, str(event.pk), {"signups": 2})
