@@ -140,11 +140,13 @@ class StrictDateTimeMixin:
         return parsed
 
 
-class StrictDateMixin:
-    """A DateField that refuses a date outside 1900-2200 (its times would carry LMT offsets)."""
+class StoredDateField(serializers.DateField):
+    """A date that becomes a stored time (a caucus's day): refused outside 1900-2200, where its
+    local time would carry a local-mean-time offset. Filters keep DRF's DateField (a report from
+    0001-01-01 means "since ever")."""
 
     def to_internal_value(self, value: Any) -> Any:
-        parsed = super().to_internal_value(value)  # type: ignore[misc]
+        parsed = super().to_internal_value(value)
         problem = datetime_year_problem(parsed)
         if problem:
             raise serializers.ValidationError(problem)
@@ -172,7 +174,6 @@ class StrictIntegerField(StrictIntegerMixin, serializers.IntegerField):
 
 _STRICT_FIELD_MIXINS: tuple[tuple[type[drf_fields.Field], type], ...] = (
     (serializers.DateTimeField, StrictDateTimeMixin),
-    (serializers.DateField, StrictDateMixin),
     (serializers.IntegerField, StrictIntegerMixin),
 )
 _strict_field_classes: dict[type, type] = {}
@@ -191,7 +192,7 @@ def _strict_field_class(cls: type, mixin: type) -> type:
 
 
 def make_strict(field: drf_fields.Field, *, owner: str) -> None:
-    """Give one field (and a list or dict field's child) the strict date, time and integer rules.
+    """Give one field (and a list or dict field's child) the strict date-time and integer rules.
 
     A nested serializer must already derive from a strict base: its own `get_fields` then does
     this for its fields. `owner` names the serializer, for the error.

@@ -8,7 +8,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from backend.api.serializers import StrictModelSerializer, StrictSerializer
+from backend.api.serializers import StoredDateField, StrictModelSerializer, StrictSerializer
 from events.api.serializers.common import LocalDateTimeField, UtcDateTimeField
 from events.api.serializers.locations import PublicLocationSerializer
 from events.models import Caucus, CaucusKind, CaucusSite, SatelliteKind
@@ -80,7 +80,7 @@ class CaucusInputSerializer(StrictSerializer):
     name = serializers.CharField(max_length=200)
     party = serializers.CharField(max_length=80)
     kind = serializers.ChoiceField(choices=CaucusKind.choices)
-    date = serializers.DateField(help_text="The local date.")
+    date = StoredDateField(help_text="The local date.")
     start_time = serializers.TimeField(help_text="Local start time, e.g. 19:00.")
     time_zone = serializers.CharField(
         max_length=64, required=False, help_text="IANA zone; default the server's (TIME_ZONE)."
