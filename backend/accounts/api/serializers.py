@@ -143,6 +143,15 @@ class MeUpdateInputSerializer(StrictSerializer):
         choices=language_choices(), required=False, help_text="The language of one's texts."
     )
 
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # Role, name and the rest are not one's own to change here: say so rather than ignore.
+        others = sorted(set(self.initial_data) - set(self.fields))
+        if others:
+            raise serializers.ValidationError(
+                {name: ["Not a field you can change here."] for name in others}
+            )
+        return attrs
+
 
 class UserLanguagesInputSerializer(StrictSerializer):
     spoken_languages = spoken_languages_field()
