@@ -11,6 +11,8 @@ import pytest
 from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from backend.accounts.models import Membership, Role, User
 from backend.audit.models import AuditEvent
@@ -269,3 +271,21 @@ def test_the_migration_turns_written_languages_into_codes():
         "es",
         "vi",
     ]
+
+
+def test_suggestions_take_as_many_queries_for_many_canvassers_as_for_one(
+    client_for, lead_a, team_a
+):
+    turf = make_turf(team_a, doors_speaking(["es"], ["vi"]))
+    client = client_for(lead_a)
+    canvasser(team_a, "one", ["es"])
+    client.get(f"/api/turfs/{turf.pk}/canvasser-suggestions")  # the token's first use is written
+    with CaptureQueriesContext(connection) as few:
+        client.get(f"/api/turfs/{turf.pk}/canvasser-suggestions")
+    for n in range(8):
+        canvasser(team_a, f"more{n}", ["vi"])
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(f"/api/turfs/{turf.pk}/canvasser-suggestions")
+
+    assert len(response.json()["canvassers"]) == 9
+    assert len(many) == len(few)
