@@ -4,11 +4,9 @@ assigned first."""
 
 from __future__ import annotations
 
-import importlib
 from io import StringIO
 
 import pytest
-from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection
@@ -253,24 +251,6 @@ def test_voter_languages_command_counts_and_normalizes(settings):
         "es",
     ]
     assert AuditEvent.objects.filter(action="voter.languages_normalized").count() == 1
-
-
-def test_the_migration_turns_written_languages_into_codes():
-    migration = importlib.import_module("canvass.migrations.0015_voter_language_codes")
-    door = make_household(41.6, -93.6)
-    for language in ["Spanish", "español", "es", "vi-VN", "Hmong", ""]:
-        make_voter(door, language=language)
-
-    migration.normalize_voter_languages(apps, None)
-
-    assert sorted(Voter.objects.values_list("language", flat=True)) == [
-        "",
-        "",
-        "es",
-        "es",
-        "es",
-        "vi",
-    ]
 
 
 def test_suggestions_take_as_many_queries_for_many_canvassers_as_for_one(
