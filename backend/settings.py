@@ -280,6 +280,7 @@ SPECTACULAR_SETTINGS = {
         "CaucusKindEnum": "events.models.CaucusKind",
         "SatelliteKindEnum": "events.models.SatelliteKind",
         "MatchStatusEnum": ["matched", "ambiguous", "unmatched"],
+        "FieldLanguageEnum": "backend.languages.language_choices",
         # canvass
         "TurfStatusEnum": "canvass.models.TurfStatus",
         "GeocodeStatusEnum": "canvass.models.GeocodeStatus",

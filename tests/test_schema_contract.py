@@ -24,6 +24,7 @@ ME = {
     "teams": [],
     "permissions": [],
     "language": "en",
+    "spoken_languages": [],
     "phone_last4": "",
     "safety_texts": False,
 }

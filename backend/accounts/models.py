@@ -27,6 +27,10 @@ class User(AbstractUser):
         max_length=64, blank=True, default="", db_default="", db_index=True
     )
     language = models.CharField(max_length=8, default="en", db_default="en")
+    # The languages this person can canvass in (configured codes, backend/languages.py), set by
+    # the person or a field lead of their team; turf assignment prefers those who cover a
+    # turf's doors' languages.
+    spoken_languages = models.JSONField(default=list, blank=True)
     safety_texts_consent_at = models.DateTimeField(null=True, blank=True)
 
     @property

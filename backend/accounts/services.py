@@ -17,6 +17,7 @@ from backend.accounts.models import AuthToken, LoginFailureCounter, Membership, 
 from backend.accounts.tokens import digest_token, new_token
 from backend.audit.services import audit_record
 from backend.errors import ApplicationError, AuthenticationFailedError, ErrorCode, RateLimitedError
+from backend.languages import field_languages
 from backend.phones import phone_normalize
 from backend.text import contains_bad_text
 
@@ -409,4 +410,38 @@ def user_phone_clear(*, user: User) -> User:
         user.phone, user.phone_hash, user.safety_texts_consent_at = "", "", None
         user.save(update_fields=["phone", "phone_hash", "safety_texts_consent_at"])
         audit_record(actor=user, action="user.phone_cleared", target=user)
+    return user
+
+
+def _languages_clean(languages: list[str]) -> list[str]:
+    """Each configured code once, in the configured order (English first)."""
+    return [code for code in field_languages() if code in set(languages)]
+
+
+def user_languages_update(
+    *,
+    actor: User,
+    user: User,
+    spoken_languages: list[str] | None = None,
+    language: str | None = None,
+) -> User:
+    """Change the languages a person canvasses in (by the person, or a field lead of their team:
+    the caller's view scopes who) and, by the person, the language of their texts. Codes are
+    configured ones (the input serializer checks); audited with the before and after."""
+    changes: dict[str, list[object]] = {}
+    if spoken_languages is not None:
+        cleaned = _languages_clean(spoken_languages)
+        if cleaned != list(user.spoken_languages or []):
+            changes["spoken_languages"] = [list(user.spoken_languages or []), cleaned]
+            user.spoken_languages = cleaned
+    if language is not None and language != user.language:
+        changes["language"] = [user.language, language]
+        user.language = language
+    if not changes:
+        return user
+    with transaction.atomic():
+        user.save(update_fields=list(changes))
+        audit_record(
+            actor=actor, action="user.languages_updated", target=user, details={"changes": changes}
+        )
     return user

@@ -6,6 +6,7 @@ from canvass.api.views import (
     households,
     imports,
     incidents,
+    languages,
     leaders,
     logs,
     platform,
@@ -40,6 +41,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("turfs/<int:pk>/status", turf.TurfStatusView.as_view(), name="turf-status"),
     path("turfs/<int:pk>/walk-order", turf.TurfWalkOrderView.as_view(), name="turf-walk-order"),
     path("turfs/<int:pk>/walk-list", turf.TurfWalkListView.as_view(), name="turf-walk-list"),
+    path(
+        "turfs/<int:pk>/canvasser-suggestions",
+        languages.TurfCanvasserSuggestionsView.as_view(),
+        name="turf-canvasser-suggestions",
+    ),
     path("turfs/<int:pk>/assignments", turf.TurfAssignmentsView.as_view(), name="turf-assignments"),
     path(
         "turfs/<int:pk>/assignments/<int:canvasser_id>",

@@ -77,7 +77,9 @@ class Voter(models.Model):
     birth_year = models.PositiveSmallIntegerField(null=True, blank=True)
     phone = EncryptedTextField(blank=True)
     phone_hash = models.CharField(max_length=64, blank=True, db_index=True)
-    language = models.CharField(max_length=40, blank=True)
+    # A configured language code (backend/languages.py; the import reads "Spanish", "español"
+    # or "es" as "es"), empty when the file says none or names no configured language.
+    language = models.CharField(max_length=8, blank=True)
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="voters")
     last_import = models.ForeignKey(
         VoterImport, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -29,6 +29,7 @@ from canvass.models import (
     Turf,
     TurfHousehold,
 )
+from canvass.selectors.languages import turf_door_languages
 from canvass.selectors.logs import FLAGGED, counted, logs_for_user
 from canvass.selectors.platform import active_planks
 
@@ -87,8 +88,8 @@ def plank_rows(row: Mapping[str, Any], planks: list[Plank]) -> list[dict[str, An
 
 @lag_tolerant_reads  # a report may lag (the read replica, if any)
 def turf_progress(*, turf: Turf) -> dict[str, Any]:
-    """Doors total, knocked, contacted, support 1-5, pledges, support by plank and
-    completion of one turf."""
+    """Doors total, knocked, contacted, support 1-5, pledges, support by plank,
+    completion and the doors needing each language but English of one turf."""
     total = TurfHousehold.objects.filter(turf=turf, active=True).count()
     logs = counted(ConversationLog.objects.filter(turf=turf))
     planks = active_planks()
@@ -120,6 +121,7 @@ def turf_progress(*, turf: Turf) -> dict[str, Any]:
         "pledges": {key: pledges.get(key, 0) for key in ("yes", "no", "undecided")},
         "planks": plank_rows(doors, planks),
         "completion_percent": round(100.0 * doors["knocked"] / total, 1) if total else 0.0,
+        "languages": turf_door_languages(turf=turf),
     }
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import IO, Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -32,6 +33,7 @@ from backend.geo.services import (
     geocode_address,
     geocoder_enabled,
 )
+from backend.languages import language_from_text
 from backend.textfiles import LineSource
 from canvass.errors import ImportFileError
 from canvass.geometry import match_key
@@ -315,6 +317,13 @@ def _county(text: str) -> str:
     return canonical_county(text)[:80]
 
 
+@lru_cache(maxsize=256)
+def _language(text: str, configured: tuple[str, ...]) -> str:
+    # The configured code ("Spanish", "español", "es" -> "es"), empty when it names none; a file
+    # spells a handful of languages, each looked up once (per language setting).
+    return language_from_text(text) or ""
+
+
 def column_indices(columns: dict[str, int]) -> tuple[int, ...]:
     """Where each of PARSED_COLUMNS is in a row (computed once per file, not per row)."""
     return tuple(columns.get(name, _ABSENT) for name in PARSED_COLUMNS)
@@ -370,7 +379,7 @@ def parse_row(
         party=party[:40],
         birth_year=_birth_year(birth_year) if birth_year else None,
         phone=normalize_phone(phone) if phone else "",
-        language=language[:40],
+        language=_language(language, tuple(settings.FIELD_LANGUAGES)) if language else "",
         address=address,
         county=_county(county) if county else "",
         precinct=precinct,

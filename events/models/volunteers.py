@@ -22,7 +22,9 @@ class Volunteer(models.Model):
     phone_last4 = models.CharField(max_length=4)
     email = models.EmailField(blank=True)
     zip_code = models.CharField(max_length=10, blank=True)
-    language = models.CharField(max_length=2, choices=Language.choices, default=Language.ENGLISH)
+    # Any configured language (FIELD_LANGUAGES, checked by the serializers and services): no
+    # choices here, so a new language needs no migration.
+    language = models.CharField(max_length=8, default=Language.ENGLISH)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         null=True,

@@ -176,6 +176,7 @@ LISTINGS = [
     Listing("api/turfs/<int:pk>.geojson", kwargs=turf_a, other_kwargs=turf_b),
     Listing("api/turfs/<int:pk>/walk-list", kwargs=turf_a, other_kwargs=turf_b),
     Listing("api/turfs/<int:pk>/assignments", kwargs=turf_a, other_kwargs=turf_b),
+    Listing("api/turfs/<int:pk>/canvasser-suggestions", kwargs=turf_a, other_kwargs=turf_b),
     Listing("api/me/turfs"),
     Listing("api/sync/pull"),
     Listing("api/sync/readiness"),

@@ -19,7 +19,7 @@ ROUTES = [
         "api/auth/logout", {"POST": expect(ANY_ROLE, organizer=204, field_lead=204, canvasser=204)}
     ),
     Route("api/auth/logout-all", {"POST": ANY_ROLE}),
-    Route("api/me", {"GET": ANY_ROLE}),
+    Route("api/me", {"GET": ANY_ROLE, "PATCH": ANY_ROLE}, body=lambda c: {}),
     Route(
         "api/me/phone",
         {

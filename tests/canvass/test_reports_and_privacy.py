@@ -62,6 +62,7 @@ def test_turf_progress_counts_doors_contacts_support_and_pledges(client_for, lea
             {"plank": code, "support": 1, "against": 0, "undecided": 1} for code in PLANK_CODES
         ],
         "completion_percent": 66.7,
+        "languages": {},
     }
 
 

@@ -6,6 +6,7 @@ from rest_framework.validators import UniqueValidator
 
 from backend.accounts.models import Role, Team, User
 from backend.api.serializers import StrictModelSerializer, StrictSerializer
+from backend.languages import language_choices
 
 
 class CredentialField(serializers.CharField):
@@ -46,7 +47,7 @@ class UserSerializer(StrictModelSerializer):
 
 class PhoneSetInputSerializer(StrictSerializer):
     phone = serializers.CharField(max_length=40, help_text="A mobile number, e.g. (515) 555-0134")
-    language = serializers.ChoiceField(choices=[("en", "English"), ("es", "Español")], default="en")
+    language = serializers.ChoiceField(choices=language_choices(), default="en")
     consent = serializers.BooleanField(
         help_text="Must be true: safety texts go to this number at any hour"
     )
@@ -79,6 +80,11 @@ class TokenOutputSerializer(StrictSerializer):
 
 
 class MeSerializer(UserSerializer):
+    spoken_languages = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="Languages the person can canvass in (codes of FIELD_LANGUAGES).",
+    )
     permissions = serializers.SerializerMethodField()
     phone_last4 = serializers.SerializerMethodField(
         help_text="Last four digits of the number safety texts go to; empty when none is set"
@@ -92,6 +98,7 @@ class MeSerializer(UserSerializer):
             *UserSerializer.Meta.fields,
             "permissions",
             "language",
+            "spoken_languages",
             "phone_last4",
             "safety_texts",
         ]
@@ -117,16 +124,60 @@ class MeSerializer(UserSerializer):
         return capabilities.get(user.role, [])
 
 
+def spoken_languages_field(**kwargs: Any) -> serializers.ListField:
+    """A list of configured language codes (FIELD_LANGUAGES), each at most once."""
+    return serializers.ListField(
+        child=serializers.ChoiceField(choices=language_choices()),
+        max_length=len(language_choices()),
+        help_text="Languages the person can canvass in: codes of FIELD_LANGUAGES, e.g. en, es.",
+        **kwargs,
+    )
+
+
+class MeUpdateInputSerializer(StrictSerializer):
+    """What a person changes about themself: the languages they speak, the language of their
+    texts."""
+
+    spoken_languages = spoken_languages_field(required=False)
+    language = serializers.ChoiceField(
+        choices=language_choices(), required=False, help_text="The language of one's texts."
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # Role, name and the rest are not one's own to change here: say so rather than ignore.
+        others = sorted(set(self.initial_data) - set(self.fields))
+        if others:
+            raise serializers.ValidationError(
+                {name: ["Not a field you can change here."] for name in others}
+            )
+        return attrs
+
+
+class UserLanguagesInputSerializer(StrictSerializer):
+    spoken_languages = spoken_languages_field()
+
+
 class UserUpdateInputSerializer(StrictSerializer):
     role = serializers.ChoiceField(choices=Role.choices, required=False)
     is_active = serializers.BooleanField(required=False)
 
 
 class AdminUserSerializer(UserSerializer):
+    spoken_languages = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="Languages the person can canvass in (codes of FIELD_LANGUAGES).",
+    )
     locked = serializers.SerializerMethodField()
 
     class Meta(UserSerializer.Meta):
-        fields = [*UserSerializer.Meta.fields, "is_active", "last_login", "locked"]
+        fields = [
+            *UserSerializer.Meta.fields,
+            "spoken_languages",
+            "is_active",
+            "last_login",
+            "locked",
+        ]
         read_only_fields = fields
 
     def get_locked(self, user: User) -> bool:

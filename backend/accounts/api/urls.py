@@ -12,6 +12,7 @@ urlpatterns = [
     path("me/password", views.PasswordChangeView.as_view(), name="me-password"),
     path("users", views.UserListView.as_view(), name="user-list"),
     path("users/<int:pk>", views.UserDetailView.as_view(), name="user-detail"),
+    path("users/<int:pk>/languages", views.UserLanguagesView.as_view(), name="user-languages"),
     path("users/<int:pk>/unlock", views.UserUnlockView.as_view(), name="user-unlock"),
     path("teams", views.TeamListView.as_view(), name="team-list"),
     path("teams/<int:pk>/members", views.TeamMembersView.as_view(), name="team-members"),

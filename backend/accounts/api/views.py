@@ -15,6 +15,7 @@ from backend.accounts.api.serializers import (
     LoginInputSerializer,
     LogoutAllSerializer,
     MeSerializer,
+    MeUpdateInputSerializer,
     PasswordChangeInputSerializer,
     PhoneSetInputSerializer,
     RefreshInputSerializer,
@@ -22,6 +23,7 @@ from backend.accounts.api.serializers import (
     TeamInputSerializer,
     TeamMemberInputSerializer,
     TokenOutputSerializer,
+    UserLanguagesInputSerializer,
     UserUpdateInputSerializer,
 )
 from backend.accounts.models import AuthToken, User
@@ -131,6 +133,13 @@ class MeView(ApiView):
         user = selectors.user_with_teams(user=self.actor)
         return Response(MeSerializer(user).data)
 
+    @extend_schema(request=MeUpdateInputSerializer, responses={200: MeSerializer})
+    def patch(self, request: Request) -> Response:
+        data = MeUpdateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.user_languages_update(actor=self.actor, user=self.actor, **data.validated_data)
+        return Response(MeSerializer(selectors.user_with_teams(user=self.actor)).data)
+
 
 class MePhoneView(ApiView):
     """Set (PUT) or remove (DELETE) one's own mobile number for safety texts."""
@@ -216,6 +225,27 @@ class UserDetailView(ApiView):
         data.is_valid(raise_exception=True)
         services.user_update(actor=self.actor, user=user, **data.validated_data)
         return Response(AdminUserSerializer(self._get(pk)).data)
+
+
+class UserLanguagesView(ApiView):
+    """Set the languages a person canvasses in (field leads: their teams' people; organizers)."""
+
+    permission_classes = [IsFieldLeadOrOrganizer]
+
+    @extend_schema(request=UserLanguagesInputSerializer, responses={200: AdminUserSerializer})
+    def put(self, request: Request, pk: int) -> Response:
+        queryset = selectors.users_for_user(user=self.actor).prefetch_related(
+            _visible_teams(self.actor)
+        )
+        user = self.get_or_404(queryset, pk=pk)
+        data = UserLanguagesInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.user_languages_update(
+            actor=self.actor,
+            user=user,
+            spoken_languages=data.validated_data["spoken_languages"],
+        )
+        return Response(AdminUserSerializer(self.get_or_404(queryset, pk=pk)).data)
 
 
 class UserUnlockView(ApiView):

@@ -59,7 +59,10 @@ class CanvasserVoterSerializer(StrictSerializer):
     first_name = serializers.CharField()
     last_name = serializers.CharField()
     age_band = serializers.SerializerMethodField()
-    language = serializers.CharField()
+    language = serializers.CharField(
+        allow_blank=True,
+        help_text="The voter's preferred language, a code of FIELD_LANGUAGES; empty if unknown.",
+    )
 
     def get_age_band(self, voter: Any) -> str | None:
         return age_band(voter.birth_year)

@@ -37,6 +37,11 @@ class TurfProgressSerializer(StrictSerializer):
     pledges = PledgeCountsSerializer()
     planks = PlankSupportSerializer(many=True, help_text="Active planks, in order.")
     completion_percent = serializers.FloatField()
+    languages = serializers.DictField(
+        child=serializers.IntegerField(),
+        help_text="Language code -> active doors with a voter who prefers it (all but English; "
+        "a door with speakers of two languages counts for each).",
+    )
 
 
 class DateRangeQuerySerializer(StrictSerializer):

@@ -278,7 +278,10 @@ class PulledVoterSerializer(StrictSerializer):
     first_name = serializers.CharField()
     last_name = serializers.CharField()
     age_band = serializers.CharField(allow_null=True)
-    language = serializers.CharField(allow_blank=True)
+    language = serializers.CharField(
+        allow_blank=True,
+        help_text="The voter's preferred language, a code of FIELD_LANGUAGES; empty if unknown.",
+    )
 
 
 class PulledLogSerializer(StrictSerializer):

@@ -134,7 +134,27 @@ class TurfStatusInputSerializer(StrictSerializer):
 
 
 class TurfAssignInputSerializer(StrictSerializer):
-    canvasser = serializers.IntegerField()
+    """Name the canvasser, or ask for the one of the turf's team who best speaks its doors'
+    languages (`prefer_language`, the first of /canvasser-suggestions not yet assigned)."""
+
+    canvasser = serializers.IntegerField(required=False)
+    prefer_language = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Without `canvasser`: assign the team's canvasser who best covers the "
+        "languages of the turf's doors.",
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if "canvasser" in attrs and attrs["prefer_language"]:
+            raise serializers.ValidationError(
+                {"prefer_language": ["Give canvasser or prefer_language, not both."]}
+            )
+        if "canvasser" not in attrs and not attrs["prefer_language"]:
+            raise serializers.ValidationError(
+                {"canvasser": ["This field is required (or give prefer_language: true)."]}
+            )
+        return attrs
 
 
 class _TurfListSerializer(serializers.ListSerializer):

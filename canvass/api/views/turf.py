@@ -11,8 +11,10 @@ from rest_framework.response import Response
 
 from backend.api.permissions import IsCanvasser, IsFieldLeadOrOrganizer, IsStaffRole
 from backend.api.views import ApiView, ListApiView
+from backend.errors import ApplicationError
 from canvass.api.serializers import turf as s
 from canvass.models import Turf
+from canvass.selectors.languages import turf_language_pick
 from canvass.selectors.precincts import precinct_by_id
 from canvass.selectors.turf import (
     assigned_turfs_for_canvasser,
@@ -141,11 +143,17 @@ class TurfAssignmentsView(ApiView):
         turf = self.get_or_404(turfs_managed_by(user=self.actor), pk=pk)
         data = s.TurfAssignInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        if data.validated_data["prefer_language"]:
+            canvasser = turf_language_pick(turf=turf)
+            if canvasser is None:
+                raise ApplicationError(
+                    "No canvasser of the turf's team is left to assign.",
+                    fields={"prefer_language": ["No unassigned canvasser in the turf's team."]},
+                )
+        else:
+            canvasser = canvasser_by_id(canvasser_id=data.validated_data["canvasser"])
         assignment = turf_services.turf_assign(
-            actor=self.actor,
-            turf=turf,
-            canvasser=canvasser_by_id(canvasser_id=data.validated_data["canvasser"]),
-            ip_address=self.client_ip,
+            actor=self.actor, turf=turf, canvasser=canvasser, ip_address=self.client_ip
         )
         return Response(s.TurfAssignmentSerializer(assignment).data, status=status.HTTP_201_CREATED)
 

@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from backend.api.serializers import StrictModelSerializer, StrictSerializer
+from backend.languages import language_choices
 from events.api.serializers.common import LocalDateTimeField, UtcDateTimeField
 from events.models import (
     Language,
@@ -35,7 +36,7 @@ class PublicSignupInputSerializer(StrictSerializer):
     email = serializers.EmailField(required=False, allow_blank=True)
     zip_code = serializers.RegexField(r"^\d{5}$", required=False, allow_blank=True)
     language = serializers.ChoiceField(
-        choices=Language.choices, required=False, default=Language.ENGLISH
+        choices=language_choices(), required=False, default=Language.ENGLISH
     )
     source = serializers.ChoiceField(  # type: ignore[assignment]
         choices=[SignupSource.WEB, SignupSource.APP], required=False, default=SignupSource.WEB

@@ -7,6 +7,7 @@ from typing import Any
 from rest_framework import serializers
 
 from backend.api.serializers import StrictSerializer
+from backend.languages import language_choices
 from events.api.serializers.signups import VolunteerSignupSerializer
 from events.models import Language
 from events.services.volunteers import DEFAULT_CONSENT_WORDING
@@ -15,7 +16,7 @@ from events.services.volunteers import DEFAULT_CONSENT_WORDING
 class ManageLinkRequestSerializer(StrictSerializer):
     phone = serializers.CharField(max_length=40)
     language = serializers.ChoiceField(
-        choices=Language.choices, required=False, default=Language.ENGLISH
+        choices=language_choices(), required=False, default=Language.ENGLISH
     )
 
 
@@ -34,7 +35,7 @@ class VolunteerPageSerializer(StrictSerializer):
 class LinkCodeRequestSerializer(StrictSerializer):
     phone = serializers.CharField(max_length=40)
     language = serializers.ChoiceField(
-        choices=Language.choices,
+        choices=language_choices(),
         required=False,
         default=Language.ENGLISH,
         help_text="Language of the text with the code",
@@ -62,7 +63,7 @@ class LinkVolunteerVerifySerializer(StrictSerializer):
         required=False, max_length=1000, default=DEFAULT_CONSENT_WORDING
     )
     language = serializers.ChoiceField(
-        choices=Language.choices, required=False, default=Language.ENGLISH
+        choices=language_choices(), required=False, default=Language.ENGLISH
     )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
