@@ -126,11 +126,9 @@ def purge_notes_and_locations(cutoff: datetime) -> dict[str, int]:
         .filter(Q(note_length__gt=0) | Q(text_length__gt=0) | ~Q(previous={}))
         .update(previous_notes="", previous={}, previous_free_text_answers="")
     )
-    months = (
-        partitions.mark_trimmed_before(table, cutoff) if connection.vendor == "postgresql" else 0
-    )
+    if connection.vendor == "postgresql":
+        partitions.mark_trimmed_before(table, cutoff)
     return {
-        "log_months_trimmed": months,
         "notes_cleared": notes,
         "free_text_answers_cleared": free_text,
         "locations_cleared": locations,

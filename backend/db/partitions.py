@@ -350,7 +350,13 @@ def _triggers(table: str, columns: list[str], conn: BaseDatabaseWrapper) -> None
         BEGIN
             IF current_setting('{SKIP_DUPLICATES}', true) = 'on' THEN
                 INSERT INTO {unique} ({names}) VALUES ({new_values}) ON CONFLICT DO NOTHING;
-                IF NOT FOUND THEN RETURN NULL; END IF;
+                IF NOT FOUND THEN
+                    -- The same id: an UPDATE moving the row to another month, not a duplicate.
+                    IF NOT EXISTS (SELECT 1 FROM {unique} WHERE id = NEW.id) THEN
+                        RETURN NULL;
+                    END IF;
+                    UPDATE {unique} SET {assignments} WHERE id = NEW.id;
+                END IF;
             ELSE
                 -- An UPDATE that moves a row to another month inserts it there before the
                 -- old copy's AFTER DELETE: the key is already there and follows the row.
