@@ -77,7 +77,7 @@ def vacuum(table: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=600_000)
+    parser.add_argument("--rows", type=int, default=200_000)
     parser.add_argument("--months", type=int, default=12)
     args = parser.parse_args()
     name = _scratch.setup()
