@@ -14,6 +14,9 @@ app.autodiscover_tasks()
 app.conf.beat_schedule = {
     # Daily is enough: retention is counted in days, and the purge touches many rows at once.
     "privacy-retention-purge": {"task": "privacy.retention_purge", "schedule": 24 * 60 * 60},
+    # Daily: months are created MONTHS_AHEAD (3) ahead, so three months of failed runs pass
+    # before a row lands in the default partition (where it is still stored, only unpruned).
+    "partitions-ensure": {"task": "partitions.ensure", "schedule": 24 * 60 * 60},
     # Every 5 s: a confirmation should arrive while the volunteer still holds the phone; runs that
     # overlap are harmless (rows are claimed with SKIP LOCKED), an idle run is one cheap query.
     "sms-dispatch-due": {"task": "sms.dispatch_due", "schedule": 5.0},

@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.db import connection
 from django.db.models import Q
 from django.db.models.functions import Length
 from django.utils import timezone
 
+from backend.db import partitions
 from backend.privacy.registry import register_eraser, register_personal_fields, register_purger
 from canvass.models import (
     ConversationLog,
@@ -91,8 +93,20 @@ def erase_endorser(subject_id: int, *, actor: Any) -> dict[str, int]:
 @register_purger("canvass-notes-locations")
 def purge_notes_and_locations(cutoff: datetime) -> dict[str, int]:
     """Clear notes, free-text answers (and both in the history) and device locations of logs
-    received before `cutoff`; the rows stay so progress and reports still add up."""
+    received before `cutoff`; the rows stay so progress and reports still add up.
+
+    Logs are partitioned by month of receipt (backend.db.partitions), but their rows must stay,
+    so no partition is dropped: a month wholly past the cutoff is trimmed once and marked, and
+    later purges skip it (partition pruning), so a daily purge reads only the newest month
+    past retention instead of every old log."""
+    table = ConversationLog._meta.db_table
     old = ConversationLog.objects.filter(received_at__lt=cutoff)
+    skipped = (
+        partitions.untrimmed_since(table, cutoff) if connection.vendor == "postgresql" else None
+    )
+    if skipped:
+        first_start, trimmed_until = skipped
+        old = old.filter(Q(received_at__lt=first_start) | Q(received_at__gte=trimmed_until))
     # Ciphertext supports no equality lookups; its length says whether a value is there.
     notes = old.alias(note_length=Length("notes")).filter(note_length__gt=0).update(notes="")
     free_text = (
@@ -112,6 +126,8 @@ def purge_notes_and_locations(cutoff: datetime) -> dict[str, int]:
         .filter(Q(note_length__gt=0) | Q(text_length__gt=0) | ~Q(previous={}))
         .update(previous_notes="", previous={}, previous_free_text_answers="")
     )
+    if connection.vendor == "postgresql":
+        partitions.mark_trimmed_before(table, cutoff)
     return {
         "notes_cleared": notes,
         "free_text_answers_cleared": free_text,

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
+from backend.db import partitions
 from backend.privacy.registry import register_eraser, register_personal_fields, register_purger
 from events.models import Volunteer
 from messaging.models import InboundSms, SmsConsent, SmsConversation, SmsMessage
@@ -59,3 +60,17 @@ def purge_conversations(cutoff: datetime) -> dict[str, int]:
     expired = timezone.now() - timedelta(minutes=settings.SMS_CONVERSATION_MINUTES)
     deleted, _ = SmsConversation.objects.filter(updated_at__lt=expired).delete()
     return {"sms_conversations_deleted": deleted}
+
+
+@register_purger("sms_outbox")
+def purge_outbox(cutoff: datetime) -> dict[str, int]:
+    """Remove outgoing texts created before `cutoff` (number, body and delivery record): the
+    outbox is partitioned by month (backend.db.partitions), so whole months past retention are
+    dropped, never rewritten; a text is only ever looked at again within days (daily caps,
+    delivery callbacks), and the one-per-signup keys of such old shifts are long spent."""
+    return {
+        f"sms_messages_{name}": count
+        for name, count in partitions.rows_purge(
+            SmsMessage._meta.db_table, key="created_at", cutoff=cutoff
+        ).items()
+    }

@@ -28,12 +28,13 @@ from operator import itemgetter
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from backend.accounts.models import User
 from backend.crypto import EncryptedTextField, encrypt_many
+from backend.db import partitions
 from backend.db.sql import any_of, as_uuid, fetch_all
 from backend.db.staging import columns_of, staged_insert
 from backend.errors import ApplicationError
@@ -355,8 +356,17 @@ def _insert(
         ConversationLog,
         ("canvasser", "device_id", "batch_id", "received_at", "flag_cleared", "excluded"),
     )
+    table = ConversationLog._meta.db_table
+    on_conflict = "(client_uuid) DO NOTHING"
+    if connection.vendor == "postgresql":
+        # Partitioned by month (backend.db.partitions): the UUID's uniqueness lives in the key
+        # table, whose trigger skips a duplicate as ON CONFLICT did, until the end of this
+        # push's transaction (which inserts no other log; not reset: one query less per push).
+        with connection.cursor() as cursor:
+            cursor.execute(partitions.skip_duplicates_sql())
+        on_conflict = "DO NOTHING"
     inserted = staged_insert(
-        target=ConversationLog._meta.db_table,
+        target=table,
         staging=STAGING,
         columns=columns,
         rows=values,
@@ -377,7 +387,7 @@ def _insert(
         # One lock order for every batch: two pushes sharing UUIDs in different orders wait
         # for each other instead of deadlocking.
         order_by="client_uuid",
-        on_conflict="(client_uuid) DO NOTHING",
+        on_conflict=on_conflict,
         returning=("client_uuid", "id"),
     )
     return {str(key): pk for key, pk in inserted}
