@@ -27,6 +27,6 @@ def backward(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("canvass", "0014_log_review_reason")]
+    dependencies = [("canvass", "0015_voter_language_codes")]
 
     operations = [migrations.RunPython(forward, backward, elidable=False)]
