@@ -34,3 +34,23 @@ app.conf.beat_schedule = {
     # claimed with SKIP LOCKED, each step once by a unique row), an idle run is one indexed query.
     "safety-escalate-due": {"task": "safety.escalate_due", "schedule": 20.0},
 }
+
+# Queues by priority, so a slow import or geocoding run never delays a reminder or a reply. The
+# `worker` service consumes the urgent queues, `worker-bulk` the bulk ones (docker-compose.yml,
+# docs/queues-and-payloads.md). Every task is routed here by its name: a task no route matches
+# would land on Celery's default queue, which no worker consumes (tests/test_celery_queues.py).
+URGENT_QUEUES = ("sync", "sms", "inbound", "safety")
+BULK_QUEUES = ("geocoding", "imports", "exports", "maintenance")
+app.conf.task_routes = {
+    "sync.*": {"queue": "sync"},  # side effects of a canvasser's push
+    "sms.*": {"queue": "sms"},  # dispatching due texts (confirmations, reminders)
+    "inbound.*": {"queue": "inbound"},  # handling volunteers' replies
+    "safety.*": {"queue": "safety"},  # missed check-in escalations
+    "geocode.*": {"queue": "geocoding"},  # rate-limited to 1 request/s: minutes per run
+    "imports.*": {"queue": "imports"},  # voter files: minutes per job
+    "exports.*": {"queue": "exports"},
+    "privacy.*": {"queue": "maintenance"},  # daily purges
+    "endorsements.*": {"queue": "maintenance"},
+}
+# The prefetch of one: a worker holding a long bulk task does not also hold queued ones.
+app.conf.worker_prefetch_multiplier = 1

@@ -58,6 +58,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Gzips API JSON for clients that accept it (never HTML or a response setting a cookie:
+    # BREACH); placed early so it compresses the final body (docs/queues-and-payloads.md).
+    "backend.api.middleware.ApiGZipMiddleware",
     # Serves collectstatic's output (docs' Swagger UI, the admin) in production, with far-future
     # cache headers on the hashed names and pre-compressed copies; runserver serves them in DEBUG.
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -15,6 +15,7 @@ Policy (docs/api-conventions.md, "How the contract is checked"):
 from __future__ import annotations
 
 import copy
+import gzip
 import json
 import re
 from dataclasses import dataclass
@@ -128,6 +129,8 @@ def _json_body(response: Any, where: str) -> Any:
         response.streaming_content = [content]
     else:
         content = response.content
+    if response.get("Content-Encoding") == "gzip":  # the API gzips when the client accepts it
+        content = gzip.decompress(content)
     try:
         return json.loads(content)
     except ValueError as exc:

@@ -26,7 +26,7 @@ def settings_variables() -> set[str]:
 def test_stack_has_the_expected_services():
     services = compose()["services"]
 
-    assert set(services) == {"db", "redis", "web", "worker", "beat"}
+    assert set(services) == {"db", "redis", "web", "worker", "worker-bulk", "beat"}
     assert services["db"]["image"].startswith("postgres:16")
     assert services["redis"]["image"].startswith("redis:7")
     assert (ROOT / "Dockerfile").is_file()
@@ -34,7 +34,7 @@ def test_stack_has_the_expected_services():
 
 def test_every_app_command_names_an_existing_entry_point():
     services = compose()["services"]
-    for name in ("web", "worker", "beat"):
+    for name in ("web", "worker", "worker-bulk", "beat"):
         command = " ".join(services[name]["command"])
         for module in re.findall(r"gunicorn ([\w.]+):(\w+)", command):
             path = ROOT / (module[0].replace(".", "/") + ".py")
@@ -51,7 +51,7 @@ def test_every_app_command_names_an_existing_entry_point():
 
 def test_every_variable_compose_sets_is_read_by_settings():
     read = settings_variables()
-    for name in ("web", "worker", "beat"):
+    for name in ("web", "worker", "worker-bulk", "beat"):
         for variable in compose()["services"][name]["environment"]:
             assert variable in read, f"{name} sets {variable}, which settings never read"
 

@@ -215,7 +215,7 @@ def test_web_worker_and_beat_run_as_an_unprivileged_user_in_a_read_only_app(stac
                 worker,
                 60,
             )
-            wait_in_log(logs / "worker.log", r"celery@\S+ ready", worker, 60)
+            wait_in_log(logs / "worker.log", r"(celery|urgent)@\S+ ready", worker, 60)
             # Beat schedules the 5-second SMS dispatch; the worker receives and runs it.
             wait_in_log(logs / "beat.log", r"Sending due task sms-dispatch-due", beat, 60)
             worker_log = wait_in_log(

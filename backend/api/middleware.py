@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.middleware.gzip import GZipMiddleware
 
+from backend.api.conditional import GZIP_SUFFIX
 from backend.api.errors import error_body
 from backend.errors import ErrorCode
 from backend.text import BAD_TEXT
@@ -73,3 +75,32 @@ class BadTextMiddleware:
                 status=400,
             )
         return self.get_response(request)
+
+
+class ApiGZipMiddleware(GZipMiddleware):
+    """Gzip API JSON when the client accepts it, never a response that sets a cookie or any HTML.
+
+    BREACH recovers a secret from the size of compressed responses that also reflect attacker
+    input: the console's HTML carries CSRF tokens and session cookies, so only /api/ bodies in
+    JSON, GeoJSON or CSV (bearer-token authenticated, no CSRF token) are compressed. Django's
+    middleware also pads the gzip header with random bytes. A strong ETag stays strong and gets
+    a `-gzip` suffix (backend/api/conditional.py accepts both forms in If-None-Match).
+    """
+
+    COMPRESSED_TYPES = ("application/json", "application/geo+json", "text/csv")
+
+    def process_response(
+        self, request: HttpRequest, response: HttpResponseBase
+    ) -> HttpResponseBase:
+        content_type = response.get("Content-Type", "")
+        if (
+            not request.path.startswith("/api/")
+            or response.cookies
+            or not content_type.startswith(self.COMPRESSED_TYPES)
+        ):
+            return response
+        etag = response.get("ETag", "")
+        response = super().process_response(request, response)
+        if response.get("Content-Encoding") == "gzip" and etag.startswith('"'):
+            response.headers["ETag"] = etag[:-1] + GZIP_SUFFIX + '"'
+        return response

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -13,7 +14,7 @@ from django.utils import timezone
 
 from backend.accounts.models import Role, User
 from backend.errors import ApplicationError, NotFoundError
-from backend.geo.services import bounding_box, distance_m
+from backend.geo.services import bounding_box, great_circle_m
 from events.errors import UnknownZipError
 from events.models import (
     SPOT_HOLDING_STATUSES,
@@ -89,9 +90,23 @@ def public_shift(*, shift_id: int) -> Shift | None:
     return Shift.objects.filter(pk=shift_id, event__is_public=True).select_related("event").first()
 
 
+# What a nearby result shows (PublicEventSerializer's fields, the site's public ones): loading
+# only these makes each of the box's rows cheaper to build.
+NEARBY_COLUMNS = (
+    *("id", "title", "kind", "description", "is_sensitive", "time_zone"),
+    *("starts_at", "ends_at", "status"),
+    *("location__id", "location__name", "location__address", "location__city"),
+    *("location__zip_code", "location__latitude", "location__longitude"),
+    "location__accessibility_notes",
+)
+
+
 @dataclass(frozen=True)
 class NearbyEvent:
-    event: Event
+    """A found event as NEARBY_COLUMNS' values (`id`, `title`, ..., `location__city`, ...): the
+    site is always there, a sensitive event is never found."""
+
+    row: dict[str, Any]
     distance_m: float
 
 
@@ -121,22 +136,21 @@ def nearby_events(
     events = public_events(kind=kind, date_from=date_from, date_to=date_to).filter(
         is_sensitive=False
     )
-    # Only ids and coordinates for every candidate in the box; full rows for the winners.
+    # One query for the few rows in the box, as plain values (no model objects); the exact
+    # distance in Python (great_circle_m: geopy's great-circle formula without its objects).
     candidates = events.filter(
         location__latitude__range=(min_lat, max_lat),
         location__longitude__range=(min_lon, max_lon),
-    ).values_list("pk", "starts_at", "location__latitude", "location__longitude")
+    ).values(*NEARBY_COLUMNS)
     ranked = []
-    for pk, starts_at, lat, lon in candidates:
-        if lat is None or lon is None:  # excluded by the range filter; for the type checker
-            continue
-        dist = distance_m(latitude, longitude, lat, lon)
+    for row in candidates:
+        dist = great_circle_m(
+            latitude, longitude, row["location__latitude"], row["location__longitude"]
+        )
         if dist <= radius_m:
-            ranked.append((dist, starts_at, pk))
-    ranked.sort()
-    ranked = ranked[:limit]
-    by_pk = events.in_bulk([pk for _, _, pk in ranked])
-    return [NearbyEvent(event=by_pk[pk], distance_m=dist) for dist, _, pk in ranked]
+            ranked.append((dist, row["starts_at"], row["id"], row))
+    ranked.sort(key=lambda item: item[:3])
+    return [NearbyEvent(row=row, distance_m=dist) for dist, _, _, row in ranked[:limit]]
 
 
 @dataclass(frozen=True)

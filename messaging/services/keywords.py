@@ -227,10 +227,8 @@ def shifts_near(*, zip_code: str, volunteer: Volunteer | None = None) -> tuple[l
         search = nearby_events_search(radius_km=settings.SMS_KEYWORD_RADIUS_KM, zip=zip_code)
     except ApplicationError:
         return _open_shifts(public_events(), volunteer), False
-    ids = [found.event.pk for found in search.results]
-    cities = {
-        found.event.location.city for found in search.results if found.event.location is not None
-    }
+    ids = [found.row["id"] for found in search.results]
+    cities = {found.row["location__city"] for found in search.results}
     cities |= set(
         Location.objects.filter(zip_code=zip_code)
         .exclude(events__is_sensitive=True)

@@ -11,6 +11,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from backend.api.conditional import IF_NONE_MATCH, NOT_MODIFIED, conditional_response
 from backend.api.permissions import IsCanvasser, IsFieldLeadOrOrganizer
 from backend.api.views import ApiView
 from canvass.api.serializers import sync as s
@@ -56,8 +57,8 @@ class SyncPullView(ApiView):
 
     @extend_schema(
         operation_id="sync_pull",
-        parameters=[s.SyncPullQuerySerializer],
-        responses={200: s.SyncPullOutputSerializer},
+        parameters=[s.SyncPullQuerySerializer, IF_NONE_MATCH],
+        responses={200: s.SyncPullOutputSerializer, 304: NOT_MODIFIED},
     )
     def get(self, request: Request) -> Response:
         query = s.SyncPullQuerySerializer(data=request.query_params)
@@ -75,9 +76,11 @@ class SyncPullView(ApiView):
                 now=timezone.now(),
                 kind="pull",
             )
-        return Response(
-            s.render_pull({"cursor": page.cursor, "has_more": page.has_more, **page.sections})
-        )
+        body = s.render_pull({"cursor": page.cursor, "has_more": page.has_more, **page.sections})
+        # The tag leaves out the fresh cursor: on a 304 the client keeps the page it stored,
+        # cursor included, and pulling from that older cursor misses nothing.
+        unchanged = {name: value for name, value in body.items() if name != "cursor"}
+        return conditional_response(request, body, etag_data=unchanged)
 
 
 class ReadinessView(ApiView):

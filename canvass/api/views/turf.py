@@ -9,6 +9,7 @@ from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from backend.api.conditional import IF_NONE_MATCH, NOT_MODIFIED, conditional_response
 from backend.api.permissions import IsCanvasser, IsFieldLeadOrOrganizer, IsStaffRole
 from backend.api.views import ApiView, ListApiView
 from backend.errors import ApplicationError
@@ -192,18 +193,21 @@ class TurfWalkListView(ApiView):
 
     permission_classes = [IsStaffRole]
 
-    @extend_schema(responses={200: s.WalkListSerializer})
+    @extend_schema(
+        parameters=[IF_NONE_MATCH], responses={200: s.WalkListSerializer, 304: NOT_MODIFIED}
+    )
     def get(self, request: Request, pk: int) -> Response:
         turf = self.get_or_404(turfs_for_user(user=self.actor), pk=pk)
         stops = turf_walk_list(turf=turf)
         stop_serializer = (
             s.WalkStopSerializer if self.actor.is_canvasser else s.StaffWalkStopSerializer
         )
-        return Response(
+        return conditional_response(
+            request,
             {
                 "turf": s.TurfSerializer(turf).data,
                 "stops": stop_serializer(stops, many=True).data,
-            }
+            },
         )
 
 
