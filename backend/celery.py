@@ -51,6 +51,7 @@ app.conf.task_routes = {
     "exports.*": {"queue": "exports"},
     "privacy.*": {"queue": "maintenance"},  # daily purges
     "endorsements.*": {"queue": "maintenance"},
+    "partitions.*": {"queue": "maintenance"},  # monthly partitions created ahead
 }
 # The prefetch of one: a worker holding a long bulk task does not also hold queued ones.
 app.conf.worker_prefetch_multiplier = 1
