@@ -788,7 +788,7 @@ def voter_import_finish(
 
 
 @contextmanager
-def _collector_paused() -> Iterator[Callable[[], None]]:
+def _collector_paused() -> Iterator[Callable[[], int]]:
     """Pause the cyclic garbage collector for an import: it otherwise runs every few hundred
     allocations and re-scans the whole (growing) heap, a large share of a voter import's time.
     What Django loaded before is frozen out of every scan; the caller runs the returned
