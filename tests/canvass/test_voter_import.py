@@ -390,3 +390,20 @@ def test_a_duplicate_of_an_unchanged_line_in_a_later_batch_is_still_caught():
         {"line": 5, "reason": "duplicate voter id in this file (an earlier line)"}
     ]
     assert Voter.objects.get(state_voter_id="IA001").first_name == "Ana"
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_import_leaves_the_garbage_collector_as_it_found_it(enabled):
+    import gc
+
+    was_enabled = gc.isenabled()
+    (gc.enable if enabled else gc.disable)()
+    try:
+        frozen = gc.get_freeze_count()
+        report = run(csv_bytes(*GOOD), batch_size=2)
+        after = (gc.isenabled(), gc.get_freeze_count())
+    finally:
+        (gc.enable if was_enabled else gc.disable)()
+
+    assert report.created == 3
+    assert after == (enabled, frozen)
