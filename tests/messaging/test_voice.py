@@ -137,7 +137,7 @@ def place_call(client, make_shift, sign_up, fake_calls, *, language: str = "en",
 
 
 def test_the_dispatcher_places_a_call_through_twilio(client, make_shift, sign_up, fake_calls):
-    signup, message = place_call(client, make_shift, sign_up, fake_calls)
+    _, message = place_call(client, make_shift, sign_up, fake_calls)
 
     assert len(fake_calls) == 1
     call = fake_calls[0]
