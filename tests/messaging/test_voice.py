@@ -241,3 +241,25 @@ def test_the_status_callback_settles_the_call(client, make_shift, sign_up, fake_
     message.refresh_from_db()
     assert message.status == SmsStatus.DELIVERED
     assert message.provider_status == "completed"
+
+
+def test_a_signed_in_volunteer_chooses_calls_and_an_unlinked_account_gets_404(
+    client_for, canvasser_a, organizer, make_shift, sign_up
+):
+    volunteer = sign_up(make_shift(), 1).signup.volunteer
+    volunteer.user = canvasser_a  # linked (the linking flow is tested in tests/events)
+    volunteer.save(update_fields=["user"])
+
+    response = client_for(canvasser_a).put(
+        "/api/me/volunteer/reminder-channel", {"reminder_channel": "voice"}, format="json"
+    )
+    unlinked = client_for(organizer).put(
+        "/api/me/volunteer/reminder-channel", {"reminder_channel": "voice"}, format="json"
+    )
+
+    assert response.status_code == 200
+    volunteer.refresh_from_db()
+    assert volunteer.reminder_channel == "voice"
+    voice = SmsConsent.objects.get(volunteer=volunteer, channel=Channel.VOICE)
+    assert voice.method == ConsentMethod.APP and voice.actor == canvasser_a
+    assert unlinked.status_code == 404
