@@ -263,3 +263,20 @@ def test_a_signed_in_volunteer_chooses_calls_and_an_unlinked_account_gets_404(
     voice = SmsConsent.objects.get(volunteer=volunteer, channel=Channel.VOICE)
     assert voice.method == ConsentMethod.APP and voice.actor == canvasser_a
     assert unlinked.status_code == 404
+
+
+def test_quiet_hours_hold_a_call_like_a_text(client, make_shift, sign_up, fake_calls):
+    # A shift at 8:30 the next morning (Central time): its two-hour reminder, due at 6:30, waits
+    # for quiet hours to end at 8:00.
+    morning = DAYTIME.replace(hour=13, minute=30) + timedelta(days=1)
+    outcome = sign_up(make_shift(starts_at=morning), 1)
+    assert choose_voice(client, outcome.signup.volunteer).status_code == 200
+
+    sms_dispatch_due(now=morning - timedelta(hours=2), max_batches=3)
+    assert fake_calls == []
+    assert reminder(outcome.signup).status == SmsStatus.QUEUED
+
+    sms_dispatch_due(now=morning - timedelta(minutes=29), max_batches=3)
+    assert len(fake_calls) == 1
+    row = reminder(outcome.signup)
+    assert row.channel == Channel.VOICE and row.status == SmsStatus.SENT
