@@ -129,6 +129,8 @@ class ConsentAnswered:
     wording: str = ""
     source_ip: str | None = None
     actor: User | None = None
+    # "sms" (texts) or "voice" (reminder calls): each channel has its own answers.
+    channel: str = "sms"
     name: str = CONSENT_ANSWERED
 
 
@@ -156,6 +158,7 @@ def consent_answered(
     wording: str = "",
     source_ip: str | None = None,
     actor: User | None = None,
+    channel: str = "sms",
 ) -> None:
     answer = ConsentAnswered(
         volunteer=volunteer,
@@ -164,6 +167,7 @@ def consent_answered(
         wording=wording,
         source_ip=source_ip,
         actor=actor,
+        channel=channel,
     )
     for receiver in list(_consent_receivers):
         receiver(answer)

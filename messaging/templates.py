@@ -110,6 +110,11 @@ def role_name(role: str, language: str) -> str:
     return catalog.text(name if name in catalog.names() else "role.other", language)
 
 
+def place_name(event: Event) -> str:
+    """Where a (non-address) message says the event is: the city of a sensitive event."""
+    return _place(event)
+
+
 def _place(event: Event) -> str:
     location = event.location
     if location is None:

@@ -33,6 +33,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="volunteer-calendar",
     ),
     path(
+        "public/me/<str:token>/reminder-channel",
+        volunteers.VolunteerReminderChannelView.as_view(),
+        name="volunteer-reminder-channel",
+    ),
+    path(
         "public/me/<str:token>/signups/<int:pk>/cancel",
         signups.VolunteerCancelView.as_view(),
         name="volunteer-cancel",
@@ -50,6 +55,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("events/<int:pk>/cancel", schedule.EventCancelView.as_view(), name="event-cancel"),
     path("events/<int:pk>/complete", schedule.EventCompleteView.as_view(), name="event-complete"),
     path("me/volunteer", volunteers.MyVolunteerView.as_view(), name="my-volunteer"),
+    path(
+        "me/volunteer/reminder-channel",
+        volunteers.MyReminderChannelView.as_view(),
+        name="my-reminder-channel",
+    ),
     path(
         "me/volunteer/verify",
         volunteers.MyVolunteerVerifyView.as_view(),

@@ -25,6 +25,11 @@ class Volunteer(models.Model):
     # Any configured language (FIELD_LANGUAGES, checked by the serializers and services): no
     # choices here, so a new language needs no migration.
     language = models.CharField(max_length=8, default=Language.ENGLISH)
+    # How shift reminders reach this volunteer: a text, or a phone call that speaks it
+    # (docs/voice.md).
+    reminder_channel = models.CharField(
+        max_length=5, choices=[("sms", "Text"), ("voice", "Phone call")], default="sms"
+    )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         null=True,

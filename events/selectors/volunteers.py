@@ -52,12 +52,17 @@ def volunteer_profile(*, volunteer: Volunteer) -> VolunteerProfile:
     )
 
 
-def volunteer_profile_for_account(*, user: User) -> VolunteerProfile:
+def volunteer_for_account(*, user: User) -> Volunteer:
     """The user's own linked volunteer record, or 404 when none is linked."""
     volunteer = Volunteer.objects.filter(user=user).first()
     if volunteer is None:
         raise NotFoundError("No volunteer record is linked to this account.")
-    return volunteer_profile(volunteer=volunteer)
+    return volunteer
+
+
+def volunteer_profile_for_account(*, user: User) -> VolunteerProfile:
+    """The user's own linked volunteer record, or 404 when none is linked."""
+    return volunteer_profile(volunteer=volunteer_for_account(user=user))
 
 
 @dataclass(frozen=True)

@@ -89,6 +89,41 @@ def sms_consent_record(
     )
 
 
+REMINDER_CHANNELS = ("sms", "voice")
+VOICE_CONSENT_WORDING = "Call me with my shift reminders instead of texting them."
+
+
+def volunteer_reminder_channel_set(
+    *,
+    volunteer: Volunteer,
+    channel: str,
+    method: str,
+    source_ip: str | None = None,
+    actor: User | None = None,
+) -> Volunteer:
+    """Choose how reminders arrive: texts, or calls that speak them (docs/voice.md). Choosing
+    calls records a voice consent (its own entries in the ledger); queued reminders become
+    calls when they go out."""
+    if channel not in REMINDER_CHANNELS:
+        raise ApplicationError(
+            "Unknown reminder channel.", fields={"reminder_channel": ["Choose sms or voice."]}
+        )
+    with transaction.atomic():
+        volunteer.reminder_channel = channel
+        volunteer.save(update_fields=["reminder_channel", "updated_at"])
+        if channel == "voice":
+            domain_events.consent_answered(
+                volunteer=volunteer,
+                granted=True,
+                method=method,
+                wording=VOICE_CONSENT_WORDING,
+                source_ip=source_ip,
+                actor=actor if actor is not None and actor.is_authenticated else None,
+                channel="voice",
+            )
+    return volunteer
+
+
 def sms_consent_current(*, volunteer: Volunteer) -> texts.ConsentState | None:
     """The newest consent answer, or None when the volunteer never answered."""
     return texts.consent_current(volunteer_id=volunteer.pk)

@@ -1,6 +1,6 @@
 from django.urls import URLPattern, path
 
-from messaging.api.views import inbound, kyr, optouts, outbox, reviews, webhooks
+from messaging.api.views import inbound, kyr, optouts, outbox, reviews, voice, webhooks
 
 urlpatterns: list[URLPattern] = [
     path("sms/messages", outbox.SmsMessageListView.as_view(), name="sms-messages"),
@@ -15,6 +15,16 @@ urlpatterns: list[URLPattern] = [
     path("events/<int:pk>/sms-stats", outbox.EventSmsStatsView.as_view(), name="event-sms"),
     path("sms/inbound", webhooks.InboundSmsWebhookView.as_view(), name="sms-inbound"),
     path("sms/status", webhooks.SmsStatusWebhookView.as_view(), name="sms-status"),
+    # Reminder calls (docs/voice.md)
+    path(
+        "voice/calls/<str:token>/twiml", voice.VoiceTwimlWebhookView.as_view(), name="voice-twiml"
+    ),
+    path("voice/calls/<str:token>/keys", voice.VoiceKeysWebhookView.as_view(), name="voice-keys"),
+    path(
+        "voice/calls/<str:token>/status",
+        voice.VoiceStatusWebhookView.as_view(),
+        name="voice-status",
+    ),
     # Know your rights, on request (docs/safety.md)
     path("kyr/texts", kyr.KnowYourRightsTextListView.as_view(), name="kyr-texts"),
     path("kyr/texts/<str:language>", kyr.KnowYourRightsTextView.as_view(), name="kyr-text"),

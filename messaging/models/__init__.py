@@ -3,7 +3,7 @@
 The tables were created by the events app and keep their names (`events_smsmessage`, ...).
 """
 
-from messaging.models.consent import ConsentMethod, SmsConsent
+from messaging.models.consent import Channel, ConsentMethod, SmsConsent
 from messaging.models.conversations import ListKind, SmsConversation
 from messaging.models.inbound import InboundAction, InboundSms
 from messaging.models.kyr import KnowYourRightsSendCount, KnowYourRightsText
@@ -27,6 +27,7 @@ __all__ = [
     "ON_REQUEST_KINDS",
     "SAFETY_KINDS",
     "SIGNUP_UNIQUE_KINDS",
+    "Channel",
     "ConsentMethod",
     "InboundAction",
     "InboundSms",

@@ -12,6 +12,14 @@ class ConsentMethod(models.TextChoices):
     SMS = "sms", "SMS keyword"
     ORGANIZER = "organizer", "Recorded by an organizer"
     DOOR = "door", "At the door"
+    CALL = "call", "Keypress on a reminder call"
+
+
+class Channel(models.TextChoices):
+    """How a message reaches a person: a text, or a call that speaks it (docs/voice.md)."""
+
+    SMS = "sms", "Text"
+    VOICE = "voice", "Phone call"
 
 
 class SmsConsent(models.Model):
@@ -20,6 +28,8 @@ class SmsConsent(models.Model):
     volunteer = models.ForeignKey(
         "events.Volunteer", on_delete=models.CASCADE, related_name="sms_consents"
     )
+    # Texts and calls are consented to separately; the newest row per channel is its state.
+    channel = models.CharField(max_length=5, choices=Channel.choices, default=Channel.SMS)
     granted = models.BooleanField()
     method = models.CharField(max_length=12, choices=ConsentMethod.choices)
     wording = models.TextField(blank=True, help_text="The consent text shown to the person")

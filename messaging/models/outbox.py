@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 
 from backend.crypto import EncryptedTextField
+from messaging.models.consent import Channel
 
 
 class SmsKind(models.TextChoices):
@@ -99,6 +100,11 @@ class SmsMessage(models.Model):
     phone_hash = models.CharField(max_length=64, blank=True, db_index=True)
     body = models.TextField()
     kind = models.CharField(max_length=20, choices=SmsKind.choices)
+    # "voice": the dispatcher places a call whose TwiML speaks the body (docs/voice.md).
+    channel = models.CharField(max_length=5, choices=Channel.choices, default=Channel.SMS)
+    # The key pressed on a reminder call ("1" confirm, "2" cancel, "9" stop calls) and when.
+    voice_answer = models.CharField(max_length=1, blank=True)
+    voice_answered_at = models.DateTimeField(null=True, blank=True)
     language = models.CharField(max_length=2, default="en")
     signup = models.ForeignKey(
         "events.Signup", null=True, blank=True, on_delete=models.SET_NULL, related_name="sms"

@@ -8,7 +8,7 @@ from backend.accounts.models import User
 from backend.errors import ApplicationError
 from events import domain_events
 from events.models import Volunteer
-from messaging.models import ConsentMethod, SmsConsent
+from messaging.models import Channel, ConsentMethod, SmsConsent
 
 
 def consent_record(
@@ -19,12 +19,14 @@ def consent_record(
     wording: str = "",
     source_ip: str | None = None,
     actor: User | None = None,
+    channel: str = Channel.SMS,
 ) -> SmsConsent:
     """Append one consent entry (given or withdrawn); the newest entry is the current state."""
     if method not in ConsentMethod.values:
         raise ApplicationError("Unknown consent method.", fields={"method": ["Unknown method."]})
     return SmsConsent.objects.create(
         volunteer=volunteer,
+        channel=channel,
         granted=granted,
         method=method,
         wording=wording,
@@ -43,4 +45,5 @@ def consent_on_answer(answer: domain_events.ConsentAnswered) -> None:
         wording=answer.wording,
         source_ip=answer.source_ip,
         actor=answer.actor,
+        channel=answer.channel,
     )

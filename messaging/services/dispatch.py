@@ -57,6 +57,7 @@ from messaging.models import SAFETY_KINDS, SmsKind, SmsMessage, SmsStatus
 from messaging.services.optouts import sms_number_mark_for
 from messaging.services.rates import rate_limit
 from messaging.services.sendability import Decision, send_facts, sendability
+from messaging.services.voice import voice_call_place, voice_wanted
 from messaging.templates import address_release_body
 
 logger = logging.getLogger(__name__)
@@ -195,9 +196,13 @@ def _send_one(
     if not marked:  # our lease ran out and another dispatcher took it
         return
     message.attempts += 1  # as the UPDATE above did; the row was ours since the claim
-    body = _body_to_send(message)
+    voice = voice_wanted(message)  # a reminder call (docs/voice.md)
+    body = "" if voice else _body_to_send(message)
     try:
-        result = backend.send(to=message.phone, body=body, message_id=str(message_id))
+        if voice:
+            result = voice_call_place(message, backend)
+        else:
+            result = backend.send(to=message.phone, body=body, message_id=str(message_id))
     except SmsError as error:
         _record_error(message, error, report)
         return

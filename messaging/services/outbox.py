@@ -23,11 +23,13 @@ from events.selectors.sensitive import address_releasable, address_release_at
 from messaging.models import (
     ON_REQUEST_KINDS,
     SAFETY_KINDS,
+    Channel,
     InboundSms,
     SmsKind,
     SmsMessage,
     SmsStatus,
 )
+from messaging.selectors.consent import has_voice_consent
 from messaging.services.sendability import (
     Decision,
     in_quiet_hours,
@@ -36,6 +38,7 @@ from messaging.services.sendability import (
     send_facts,
     sendability,
 )
+from messaging.services.voice import voice_reminder_text
 from messaging.templates import address_release_body, render
 
 # Event fields whose change is worth a text to everyone signed up.
@@ -86,8 +89,9 @@ def sms_enqueue(
     send_after: datetime | None = None,
     offset_minutes: int = 0,
     in_reply_to: InboundSms | None = None,
+    channel: str = Channel.SMS,
 ) -> SmsMessage | None:
-    """Write one outbox row; None when the (signup, kind, offset) row already exists.
+    """Write one outbox row (a call when `channel` is voice); None when the (signup, kind, offset) row already exists.
 
     Replies go out at once; other texts wait for quiet hours to end. A row that will never go
     (no consent, an opted-out number, ...: `sendability`) is marked skipped, never sent.
@@ -101,6 +105,7 @@ def sms_enqueue(
             phone_hash=volunteer.phone_hash,
             body=body,
             kind=kind,
+            channel=channel,
             language=volunteer.language,
             signup=signup,
             event=shift.event if shift is not None else None,
@@ -214,6 +219,7 @@ def _reminders_sync(signup: Signup) -> None:
     """
     now = timezone.now()
     shift = signup.shift
+    channel = _reminder_channel(signup.volunteer)
     for hours in settings.SMS_REMINDER_OFFSETS_HOURS:
         offset = hours * 60
         due = shift.starts_at - timedelta(minutes=offset)
@@ -225,15 +231,16 @@ def _reminders_sync(signup: Signup) -> None:
                 sms_enqueue(
                     kind=SmsKind.REMINDER,
                     volunteer=signup.volunteer,
-                    body=render(SmsKind.REMINDER, signup.volunteer.language, shift=shift),
+                    body=_reminder_body(signup, channel),
                     signup=signup,
                     send_after=due,
                     offset_minutes=offset,
+                    channel=channel,
                 )
             continue
         if existing.status != SmsStatus.QUEUED:
             continue
-        existing.body = render(SmsKind.REMINDER, signup.volunteer.language, shift=shift)
+        existing.body = _reminder_body(signup, existing.channel)
         if due <= now:
             existing.status, existing.skip_reason = SmsStatus.SKIPPED, "reminder_time_passed"
         else:
@@ -244,6 +251,20 @@ def _reminders_sync(signup: Signup) -> None:
         existing.save(
             update_fields=["body", "status", "skip_reason", "send_after", "next_attempt_at"]
         )
+
+
+def _reminder_channel(volunteer: Volunteer) -> str:
+    """A call for a volunteer who chose voice reminders and has not stopped calls."""
+    if volunteer.reminder_channel == Channel.VOICE and has_voice_consent(volunteer.pk):
+        return Channel.VOICE
+    return Channel.SMS
+
+
+def _reminder_body(signup: Signup, channel: str) -> str:
+    language = signup.volunteer.language
+    if channel == Channel.VOICE:
+        return voice_reminder_text(signup, language)
+    return render(SmsKind.REMINDER, language, shift=signup.shift)
 
 
 def _before_quiet_hours(moment: datetime, time_zone: str) -> datetime:

@@ -99,6 +99,10 @@ class BaseSmsBackend:
     def send(self, *, to: str, body: str, message_id: str | None = None) -> SendResult:
         raise NotImplementedError
 
+    def call(self, *, to: str, url: str, status_callback: str) -> SendResult:
+        """Place a phone call whose instructions (TwiML) are fetched from `url`."""
+        raise NotImplementedError
+
     def webhook_signature(self, headers: Mapping[str, str]) -> str:
         """The signature the provider put on a webhook request ('' when none)."""
         raise NotImplementedError

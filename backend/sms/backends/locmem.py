@@ -16,6 +16,8 @@ class OutboxMessage:
 
 
 outbox: list[OutboxMessage] = []
+# Calls placed: (to, url, status_callback, provider_id).
+calls: list[tuple[str, str, str, str]] = []
 
 
 class SmsBackend(TwilioWebhooks, BaseSmsBackend):
@@ -27,3 +29,8 @@ class SmsBackend(TwilioWebhooks, BaseSmsBackend):
             OutboxMessage(to=to, body=body, message_id=message_id, provider_id=provider_id)
         )
         return SendResult(provider_id=provider_id, status="sent")
+
+    def call(self, *, to: str, url: str, status_callback: str) -> SendResult:
+        provider_id = f"CA{uuid.uuid4().hex}"
+        calls.append((to, url, status_callback, provider_id))
+        return SendResult(provider_id=provider_id, status="queued")

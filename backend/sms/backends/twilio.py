@@ -109,3 +109,13 @@ class SmsBackend(TwilioWebhooks, BaseSmsBackend):
         except Exception as exc:
             raise _classify(exc) from exc
         return SendResult(provider_id=message.sid or "", status=message.status or "queued")
+
+    def call(self, *, to: str, url: str, status_callback: str) -> SendResult:
+        sender = settings.TWILIO_VOICE_FROM_NUMBER or settings.TWILIO_FROM_NUMBER
+        try:
+            call = self.client.calls.create(
+                to=to, from_=sender, url=url, status_callback=status_callback
+            )
+        except Exception as exc:
+            raise _classify(exc) from exc
+        return SendResult(provider_id=call.sid or "", status=call.status or "queued")

@@ -91,3 +91,9 @@ class MyVolunteerSerializer(StrictSerializer):
     sms_consent = serializers.BooleanField()
     signups = VolunteerSignupSerializer(many=True)
     manage_url = serializers.CharField()
+
+
+class ReminderChannelSerializer(StrictSerializer):
+    """How shift reminders arrive: a text, or a phone call that speaks them (docs/voice.md)."""
+
+    reminder_channel = serializers.ChoiceField(choices=["sms", "voice"])

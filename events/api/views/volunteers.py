@@ -18,12 +18,15 @@ from events.api.serializers.volunteers import (
     ManageLinkRequestSerializer,
     ManageLinkSentSerializer,
     MyVolunteerSerializer,
+    ReminderChannelSerializer,
     VolunteerPageSerializer,
 )
 from events.api.throttles import SignupIpThrottle
 from events.api.views.common import PublicView
+from events.links import volunteer_from_token
 from events.selectors.sensitive import released_addresses
 from events.selectors.volunteers import (
+    volunteer_for_account,
     volunteer_page,
     volunteer_profile,
     volunteer_profile_for_account,
@@ -33,6 +36,7 @@ from events.services.volunteers import (
     volunteer_link_code_send,
     volunteer_link_verify,
     volunteer_manage_link_send,
+    volunteer_reminder_channel_set,
 )
 
 # --- Public (no login) ----------------------------------------------------------------------
@@ -74,6 +78,25 @@ class VolunteerPageView(PublicView):
         return Response(
             VolunteerPageSerializer(page, context={"released_addresses": released}).data
         )
+
+
+class VolunteerReminderChannelView(PublicView):
+    """Through the signed link: choose texts or calls for shift reminders."""
+
+    @extend_schema(
+        request=ReminderChannelSerializer, responses={200: ReminderChannelSerializer}, auth=[]
+    )
+    def put(self, request: Request, token: str) -> Response:
+        volunteer = volunteer_from_token(token)
+        data = ReminderChannelSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        volunteer = volunteer_reminder_channel_set(
+            volunteer=volunteer,
+            channel=data.validated_data["reminder_channel"],
+            method="web",
+            source_ip=self.client_ip,
+        )
+        return Response(ReminderChannelSerializer(volunteer).data)
 
 
 # --- A signed-in user's own volunteer record ------------------------------------------------
@@ -125,3 +148,23 @@ class MyVolunteerVerifyView(ApiView):
             user=self.actor, source_ip=self.client_ip, **data.validated_data
         )
         return Response(MyVolunteerSerializer(volunteer_profile(volunteer=volunteer)).data)
+
+
+class MyReminderChannelView(ApiView):
+    """The signed-in user's own volunteer record: choose texts or calls for shift reminders."""
+
+    permission_classes = [IsStaffRole]
+    extra_error_codes = ["404"]
+
+    @extend_schema(request=ReminderChannelSerializer, responses={200: ReminderChannelSerializer})
+    def put(self, request: Request) -> Response:
+        data = ReminderChannelSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        volunteer = volunteer_reminder_channel_set(
+            volunteer=volunteer_for_account(user=self.actor),
+            channel=data.validated_data["reminder_channel"],
+            method="app",
+            source_ip=self.client_ip,
+            actor=self.actor,
+        )
+        return Response(ReminderChannelSerializer(volunteer).data)
