@@ -29,6 +29,6 @@ def backward(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("messaging", "0007_sms_conversations_and_keyword_actions")]
+    dependencies = [("messaging", "0008_voice_reminders_channel_and_answers")]
 
     operations = [migrations.RunPython(forward, backward, elidable=False)]
