@@ -525,6 +525,11 @@ SMS_RETRY_MAX_SECONDS = env.float("SMS_RETRY_MAX_SECONDS", 3600.0, minimum=0.0)
 SMS_RATE_PER_SECOND = env.float("SMS_RATE_PER_SECOND", 1.0, minimum=0.0)
 SMS_DAILY_CAP_PER_VOLUNTEER = env.int("SMS_DAILY_CAP_PER_VOLUNTEER", 10, minimum=1)
 SMS_DAILY_CAP_ORGANIZATION = env.int("SMS_DAILY_CAP_ORGANIZATION", 5000, minimum=1)
+# The same caps counted in SMS segments (what carriers bill; a long or UCS-2 text is several).
+SMS_DAILY_SEGMENT_CAP_PER_VOLUNTEER = env.int("SMS_DAILY_SEGMENT_CAP_PER_VOLUNTEER", 20, minimum=1)
+SMS_DAILY_SEGMENT_CAP_PER_ORGANIZATION = env.int(
+    "SMS_DAILY_SEGMENT_CAP_PER_ORGANIZATION", 10000, minimum=1
+)
 # Opt-out keywords besides the carrier ones (STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT, ...).
 SMS_EXTRA_OPT_OUT_KEYWORDS = env.list("SMS_EXTRA_OPT_OUT_KEYWORDS", ["PARAR", "ALTO", "DETENER"])
 # A claimed row not marked "sending" within this lease goes back to the queue (worker died

@@ -29,6 +29,6 @@ def backward(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("messaging", "0008_voice_reminders_channel_and_answers")]
+    dependencies = [("messaging", "0009_sms_segments_and_send_plans")]
 
     operations = [migrations.RunPython(forward, backward, elidable=False)]

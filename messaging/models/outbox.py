@@ -4,6 +4,8 @@ beside it."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -99,6 +101,8 @@ class SmsMessage(models.Model):
     phone = EncryptedTextField(blank=True)
     phone_hash = models.CharField(max_length=64, blank=True, db_index=True)
     body = models.TextField()
+    # SMS segments the final body is billed as (messaging.templates.segments); set on save.
+    segments = models.PositiveSmallIntegerField(default=1)
     kind = models.CharField(max_length=20, choices=SmsKind.choices)
     # "voice": the dispatcher places a call whose TwiML speaks the body (docs/voice.md).
     channel = models.CharField(max_length=5, choices=Channel.choices, default=Channel.SMS)
@@ -168,3 +172,12 @@ class SmsMessage(models.Model):
 
     def __str__(self) -> str:
         return f"sms {self.pk} {self.kind}: {self.status}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        from messaging.templates import segments
+
+        self.segments = segments(self.body)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "body" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "segments"}
+        super().save(*args, **kwargs)

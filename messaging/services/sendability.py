@@ -31,7 +31,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 
 from backend.accounts.models import User
 from canvass.selectors.endorsements import endorser_sms_scopes
@@ -134,6 +134,9 @@ class SendFacts:
     endorser_scopes: dict[int, set[str]] = field(default_factory=dict)
     sent_per_phone: dict[str, int] | None = None
     sent_total: int | None = None
+    # The same, counted in SMS segments (what carriers bill and cap).
+    segments_per_phone: dict[str, int] | None = None
+    segments_total: int | None = None
 
     def take(self, message: SmsMessage) -> None:
         """Count `message` towards the caps (it was claimed)."""
@@ -143,6 +146,12 @@ class SendFacts:
             )
         if self.sent_total is not None:
             self.sent_total += 1
+        if self.segments_per_phone is not None:
+            self.segments_per_phone[message.phone_hash] = (
+                self.segments_per_phone.get(message.phone_hash, 0) + message.segments
+            )
+        if self.segments_total is not None:
+            self.segments_total += message.segments
 
 
 def send_facts(
@@ -178,6 +187,15 @@ def send_facts(
             .values_list("phone_hash", "n")
         )
         facts.sent_total = SmsMessage.objects.filter(spent).count()
+        facts.segments_per_phone = dict(
+            SmsMessage.objects.filter(spent, phone_hash__in=hashes)
+            .values_list("phone_hash")
+            .annotate(n=Sum("segments"))
+            .values_list("phone_hash", "n")
+        )
+        facts.segments_total = (
+            SmsMessage.objects.filter(spent).aggregate(n=Sum("segments"))["n"] or 0
+        )
     return facts
 
 
@@ -308,6 +326,21 @@ def sendability(message: SmsMessage, now: datetime, facts: SendFacts | None = No
         and facts.sent_per_phone.get(message.phone_hash, 0) >= settings.SMS_DAILY_CAP_PER_VOLUNTEER
     ):
         return Verdict(Decision.SKIP, "daily_cap_volunteer")
+    if (
+        facts.segments_per_phone is not None
+        and not confirmation
+        and facts.segments_per_phone.get(message.phone_hash, 0) + message.segments
+        > settings.SMS_DAILY_SEGMENT_CAP_PER_VOLUNTEER
+    ):
+        return Verdict(Decision.SKIP, "daily_segment_cap_volunteer")
+    if (
+        facts.segments_total is not None
+        and facts.segments_total + message.segments
+        > settings.SMS_DAILY_SEGMENT_CAP_PER_ORGANIZATION
+    ):
+        return Verdict(
+            Decision.WAIT, "daily_segment_cap_organization", next_local_morning(now, time_zone)
+        )
     if facts.sent_total is not None and facts.sent_total >= settings.SMS_DAILY_CAP_ORGANIZATION:
         # Late, not never: the bill is protected and tomorrow's budget sends it.
         return Verdict(Decision.WAIT, "daily_cap_organization", next_local_morning(now, time_zone))
