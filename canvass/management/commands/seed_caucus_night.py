@@ -49,6 +49,8 @@ class Command(BaseCommand):
             )
             Membership.objects.get_or_create(team=team, user=lead)
             with connection.cursor() as cursor:
+                # Bulk statements run for minutes at full scale: past DB_STATEMENT_TIMEOUT_MS.
+                cursor.execute("SET LOCAL statement_timeout = 0")
                 self._precincts(cursor, precincts)
                 self._households(cursor, households, precincts)
                 self._voters(cursor, voters, households)
