@@ -30,7 +30,7 @@ class User(AbstractUser):
     # The languages this person can canvass in (configured codes, backend/languages.py), set by
     # the person or a field lead of their team; turf assignment prefers those who cover a
     # turf's doors' languages.
-    spoken_languages = models.JSONField(default=list, blank=True)
+    spoken_languages = models.JSONField(default=list, db_default=[], blank=True)
     safety_texts_consent_at = models.DateTimeField(null=True, blank=True)
 
     @property
