@@ -514,6 +514,29 @@ from backend.sms.provider_settings import *  # noqa: E402, F403
 # No text between these local hours (event's time zone): [start, 24) and [0, end).
 SMS_QUIET_HOURS_START = env.int("SMS_QUIET_HOURS_START", 21, minimum=0)
 SMS_QUIET_HOURS_END = env.int("SMS_QUIET_HOURS_END", 8, minimum=0)
+
+
+def _state_quiet_hours(entries: list[str]) -> dict[str, tuple[int, int]]:
+    """ "FL:20-8" -> {"FL": (20, 8)}: quiet from 20:00 to 08:00 in that state (its main zone)."""
+    table: dict[str, tuple[int, int]] = {}
+    for entry in entries:
+        state, _, hours = entry.partition(":")
+        start, _, end = hours.partition("-")
+        if not (len(state) == 2 and state.isalpha() and start.isdigit() and end.isdigit()):
+            raise ImproperlyConfigured(
+                f"SMS_STATE_QUIET_HOURS: {entry!r} is not STATE:START-END, e.g. FL:20-8."
+            )
+        if int(start) > 23 or int(end) > 23:
+            raise ImproperlyConfigured(f"SMS_STATE_QUIET_HOURS: {entry!r} has an hour above 23.")
+        table[state.upper()] = (int(start), int(end))
+    return table
+
+
+# Stricter quiet hours where a state's law sets them, in the recipient's zone (docs/sms.md,
+# "Quiet hours follow the recipient"); a text goes only when both these and the event's allow.
+SMS_STATE_QUIET_HOURS = _state_quiet_hours(
+    env.list("SMS_STATE_QUIET_HOURS", ["FL:20-8", "MD:20-8", "OK:20-8", "WA:20-8"])
+)
 # Reminders before a shift, in hours (a reminder whose time already passed is not sent).
 SMS_REMINDER_OFFSETS_HOURS = [
     int(value) for value in env.list("SMS_REMINDER_OFFSETS_HOURS", ["24", "2"])

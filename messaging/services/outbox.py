@@ -33,8 +33,7 @@ from messaging.selectors.consent import has_voice_consent
 from messaging.services.sendability import (
     Decision,
     in_quiet_hours,
-    message_time_zone,
-    quiet_hours_end,
+    message_quiet_hours_end,
     send_facts,
     sendability,
 )
@@ -59,7 +58,7 @@ def _queue(message: SmsMessage, due: datetime) -> SmsMessage:
         if message.kind in ON_REQUEST_KINDS
         or message.kind in SAFETY_KINDS
         or message.kind == SmsKind.ENDORSEMENT_CONFIRMATION
-        else quiet_hours_end(due, message_time_zone(message))
+        else message_quiet_hours_end(message, due)
     )
     message.send_after = message.next_attempt_at = earliest
     verdict = sendability(message, due)
@@ -244,7 +243,8 @@ def _reminders_sync(signup: Signup) -> None:
         if due <= now:
             existing.status, existing.skip_reason = SmsStatus.SKIPPED, "reminder_time_passed"
         else:
-            due = quiet_hours_end(due, shift.event.time_zone)
+            existing.event = shift.event  # the same event, already loaded
+            due = message_quiet_hours_end(existing, due, zip_code=signup.volunteer.zip_code)
             existing.send_after = existing.next_attempt_at = due
             if due >= shift.starts_at:
                 existing.status, existing.skip_reason = SmsStatus.SKIPPED, "quiet_hours"

@@ -11,8 +11,11 @@ The rules, in the order they are asked:
 4. no number, nothing to send;
 5. a signup text that is no longer useful (the signup or shift is gone, the shift started; a
    sensitive address to a signup no longer confirmed or a volunteer no longer vetted);
-6. quiet hours (the event's time zone) hold a text until morning, or skip a reminder that
-   morning would make useless (a sensitive address that morning would make useless goes now);
+6. quiet hours hold a text until morning, or skip a reminder that morning would make useless
+   (a sensitive address that morning would make useless goes now): the event's quiet hours in
+   its time zone and the recipient's in theirs, with their state's stricter hours where its law
+   sets them (`message_quiet_windows`, messaging/recipients.py); a text or call goes only when
+   both allow it;
 7. the daily caps: a number that had its share today is skipped, the organization's spent
    budget holds texts until the next local morning. The caps are counted only when a text is
    claimed (`SendFacts.with_caps`), under the claim's lock: at queue time the day's count at
@@ -44,6 +47,7 @@ from messaging.models import (
     SmsMessage,
     SmsStatus,
 )
+from messaging.recipients import recipient_place, recipient_zip_codes
 from messaging.selectors.consent import consents_latest
 from messaging.selectors.optouts import opted_out_numbers
 from messaging.selectors.reviews import held_numbers
@@ -64,14 +68,30 @@ COUNTED_STATUSES = (
 # --- Quiet hours ----------------------------------------------------------------------------
 
 
-def in_quiet_hours(moment: datetime, time_zone: str) -> bool:
+def _in_window(moment: datetime, time_zone: str, start: int, end: int) -> bool:
     local = moment.astimezone(ZoneInfo(time_zone))
-    start, end = settings.SMS_QUIET_HOURS_START, settings.SMS_QUIET_HOURS_END
     if start == end:
         return False
     if start > end:  # wraps midnight, e.g. 21:00-08:00
         return local.hour >= start or local.hour < end
     return start <= local.hour < end
+
+
+def _window_end(moment: datetime, time_zone: str, start: int, end: int) -> datetime:
+    if not _in_window(moment, time_zone, start, end):
+        return moment
+    zone = ZoneInfo(time_zone)
+    local = moment.astimezone(zone)
+    day = local.date()
+    if local.hour >= end:
+        day = day + timedelta(days=1)
+    return datetime.combine(day, time(end), tzinfo=zone).astimezone(ZoneInfo("UTC"))
+
+
+def in_quiet_hours(moment: datetime, time_zone: str) -> bool:
+    return _in_window(
+        moment, time_zone, settings.SMS_QUIET_HOURS_START, settings.SMS_QUIET_HOURS_END
+    )
 
 
 def quiet_hours_end(moment: datetime, time_zone: str) -> datetime:
@@ -80,15 +100,8 @@ def quiet_hours_end(moment: datetime, time_zone: str) -> datetime:
     Built from the local date and the wall-clock end hour, so it is 08:00 local on both sides
     of a daylight-saving change (zoneinfo resolves the UTC offset for that date).
     """
-    if not in_quiet_hours(moment, time_zone):
-        return moment
-    zone = ZoneInfo(time_zone)
-    local = moment.astimezone(zone)
-    day = local.date()
-    if local.hour >= settings.SMS_QUIET_HOURS_END:
-        day = day + timedelta(days=1)
-    return datetime.combine(day, time(settings.SMS_QUIET_HOURS_END), tzinfo=zone).astimezone(
-        ZoneInfo("UTC")
+    return _window_end(
+        moment, time_zone, settings.SMS_QUIET_HOURS_START, settings.SMS_QUIET_HOURS_END
     )
 
 
@@ -132,6 +145,8 @@ class SendFacts:
     staff_consent: dict[int, bool]
     # Endorsement id -> the consent scopes its endorser granted (canvass endorsements).
     endorser_scopes: dict[int, set[str]] = field(default_factory=dict)
+    # Volunteer id -> their ZIP code (those who gave one): the recipient's state for quiet hours.
+    recipient_zips: dict[int, str] = field(default_factory=dict)
     sent_per_phone: dict[str, int] | None = None
     sent_total: int | None = None
     # The same, counted in SMS segments (what carriers bill and cap).
@@ -175,6 +190,7 @@ def send_facts(
             {message.user_id for message in messages if message.user_id is not None}
         ),
         endorser_scopes=endorser_sms_scopes(endorsement_ids) if endorsement_ids else {},
+        recipient_zips=recipient_zip_codes(message.volunteer_id for message in messages),
     )
     if with_caps:
         spent = Q(status__in=COUNTED_STATUSES, sending_started_at__gte=now - timedelta(days=1)) | Q(
@@ -276,6 +292,62 @@ def message_time_zone(message: SmsMessage) -> str:
     return message.event.time_zone if message.event is not None else settings.TIME_ZONE
 
 
+# --- Quiet hours that follow the recipient ---------------------------------------------------
+
+# (time zone, quiet start hour, quiet end hour)
+QuietWindow = tuple[str, int, int]
+
+
+def message_quiet_windows(message: SmsMessage, *, zip_code: str | None = None) -> list[QuietWindow]:
+    """The quiet hours `message` must respect: the event's (its time zone), and the recipient's
+    (their state's zone, with the state's stricter hours in SMS_STATE_QUIET_HOURS, else the usual
+    ones) when their ZIP or area code names a state. `zip_code` None: the volunteer's own."""
+    windows = [
+        (
+            message_time_zone(message),
+            settings.SMS_QUIET_HOURS_START,
+            settings.SMS_QUIET_HOURS_END,
+        )
+    ]
+    if zip_code is None:
+        volunteer = message.volunteer if message.volunteer_id is not None else None
+        zip_code = volunteer.zip_code if volunteer is not None else ""
+    place = recipient_place(phone=message.phone, zip_code=zip_code)
+    if place.state is not None and place.time_zone is not None:
+        start, end = settings.SMS_STATE_QUIET_HOURS.get(
+            place.state, (settings.SMS_QUIET_HOURS_START, settings.SMS_QUIET_HOURS_END)
+        )
+        windows.append((place.time_zone, start, end))
+    return windows
+
+
+def message_in_quiet_hours(
+    message: SmsMessage, moment: datetime, *, zip_code: str | None = None
+) -> bool:
+    """Is `moment` in the event's or the recipient's quiet hours (either one holds a text)?"""
+    return any(
+        _in_window(moment, *window) for window in message_quiet_windows(message, zip_code=zip_code)
+    )
+
+
+def message_quiet_hours_end(
+    message: SmsMessage, moment: datetime, *, zip_code: str | None = None
+) -> datetime:
+    """The first moment at or after `moment` allowed by both the event's and the recipient's
+    quiet hours (itself when both allow it now)."""
+    windows = message_quiet_windows(message, zip_code=zip_code)
+    # Each step moves to one window's end, which may fall in another's quiet hours; US zones
+    # are at most a few hours apart, so the windows overlap every day and this settles at once.
+    for _ in range(2 * len(windows) + 2):
+        resumed = moment
+        for window in windows:
+            resumed = _window_end(resumed, *window)
+        if resumed == moment:
+            break
+        moment = resumed
+    return moment
+
+
 def sendability(message: SmsMessage, now: datetime, facts: SendFacts | None = None) -> Verdict:
     """May `message` go out at `now`? `facts` are loaded for this one message when not given
     (a batch loads them once for all its rows with `send_facts`)."""
@@ -311,8 +383,9 @@ def sendability(message: SmsMessage, now: datetime, facts: SendFacts | None = No
     time_zone = message_time_zone(message)
     # The endorsement confirmation answers the form just sent, like a one-time code: at once.
     at_once = on_request or message.kind == SmsKind.ENDORSEMENT_CONFIRMATION
-    if not at_once and in_quiet_hours(now, time_zone):
-        resume = quiet_hours_end(now, time_zone)
+    zip_code = facts.recipient_zips.get(message.volunteer_id or 0, "")
+    if not at_once and message_in_quiet_hours(message, now, zip_code=zip_code):
+        resume = message_quiet_hours_end(message, now, zip_code=zip_code)
         starts_at = message.signup.shift.starts_at if message.signup is not None else None
         useless_after_wait = starts_at is not None and starts_at <= resume
         if message.kind == SmsKind.REMINDER and useless_after_wait:
