@@ -9,8 +9,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db import connections, router
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
+from geopy.distance import EARTH_RADIUS
 
 from backend.accounts.models import Role, User
 from backend.errors import ApplicationError, NotFoundError
@@ -122,15 +124,42 @@ def nearby_events(
 ) -> list[NearbyEvent]:
     """Upcoming public events whose site lies within `radius_km`, nearest first.
 
-    A bounding box (indexed latitude/longitude ranges) narrows the rows in SQL; the exact
-    great-circle distance then filters and sorts the few that remain, in Python.
+    A bounding box (indexed latitude/longitude ranges) narrows the rows; the exact great-circle
+    distance filters and sorts them. On PostgreSQL all of it is one statement that returns only
+    the rows shown (`_nearby_events_sql`); elsewhere (SQLite has no trigonometry by default) the
+    distance is computed in Python over the box's rows (`_nearby_events_orm`): the same results.
     """
     if not NEARBY_MIN_RADIUS_KM <= radius_km <= NEARBY_MAX_RADIUS_KM or math.isnan(radius_km):
         raise ApplicationError(
             f"radius_km must be between {NEARBY_MIN_RADIUS_KM} and {NEARBY_MAX_RADIUS_KM}.",
             fields={"radius_km": [f"Between {NEARBY_MIN_RADIUS_KM} and {NEARBY_MAX_RADIUS_KM}."]},
         )
-    radius_m = radius_km * 1000
+    connection = connections[router.db_for_read(Event)]  # the replica inside lag_tolerant()
+    search = _nearby_events_sql if connection.vendor == "postgresql" else _nearby_events_orm
+    return search(
+        connection,
+        latitude=latitude,
+        longitude=longitude,
+        radius_m=radius_km * 1000,
+        kind=kind,
+        date_from=date_from,
+        date_to=date_to,
+        limit=limit,
+    )
+
+
+def _nearby_events_orm(
+    connection: Any,
+    *,
+    latitude: float,
+    longitude: float,
+    radius_m: float,
+    kind: str | None,
+    date_from: date | None,
+    date_to: date | None,
+    limit: int,
+) -> list[NearbyEvent]:
+    """`nearby_events` on any database: the box's rows by the ORM, the distance in Python."""
     min_lat, max_lat, min_lon, max_lon = bounding_box(latitude, longitude, radius_m)
     # A distance is a place: sensitive events are never found by a nearby search.
     events = public_events(kind=kind, date_from=date_from, date_to=date_to).filter(
@@ -138,10 +167,14 @@ def nearby_events(
     )
     # One query for the few rows in the box, as plain values (no model objects); the exact
     # distance in Python (great_circle_m: geopy's great-circle formula without its objects).
-    candidates = events.filter(
-        location__latitude__range=(min_lat, max_lat),
-        location__longitude__range=(min_lon, max_lon),
-    ).values(*NEARBY_COLUMNS)
+    candidates = (
+        events.filter(
+            location__latitude__range=(min_lat, max_lat),
+            location__longitude__range=(min_lon, max_lon),
+        )
+        .using(connection.alias)
+        .values(*NEARBY_COLUMNS)
+    )
     ranked = []
     for row in candidates:
         dist = great_circle_m(
@@ -151,6 +184,81 @@ def nearby_events(
             ranked.append((dist, row["starts_at"], row["id"], row))
     ranked.sort(key=lambda item: item[:3])
     return [NearbyEvent(row=row, distance_m=dist) for dist, _, _, row in ranked[:limit]]
+
+
+# The same search as one statement (PostgreSQL): the bounding box on the indexed columns, then
+# great_circle_m's formula (geopy's great circle, same radius) in SQL, nearest first, LIMIT.
+_NEARBY_SQL = """
+SELECT * FROM (
+    SELECT e.id, e.title, e.kind, e.description, e.is_sensitive, e.time_zone,
+           e.starts_at, e.ends_at, e.status,
+           l.id AS location_id, l.name, l.address, l.city, l.zip_code, l.latitude, l.longitude,
+           l.accessibility_notes,
+           %(earth_m)s * atan2(
+               sqrt(power(cos(radians(l.latitude)) * sin(radians(l.longitude - %(lon)s)), 2)
+                    + power(cos(radians(%(lat)s)) * sin(radians(l.latitude))
+                            - sin(radians(%(lat)s)) * cos(radians(l.latitude))
+                              * cos(radians(l.longitude - %(lon)s)), 2)),
+               sin(radians(%(lat)s)) * sin(radians(l.latitude))
+               + cos(radians(%(lat)s)) * cos(radians(l.latitude))
+                 * cos(radians(l.longitude - %(lon)s))
+           ) AS distance_m
+    FROM events_event e JOIN events_location l ON l.id = e.location_id
+    WHERE e.is_public AND e.status = %(status)s AND NOT e.is_sensitive AND e.ends_at > %(now)s
+      AND l.latitude BETWEEN %(min_lat)s AND %(max_lat)s
+      AND l.longitude BETWEEN %(min_lon)s AND %(max_lon)s
+      {filters}
+) AS found
+WHERE distance_m <= %(radius_m)s
+ORDER BY distance_m, starts_at, id
+LIMIT %(limit)s
+"""
+
+
+def _nearby_events_sql(
+    connection: Any,
+    *,
+    latitude: float,
+    longitude: float,
+    radius_m: float,
+    kind: str | None,
+    date_from: date | None,
+    date_to: date | None,
+    limit: int,
+) -> list[NearbyEvent]:
+    """`nearby_events` on PostgreSQL: filter, distance, sort and limit in the database; only
+    the rows shown come back (as NEARBY_COLUMNS' values, like the ORM path's)."""
+    min_lat, max_lat, min_lon, max_lon = bounding_box(latitude, longitude, radius_m)
+    params: dict[str, Any] = {
+        "earth_m": EARTH_RADIUS * 1000.0,
+        "lat": latitude,
+        "lon": longitude,
+        "status": EventStatus.SCHEDULED.value,
+        "now": timezone.now(),
+        "min_lat": min_lat,
+        "max_lat": max_lat,
+        "min_lon": min_lon,
+        "max_lon": max_lon,
+        "radius_m": radius_m,
+        "limit": limit,
+    }
+    filters = []
+    if kind:
+        filters.append("AND e.kind = %(kind)s")
+        params["kind"] = kind
+    if date_from:
+        filters.append("AND e.ends_at > %(day_from)s")
+        params["day_from"] = _local_day_start(date_from)
+    if date_to:
+        filters.append("AND e.starts_at < %(day_after)s")
+        params["day_after"] = _local_day_start(date_to + timedelta(days=1))
+    with connection.cursor() as cursor:
+        cursor.execute(_NEARBY_SQL.format(filters=" ".join(filters)), params)
+        rows = cursor.fetchall()
+    return [
+        NearbyEvent(row=dict(zip(NEARBY_COLUMNS, row[:-1], strict=True)), distance_m=row[-1])
+        for row in rows
+    ]
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -27,6 +29,7 @@ from events.api.serializers.schedule import (
     ShiftInputSerializer,
     ShiftSerializer,
     nearby_events_lean,
+    nearby_query_fast,
 )
 from events.api.views.common import PublicView, StaffView
 from events.selectors.schedule import (
@@ -66,13 +69,23 @@ class NearbyEventsView(PublicView):
     @extend_schema(
         parameters=[NearbyQuerySerializer], responses={200: NearbyEventsSerializer}, auth=[]
     )
-    def get(self, request: Request) -> Response:
-        query = NearbyQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
+    def get(self, request: Request) -> HttpResponse:
+        # The hot path of the public search: the common query parsed by hand (anything else,
+        # and every 400, by NearbyQuerySerializer) ...
+        params = nearby_query_fast(request.query_params)
+        if params is None:
+            query = NearbyQuerySerializer(data=request.query_params)
+            query.is_valid(raise_exception=True)
+            params = query.validated_data
         with lag_tolerant():  # a public search may lag (the read replica, if any)
-            search = nearby_events_search(**query.validated_data)
-        # NearbyEventsSerializer's output, written by hand: the hot path of the public search.
-        return Response(nearby_events_lean(search))
+            search = nearby_events_search(**params)
+        # ... and NearbyEventsSerializer's output written by hand, rendered to JSON once.
+        body = nearby_events_lean(search)
+        renderer = request.accepted_renderer
+        if isinstance(renderer, JSONRenderer):  # the same bytes a Response would render
+            content = renderer.render(body, request.accepted_media_type)
+            return HttpResponse(content, content_type=renderer.media_type)
+        return Response(body)  # e.g. the browsable API
 
 
 class PublicEventDetailView(PublicView):
