@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -21,6 +22,7 @@ from events.errors import UnknownZipError
 from events.models import (
     SPOT_HOLDING_STATUSES,
     Event,
+    EventKind,
     EventStatus,
     Shift,
     ShiftStatus,
@@ -215,8 +217,7 @@ LIMIT %(limit)s
 """
 
 
-def _nearby_events_sql(
-    connection: Any,
+def _nearby_sql(
     *,
     latitude: float,
     longitude: float,
@@ -225,9 +226,8 @@ def _nearby_events_sql(
     date_from: date | None,
     date_to: date | None,
     limit: int,
-) -> list[NearbyEvent]:
-    """`nearby_events` on PostgreSQL: filter, distance, sort and limit in the database; only
-    the rows shown come back (as NEARBY_COLUMNS' values, like the ORM path's)."""
+) -> tuple[str, dict[str, Any]]:
+    """_NEARBY_SQL with its filters, and its parameters."""
     min_lat, max_lat, min_lon, max_lon = bounding_box(latitude, longitude, radius_m)
     params: dict[str, Any] = {
         "earth_m": EARTH_RADIUS * 1000.0,
@@ -252,13 +252,131 @@ def _nearby_events_sql(
     if date_to:
         filters.append("AND e.starts_at < %(day_after)s")
         params["day_after"] = _local_day_start(date_to + timedelta(days=1))
+    return _NEARBY_SQL.format(filters=" ".join(filters)), params
+
+
+def _nearby_events_sql(
+    connection: Any,
+    *,
+    latitude: float,
+    longitude: float,
+    radius_m: float,
+    kind: str | None,
+    date_from: date | None,
+    date_to: date | None,
+    limit: int,
+) -> list[NearbyEvent]:
+    """`nearby_events` on PostgreSQL: filter, distance, sort and limit in the database; only
+    the rows shown come back (as NEARBY_COLUMNS' values, like the ORM path's)."""
+    sql, params = _nearby_sql(
+        latitude=latitude,
+        longitude=longitude,
+        radius_m=radius_m,
+        kind=kind,
+        date_from=date_from,
+        date_to=date_to,
+        limit=limit,
+    )
     with connection.cursor() as cursor:
-        cursor.execute(_NEARBY_SQL.format(filters=" ".join(filters)), params)
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
     return [
         NearbyEvent(row=dict(zip(NEARBY_COLUMNS, row[:-1], strict=True)), distance_m=row[-1])
         for row in rows
     ]
+
+
+def _utc_text_sql(column: str) -> str:
+    """SQL writing a timestamptz as UtcDateTimeField does: ISO 8601 in UTC, `Z`, microseconds
+    only when there are any (datetime.isoformat)."""
+    utc = f"({column} AT TIME ZONE 'UTC')"
+    return (
+        f"""to_char({utc}, 'YYYY-MM-DD"T"HH24:MI:SS') || CASE WHEN mod(date_part('microseconds', """
+        f"""{utc})::bigint, 1000000) <> 0 THEN to_char({utc}, '.US') ELSE '' END || 'Z'"""
+    )
+
+
+def _local_text_sql(column: str) -> str:
+    """SQL writing a timestamptz as LocalDateTimeField does: the event's local time with its
+    UTC offset (`astimezone(ZoneInfo(time_zone)).isoformat()`)."""
+    local = f"({column} AT TIME ZONE time_zone)"
+    minutes = f"(date_part('epoch', {local} - ({column} AT TIME ZONE 'UTC'))::int / 60)"
+    return (
+        f"""to_char({local}, 'YYYY-MM-DD"T"HH24:MI:SS') || CASE WHEN mod(date_part('microseconds', """
+        f"""{local})::bigint, 1000000) <> 0 THEN to_char({local}, '.US') ELSE '' END"""
+        f" || CASE WHEN {minutes} < 0 THEN '-' ELSE '+' END"
+        f" || lpad((abs({minutes}) / 60)::text, 2, '0') || ':'"
+        f" || lpad(mod(abs({minutes}), 60)::text, 2, '0')"
+    )
+
+
+def _float_text_sql(column: str) -> str:
+    """SQL writing a float8 as Python's json does (repr: the shortest exact digits, as
+    PostgreSQL's own output, but `42.0` for an integral value)."""
+    return f"CASE WHEN {column}::text ~ '^-?[0-9]+$' THEN {column}::text || '.0' ELSE {column}::text END"
+
+
+# Each found event as NearbyEventSerializer writes it (compact JSON, the same keys in the same
+# order; tests/events/test_nearby_sql.py holds the bytes equal to the Python rendering's).
+_NEARBY_ITEM_SQL = (
+    """'{"distance_m":' || round(distance_m::numeric, 1)"""
+    """ || ',"event":{"id":' || id || ',"title":' || to_json(title)"""
+    """ || ',"kind":' || to_json(kind) || ',"kind_label":' || to_json(%(kind_labels)s::json ->> kind)"""
+    """ || ',"description":' || to_json(description)"""
+    """ || ',"location":{"id":' || location_id || ',"name":' || to_json(name)"""
+    """ || ',"address":' || to_json(address) || ',"city":' || to_json(city)"""
+    """ || ',"zip_code":' || to_json(zip_code)"""
+    f""" || ',"latitude":' || {_float_text_sql("latitude")}"""
+    f""" || ',"longitude":' || {_float_text_sql("longitude")}"""
+    """ || ',"accessibility_notes":' || to_json(accessibility_notes)"""
+    """ || '},"area":' || to_json(city) || ',"is_sensitive":' || to_json(is_sensitive)"""
+    """ || ',"time_zone":' || to_json(time_zone)"""
+    f""" || ',"starts_at":"' || {_utc_text_sql("starts_at")}"""
+    f""" || '","ends_at":"' || {_utc_text_sql("ends_at")}"""
+    f""" || '","starts_at_local":"' || {_local_text_sql("starts_at")}"""
+    f""" || '","ends_at_local":"' || {_local_text_sql("ends_at")}"""
+    """ || '","status":' || to_json(status) || '}}'"""
+)
+
+
+_NEARBY_JSON_SQL = """
+SELECT count(*), coalesce('[' || string_agg({item}, ',' ORDER BY distance_m, starts_at, id) || ']', '[]')
+FROM ({found}) AS shown
+"""
+
+
+def nearby_events_json(
+    *,
+    latitude: float,
+    longitude: float,
+    radius_km: float,
+    kind: str | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    limit: int = 50,
+) -> tuple[int, str] | None:
+    """`nearby_events` already written as JSON by PostgreSQL: (how many were found, the
+    `results` array of NearbyEventsSerializer's output as compact JSON text), in one statement.
+    None on another database (the caller renders `nearby_events` itself)."""
+    connection = connections[router.db_for_read(Event)]  # the replica inside lag_tolerant()
+    if connection.vendor != "postgresql":
+        return None
+    if not NEARBY_MIN_RADIUS_KM <= radius_km <= NEARBY_MAX_RADIUS_KM or math.isnan(radius_km):
+        return None  # nearby_events says why
+    sql, params = _nearby_sql(
+        latitude=latitude,
+        longitude=longitude,
+        radius_m=radius_km * 1000,
+        kind=kind,
+        date_from=date_from,
+        date_to=date_to,
+        limit=limit,
+    )
+    params["kind_labels"] = json.dumps({value: str(label) for value, label in EventKind.choices})
+    with connection.cursor() as cursor:
+        cursor.execute(_NEARBY_JSON_SQL.format(item=_NEARBY_ITEM_SQL, found=sql), params)
+        count, results = cursor.fetchone()
+    return count, results
 
 
 @dataclass(frozen=True)
@@ -276,6 +394,60 @@ class NearbySearch:
         return len(self.results)
 
 
+def _search_centre(
+    *, latitude: float | None, longitude: float | None, zip: str | None
+) -> tuple[float, float]:
+    if latitude is None or longitude is None:
+        centre = zip_centroid(zip_code=zip or "")
+        if centre is None:
+            raise UnknownZipError(
+                f"We do not know where ZIP code {zip} is; search by location instead.",
+                fields={"zip": ["Unknown ZIP code."]},
+            )
+        return centre
+    return latitude, longitude
+
+
+@dataclass(frozen=True)
+class NearbySearchJson:
+    """A NearbySearch whose results PostgreSQL wrote as JSON text (`nearby_events_json`)."""
+
+    latitude: float
+    longitude: float
+    radius_km: float
+    count: int
+    results_json: str
+
+
+def nearby_events_search_json(
+    *,
+    radius_km: float,
+    latitude: float | None = None,
+    longitude: float | None = None,
+    zip: str | None = None,
+    kind: str | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    limit: int = 50,
+) -> NearbySearchJson | None:
+    """`nearby_events_search` with its results as JSON text (`nearby_events_json`); None where
+    that is not available (another database, a radius out of range)."""
+    latitude, longitude = _search_centre(latitude=latitude, longitude=longitude, zip=zip)
+    found = nearby_events_json(
+        latitude=latitude,
+        longitude=longitude,
+        radius_km=radius_km,
+        kind=kind,
+        date_from=date_from,
+        date_to=date_to,
+        limit=limit,
+    )
+    if found is None:
+        return None
+    count, results = found
+    return NearbySearchJson(latitude, longitude, radius_km, count, results)
+
+
 def nearby_events_search(
     *,
     radius_km: float,
@@ -289,14 +461,7 @@ def nearby_events_search(
 ) -> NearbySearch:
     """`nearby_events` around a point, or around the sites of a ZIP code when no point is
     given (400 `unknown_zip` when we have no placed site there)."""
-    if latitude is None or longitude is None:
-        centre = zip_centroid(zip_code=zip or "")
-        if centre is None:
-            raise UnknownZipError(
-                f"We do not know where ZIP code {zip} is; search by location instead.",
-                fields={"zip": ["Unknown ZIP code."]},
-            )
-        latitude, longitude = centre
+    latitude, longitude = _search_centre(latitude=latitude, longitude=longitude, zip=zip)
     found = nearby_events(
         latitude=latitude,
         longitude=longitude,

@@ -4,13 +4,16 @@ the same order and at the same distances, and answers the same bytes as the seri
 
 from __future__ import annotations
 
+import json
 import random
 from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.utils import timezone
+from rest_framework.renderers import JSONRenderer
 
+from events.api.serializers.schedule import nearby_events_json_bytes, nearby_events_lean
 from events.models import EventKind, EventStatus
 from events.selectors import schedule
 from events.selectors.schedule import nearby_events
@@ -115,3 +118,30 @@ def test_a_bad_value_is_still_a_400_naming_the_field(api_client, params, field):
 
     assert response.status_code == 400
     assert list(response.json()["error"]["fields"]) == [field]
+
+
+@pytest.mark.parametrize("zone", ["America/Chicago", "America/Denver", "UTC", "Asia/Kolkata"])
+def test_the_json_written_in_sql_is_the_python_renderings_bytes(make_event, make_location, zone):
+    """Odd text (quotes, backslashes, control characters, non-ASCII, U+2028), integral
+    coordinates, microseconds or none, both sides of a clock change."""
+    now = timezone.now()
+    make_event(
+        title='The "big" \\ launch\n\t\x01 — café \u2028',
+        description="Ünïcode \u2029 and \x1f",
+        time_zone=zone,
+        location=make_location(latitude=42.0, longitude=-93.0, city="DES\x7fMOINES"),
+        starts_at=now.replace(microsecond=120000) + timedelta(days=2),
+    )
+    make_event(
+        kind=EventKind.CANVASS_LAUNCH,
+        time_zone=zone,
+        location=make_location(latitude=42.01, longitude=-93.015),
+        starts_at=now.replace(microsecond=0) + timedelta(days=200),
+    )
+    query = {"latitude": 42.0, "longitude": -93.0, "radius_km": 10.0, "limit": 50}
+
+    written = nearby_events_json_bytes(schedule.nearby_events_search_json(**query))
+
+    expected = JSONRenderer().render(nearby_events_lean(schedule.nearby_events_search(**query)))
+    assert json.loads(written)["count"] == 2
+    assert written == expected

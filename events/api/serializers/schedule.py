@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, date
 from typing import Any
@@ -413,3 +414,15 @@ def nearby_events_lean(search: Any) -> dict[str, Any]:
             for item in search.results
         ],
     }
+
+
+def nearby_events_json_bytes(search: Any) -> bytes:
+    """NearbyEventsSerializer's output for a NearbySearchJson, as JSONRenderer writes it
+    (compact, \\u2028 and \\u2029 escaped): the results are already JSON text."""
+    text = (
+        f'{{"latitude":{json.dumps(float(search.latitude))}'
+        f',"longitude":{json.dumps(float(search.longitude))}'
+        f',"radius_km":{json.dumps(float(search.radius_km))}'
+        f',"count":{int(search.count)},"results":{search.results_json}}}'
+    )
+    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").encode()

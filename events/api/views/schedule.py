@@ -28,6 +28,7 @@ from events.api.serializers.schedule import (
     PublicEventSerializer,
     ShiftInputSerializer,
     ShiftSerializer,
+    nearby_events_json_bytes,
     nearby_events_lean,
     nearby_query_fast,
 )
@@ -36,6 +37,7 @@ from events.selectors.schedule import (
     event_get_for_user,
     event_list_for_user,
     nearby_events_search,
+    nearby_events_search_json,
     public_event_get,
     public_events,
     shift_get_for_user,
@@ -77,15 +79,22 @@ class NearbyEventsView(PublicView):
             query = NearbyQuerySerializer(data=request.query_params)
             query.is_valid(raise_exception=True)
             params = query.validated_data
-        with lag_tolerant():  # a public search may lag (the read replica, if any)
-            search = nearby_events_search(**params)
-        # ... and NearbyEventsSerializer's output written by hand, rendered to JSON once.
-        body = nearby_events_lean(search)
+        # ... and NearbyEventsSerializer's output: for plain JSON written by PostgreSQL in the
+        # same statement (the same bytes JSONRenderer would write), else by hand.
         renderer = request.accepted_renderer
-        if isinstance(renderer, JSONRenderer):  # the same bytes a Response would render
-            content = renderer.render(body, request.accepted_media_type)
-            return HttpResponse(content, content_type=renderer.media_type)
-        return Response(body)  # e.g. the browsable API
+        if (
+            isinstance(renderer, JSONRenderer)
+            and renderer.compact
+            and renderer.get_indent(request.accepted_media_type, {}) is None
+        ):
+            with lag_tolerant():  # a public search may lag (the read replica, if any)
+                found = nearby_events_search_json(**params)
+            if found is not None:
+                content = nearby_events_json_bytes(found)
+                return HttpResponse(content, content_type=renderer.media_type)
+        with lag_tolerant():
+            search = nearby_events_search(**params)
+        return Response(nearby_events_lean(search))  # e.g. indented, or the browsable API
 
 
 class PublicEventDetailView(PublicView):
