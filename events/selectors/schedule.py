@@ -210,6 +210,7 @@ SELECT * FROM (
       AND l.latitude BETWEEN %(min_lat)s AND %(max_lat)s
       AND l.longitude BETWEEN %(min_lon)s AND %(max_lon)s
       {filters}
+    OFFSET 0  -- each distance computed once, not again in the filter and the sort
 ) AS found
 WHERE distance_m <= %(radius_m)s
 ORDER BY distance_m, starts_at, id
@@ -286,27 +287,26 @@ def _nearby_events_sql(
     ]
 
 
-def _utc_text_sql(column: str) -> str:
+def _utc_text_sql(when: str) -> str:
     """SQL writing a timestamptz as UtcDateTimeField does: ISO 8601 in UTC, `Z`, microseconds
-    only when there are any (datetime.isoformat)."""
-    utc = f"({column} AT TIME ZONE 'UTC')"
+    only when there are any (datetime.isoformat). Uses the columns `_NEARBY_JSON_SQL` adds:
+    `<when>_utc` (the UTC wall time) and `<when>_us` (its microseconds)."""
     return (
-        f"""to_char({utc}, 'YYYY-MM-DD"T"HH24:MI:SS') || CASE WHEN mod(date_part('microseconds', """
-        f"""{utc})::bigint, 1000000) <> 0 THEN to_char({utc}, '.US') ELSE '' END || 'Z'"""
+        f"""to_char({when}_utc, 'YYYY-MM-DD"T"HH24:MI:SS') || CASE WHEN {when}_us <> 0"""
+        f""" THEN to_char({when}_utc, '.US') ELSE '' END || 'Z'"""
     )
 
 
-def _local_text_sql(column: str) -> str:
+def _local_text_sql(when: str) -> str:
     """SQL writing a timestamptz as LocalDateTimeField does: the event's local time with its
-    UTC offset (`astimezone(ZoneInfo(time_zone)).isoformat()`)."""
-    local = f"({column} AT TIME ZONE time_zone)"
-    minutes = f"(date_part('epoch', {local} - ({column} AT TIME ZONE 'UTC'))::int / 60)"
+    UTC offset (`astimezone(ZoneInfo(time_zone)).isoformat()`), from `<when>_local` and
+    `<when>_offset` (minutes east of UTC)."""
     return (
-        f"""to_char({local}, 'YYYY-MM-DD"T"HH24:MI:SS') || CASE WHEN mod(date_part('microseconds', """
-        f"""{local})::bigint, 1000000) <> 0 THEN to_char({local}, '.US') ELSE '' END"""
-        f" || CASE WHEN {minutes} < 0 THEN '-' ELSE '+' END"
-        f" || lpad((abs({minutes}) / 60)::text, 2, '0') || ':'"
-        f" || lpad(mod(abs({minutes}), 60)::text, 2, '0')"
+        f"""to_char({when}_local, 'YYYY-MM-DD"T"HH24:MI:SS') || CASE WHEN {when}_us <> 0"""
+        f""" THEN to_char({when}_local, '.US') ELSE '' END"""
+        f" || CASE WHEN {when}_offset < 0 THEN '-' ELSE '+' END"
+        f" || lpad((abs({when}_offset) / 60)::text, 2, '0') || ':'"
+        f" || lpad(mod(abs({when}_offset), 60)::text, 2, '0')"
     )
 
 
@@ -331,17 +331,31 @@ _NEARBY_ITEM_SQL = (
     """ || ',"accessibility_notes":' || to_json(accessibility_notes)"""
     """ || '},"area":' || to_json(city) || ',"is_sensitive":' || to_json(is_sensitive)"""
     """ || ',"time_zone":' || to_json(time_zone)"""
-    f""" || ',"starts_at":"' || {_utc_text_sql("starts_at")}"""
-    f""" || '","ends_at":"' || {_utc_text_sql("ends_at")}"""
-    f""" || '","starts_at_local":"' || {_local_text_sql("starts_at")}"""
-    f""" || '","ends_at_local":"' || {_local_text_sql("ends_at")}"""
+    f""" || ',"starts_at":"' || {_utc_text_sql("s")}"""
+    f""" || '","ends_at":"' || {_utc_text_sql("e")}"""
+    f""" || '","starts_at_local":"' || {_local_text_sql("s")}"""
+    f""" || '","ends_at_local":"' || {_local_text_sql("e")}"""
     """ || '","status":' || to_json(status) || '}}'"""
 )
 
 
 _NEARBY_JSON_SQL = """
 SELECT count(*), coalesce('[' || string_agg({item}, ',' ORDER BY distance_m, starts_at, id) || ']', '[]')
-FROM ({found}) AS shown
+FROM (
+    SELECT *,
+           date_part('epoch', s_local - s_utc)::int / 60 AS s_offset,
+           date_part('epoch', e_local - e_utc)::int / 60 AS e_offset
+    FROM (
+        SELECT *,
+               starts_at AT TIME ZONE 'UTC' AS s_utc, ends_at AT TIME ZONE 'UTC' AS e_utc,
+               starts_at AT TIME ZONE time_zone AS s_local, ends_at AT TIME ZONE time_zone AS e_local,
+               mod(date_part('microseconds', starts_at)::bigint, 1000000) AS s_us,
+               mod(date_part('microseconds', ends_at)::bigint, 1000000) AS e_us
+        FROM ({found}) AS found_events
+        OFFSET 0
+    ) AS timed
+    OFFSET 0
+) AS shown
 """
 
 
