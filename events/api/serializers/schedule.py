@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import UTC, date
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -327,6 +329,40 @@ class NearbyQuerySerializer(PublicEventFilterSerializer):
         return attrs
 
 
+# A plain decimal number (what a map or a phone sends): NearbyQuerySerializer accepts each such
+# value as float() reads it; anything else goes through the serializer.
+_PLAIN_NUMBER = re.compile(r"-?\d{1,3}(?:\.\d{1,17})?")
+_PLAIN_LIMIT = re.compile(r"[1-9]\d{0,2}")
+
+
+def nearby_query_fast(params: Any) -> dict[str, Any] | None:
+    """NearbyQuerySerializer's validated data for the common search (latitude and longitude,
+    perhaps radius_km and limit, each a plain valid number), parsed without DRF's per-field
+    machinery; None for anything else (another parameter, an odd or a bad value), which the
+    serializer then parses and answers, with its own 400 errors."""
+    if not 2 <= len(params) <= 4:
+        return None
+    query: dict[str, Any] = {"radius_km": 25.0, "limit": 50}
+    for name, value in params.items():
+        if name == "limit":
+            if not _PLAIN_LIMIT.fullmatch(value) or int(value) > 100:
+                return None
+            query["limit"] = int(value)
+            continue
+        if name not in ("latitude", "longitude", "radius_km") or not _PLAIN_NUMBER.fullmatch(value):
+            return None
+        query[name] = float(value)
+    if "latitude" not in query or "longitude" not in query:
+        return None
+    if not (
+        -90 <= query["latitude"] <= 90
+        and -180 <= query["longitude"] <= 180
+        and NEARBY_MIN_RADIUS_KM <= query["radius_km"] <= NEARBY_MAX_RADIUS_KM
+    ):
+        return None
+    return query
+
+
 def _utc_text(moment: Any) -> str:
     """What DRF's DateTimeField (UtcDateTimeField) writes: ISO 8601 in UTC, `Z` for +00:00."""
     text = moment.astimezone(UTC).isoformat()
@@ -378,3 +414,15 @@ def nearby_events_lean(search: Any) -> dict[str, Any]:
             for item in search.results
         ],
     }
+
+
+def nearby_events_json_bytes(search: Any) -> bytes:
+    """NearbyEventsSerializer's output for a NearbySearchJson, as JSONRenderer writes it
+    (compact, \\u2028 and \\u2029 escaped): the results are already JSON text."""
+    text = (
+        f'{{"latitude":{json.dumps(float(search.latitude))}'
+        f',"longitude":{json.dumps(float(search.longitude))}'
+        f',"radius_km":{json.dumps(float(search.radius_km))}'
+        f',"count":{int(search.count)},"results":{search.results_json}}}'
+    )
+    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").encode()

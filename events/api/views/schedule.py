@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -26,13 +28,16 @@ from events.api.serializers.schedule import (
     PublicEventSerializer,
     ShiftInputSerializer,
     ShiftSerializer,
+    nearby_events_json_bytes,
     nearby_events_lean,
+    nearby_query_fast,
 )
 from events.api.views.common import PublicView, StaffView
 from events.selectors.schedule import (
     event_get_for_user,
     event_list_for_user,
     nearby_events_search,
+    nearby_events_search_json,
     public_event_get,
     public_events,
     shift_get_for_user,
@@ -66,13 +71,30 @@ class NearbyEventsView(PublicView):
     @extend_schema(
         parameters=[NearbyQuerySerializer], responses={200: NearbyEventsSerializer}, auth=[]
     )
-    def get(self, request: Request) -> Response:
-        query = NearbyQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        with lag_tolerant():  # a public search may lag (the read replica, if any)
-            search = nearby_events_search(**query.validated_data)
-        # NearbyEventsSerializer's output, written by hand: the hot path of the public search.
-        return Response(nearby_events_lean(search))
+    def get(self, request: Request) -> HttpResponse:
+        # The hot path of the public search: the common query parsed by hand (anything else,
+        # and every 400, by NearbyQuerySerializer) ...
+        params = nearby_query_fast(request.query_params)
+        if params is None:
+            query = NearbyQuerySerializer(data=request.query_params)
+            query.is_valid(raise_exception=True)
+            params = query.validated_data
+        # ... and NearbyEventsSerializer's output: for plain JSON written by PostgreSQL in the
+        # same statement (the same bytes JSONRenderer would write), else by hand.
+        renderer = request.accepted_renderer
+        if (
+            isinstance(renderer, JSONRenderer)
+            and renderer.compact
+            and renderer.get_indent(request.accepted_media_type, {}) is None
+        ):
+            with lag_tolerant():  # a public search may lag (the read replica, if any)
+                found = nearby_events_search_json(**params)
+            if found is not None:
+                content = nearby_events_json_bytes(found)
+                return HttpResponse(content, content_type=renderer.media_type)
+        with lag_tolerant():
+            search = nearby_events_search(**params)
+        return Response(nearby_events_lean(search))  # e.g. indented, or the browsable API
 
 
 class PublicEventDetailView(PublicView):
