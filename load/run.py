@@ -50,6 +50,8 @@ def server_env(db: str = DB, port: int = PORT) -> dict[str, str]:
 
     env = dict(os.environ)
     env.update(
+        # Production settings, also when started from pytest (which exports its test settings).
+        DJANGO_SETTINGS_MODULE="backend.settings",
         DATABASE_URL=f"{PG}/{db}",
         DEBUG="0",
         SECRET_KEY="load-" + "x" * 60,
@@ -153,7 +155,7 @@ def run_locust(args: argparse.Namespace, env: dict[str, str], fixtures: Path, st
         "LOAD_STEP_SECONDS": str(args.step_seconds),
         "LOAD_WARMUP_SECONDS": str(args.warmup_seconds),
         "LOAD_MAX_SECONDS": str(args.max_seconds),
-        "LOAD_P99_MS": str(GOAL_P99_MS),
+        "LOAD_P99_MS": str(args.stop_p99_ms),
     }
     subprocess.run(
         [
@@ -241,6 +243,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--step-seconds", type=float, default=45)
     parser.add_argument("--warmup-seconds", type=float, default=10)
     parser.add_argument("--max-seconds", type=float, default=840, help="locust's bound (≤ 900)")
+    parser.add_argument(
+        "--stop-p99-ms", type=float, default=GOAL_P99_MS, help="the push p99 that ends the ramp"
+    )
     parser.add_argument("--no-results-file", action="store_true", help="leave bench/ alone")
     args = parser.parse_args(argv)
     if not 0 < args.max_seconds <= 900:
@@ -329,7 +334,10 @@ def main(argv: list[str] | None = None) -> int:
     ]
     print("\n" + "\n".join([*summary, "", *table]))
     result(
-        "load: logs/s sustained at push p99 < 500 ms", point["logs_per_second"], "logs/s", GOAL_LOGS
+        "load: logs/s sustained (last step under push p99 500 ms, else the first)",
+        point["logs_per_second"],
+        "logs/s",
+        GOAL_LOGS,
     )
     result("load: push p99 at that step", point["push_p99_ms"], "ms", GOAL_P99_MS)
     result("load: signups/s on one event", point["signups_per_second"], "signups/s", GOAL_SIGNUPS)

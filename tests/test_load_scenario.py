@@ -47,6 +47,8 @@ def test_a_few_seconds_of_caucus_night_answer_every_request_and_fill_the_event_e
             *("--port", str(free_port()), "--workers", "2", "--canvassers", "2"),
             *("--capacity", "5", "--start-users", "12", "--step-users", "0"),
             *("--step-seconds", "6", "--warmup-seconds", "2", "--max-seconds", "12"),
+            # Two steps whatever the latency on a busy machine (the knee is not under test).
+            *("--stop-p99-ms", "60000"),
             "--no-results-file",
         ],
         cwd=ROOT,
@@ -89,5 +91,5 @@ def test_a_few_seconds_of_caucus_night_answer_every_request_and_fill_the_event_e
     assert "exact (full)" in output
     accepted = re.search(r"text messages accepted by the fake Twilio: (\d+)", output)
     assert accepted and int(accepted.group(1)) > 0
-    assert re.search(r"^RESULT\tload: logs/s sustained at push p99 < 500 ms\t", output, re.M)
+    assert re.search(r"^RESULT\tload: logs/s sustained ", output, re.M)
     assert "RESULT\tload: confirmed signups over capacity\t0\t" in output
