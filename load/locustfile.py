@@ -13,7 +13,8 @@
 The `CaucusRamp` shape adds LOAD_STEP_USERS users every LOAD_STEP_SECONDS; each step's figures are
 measured after LOAD_WARMUP_SECONDS (stats reset) and appended as one JSON line to LOAD_STEPS_FILE.
 The ramp stops after the first step whose push p99 passes LOAD_P99_MS, or when the next step would
-end past LOAD_MAX_SECONDS, or past LOAD_MAX_USERS.
+end past LOAD_MAX_SECONDS, or past LOAD_MAX_USERS; then a signup rush (LOAD_RUSH_USERS volunteers
+only, LOAD_RUSH_SECONDS) measures signups per second on the one event, recorded as step "rush".
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ WARMUP_SECONDS = float(os.environ.get("LOAD_WARMUP_SECONDS", "10"))
 MAX_SECONDS = float(os.environ.get("LOAD_MAX_SECONDS", "840"))
 MAX_USERS = int(os.environ.get("LOAD_MAX_USERS", "1000"))
 P99_MS = float(os.environ.get("LOAD_P99_MS", "500"))
+RUSH_USERS = int(os.environ.get("LOAD_RUSH_USERS", "40"))
+RUSH_SECONDS = float(os.environ.get("LOAD_RUSH_SECONDS", "30"))
 PUSH = "sync-push"
 
 # Figures the responses carry, counted per step (reset with the stats).
@@ -130,8 +133,8 @@ class Volunteer(HttpUser):
 
 
 class SmsReply(HttpUser):
-    weight = 2
-    wait_time = between(0.5, 1.5)
+    fixed_count = 1  # at every step, however few users
+    wait_time = between(0.2, 0.6)
     path = "/api/sms/inbound"
 
     @task
@@ -153,7 +156,7 @@ class SmsReply(HttpUser):
 
 
 class FieldLead(HttpUser):
-    weight = 1
+    fixed_count = 1
     wait_time = between(1, 3)
 
     def on_start(self) -> None:
@@ -170,14 +173,17 @@ class CaucusRamp(LoadTestShape):
 
     def __init__(self) -> None:
         super().__init__()
-        self.step = 0
+        self.step: int | str = 0
         self.measuring_since: float | None = None
+        self.rush_since: float | None = None
         self.stopped = False
 
-    def tick(self) -> tuple[int, float] | None:
+    def tick(self) -> tuple[int, float] | tuple[int, float, list] | None:
         if self.stopped:
             return None
         now = self.get_run_time()
+        if self.rush_since is not None:
+            return self.rush(now)
         step = int(now // STEP_SECONDS)
         if step != self.step:
             figures = self.record(now)
@@ -188,15 +194,30 @@ class CaucusRamp(LoadTestShape):
                 or (step + 1) * STEP_SECONDS > MAX_SECONDS
                 or users > MAX_USERS
             ):
-                self.stopped = True
-                return None
+                self.step, self.measuring_since, self.rush_since = "rush", None, now
+                return self.rush(now)
             self.step, self.measuring_since = step, None
+        assert isinstance(self.step, int)
         if self.measuring_since is None and now - self.step * STEP_SECONDS >= WARMUP_SECONDS:
-            self.runner.stats.reset_all()
-            for key in counters:
-                counters[key] = 0
-            self.measuring_since = now
+            self.reset(now)
         return START_USERS + self.step * STEP_USERS, float(max(STEP_USERS, START_USERS))
+
+    def rush(self, now: float) -> tuple[int, float, list] | None:
+        """After the ramp: volunteers only, a signup rush on the one event, then the end."""
+        assert self.rush_since is not None
+        if now - self.rush_since >= RUSH_SECONDS:
+            self.record(now)
+            self.stopped = True
+            return None
+        if self.measuring_since is None and now - self.rush_since >= WARMUP_SECONDS / 2:
+            self.reset(now)
+        return RUSH_USERS, float(RUSH_USERS), [Volunteer]
+
+    def reset(self, now: float) -> None:
+        self.runner.stats.reset_all()
+        for key in counters:
+            counters[key] = 0
+        self.measuring_since = now
 
     def record(self, now: float) -> dict[str, Any] | None:
         if self.measuring_since is None:

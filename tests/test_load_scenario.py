@@ -48,7 +48,7 @@ def test_a_few_seconds_of_caucus_night_answer_every_request_and_fill_the_event_e
             *("--capacity", "5", "--start-users", "12", "--step-users", "0"),
             *("--step-seconds", "6", "--warmup-seconds", "2", "--max-seconds", "12"),
             # Two steps whatever the latency on a busy machine (the knee is not under test).
-            *("--stop-p99-ms", "60000"),
+            *("--stop-p99-ms", "60000", "--rush-users", "8", "--rush-seconds", "5"),
             "--no-results-file",
         ],
         cwd=ROOT,
@@ -74,7 +74,8 @@ def test_a_few_seconds_of_caucus_night_answer_every_request_and_fill_the_event_e
         json.loads(line)
         for line in (ROOT / "var" / "load" / f"steps-{database}.jsonl").read_text().splitlines()
     ]
-    assert len(steps) == 2
+    assert [step["step"] for step in steps] == [0, 1, "rush"]
+    assert steps[2]["signups"] > 0
     requests: dict[str, dict[str, int]] = {}
     for step in steps:
         for name, row in step["requests"].items():
