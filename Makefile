@@ -97,10 +97,12 @@ fuzz: install pg-db
 bench: install pg-db
 	DATABASE_URL=$(PG_URL)/$(BENCH_DB) $(PY) bench/run_all.py $(if $(QUICK),--quick,)
 
-## Bounded load run against gunicorn on 127.0.0.1 (PostgreSQL + Redis); prints latency table.
+## The caucus-night load run (load/run.py, ≤ 15 min of locust) against gunicorn on 127.0.0.1:
+## Iowa-scale data (SCALE=0.1 for a smaller set), ramped to the push p99 knee; the figures go to
+## bench/RESULTS.md. Exits non-zero if a request fails or the event goes over capacity.
 load: install
 	$(PY) -m pip install --quiet -e '.[dev,load]'
-	PG_URL=$(PG_URL) $(PY) load/run.py
+	PG_URL=$(PG_URL) $(PY) load/run.py $(if $(SCALE),--scale $(SCALE),)
 
 ## Bounded fault runs (restarts local PostgreSQL and Redis): exits non-zero on loss or duplicate.
 faults: install

@@ -43,6 +43,15 @@ def number(text: str) -> str:
     return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.3g}"
 
 
+def load_section(output: Path) -> str:
+    """The "load" section load/run.py wrote (`make load`), kept when the table is rewritten."""
+    text = output.read_text() if output.exists() else ""
+    begin, end = "<!-- load:begin -->", "<!-- load:end -->"
+    if begin not in text or end not in text:
+        return ""
+    return "\n" + begin + text.split(begin, 1)[1].split(end, 1)[0] + end + "\n"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="pass --quick to every script")
@@ -88,7 +97,7 @@ def main() -> int:
         f"on {machine()}."
     )
     report = header + "\n\n" + "\n".join(table) + "\n"
-    Path(args.output).write_text(report)
+    Path(args.output).write_text(report + load_section(Path(args.output)))
     print("\n" + report)
     return 1 if failures else 0
 
