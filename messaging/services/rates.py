@@ -27,13 +27,19 @@ from messaging.models import SmsRateBucket
 PACE = 0.95
 
 
+def send_capacity() -> float:
+    """Sends per second the limiter allows (0: no limit): the carriers' rate per sender times
+    the senders, paced at PACE. The send forecast predicts with the same figure."""
+    return settings.SMS_RATE_PER_SECOND * settings.SMS_SENDER_COUNT * PACE
+
+
 def rate_limit_wait(*, sender: str, now: datetime | None = None) -> float:
     """Reserve the sender's next send slot; returns the seconds until it (0: now).
 
     The schedule is a PostgreSQL row locked for the few microseconds of the update, so every
     dispatcher process shares it; no Redis needed (and none to be down).
     """
-    rate = settings.SMS_RATE_PER_SECOND * PACE
+    rate = send_capacity()
     if rate <= 0:
         return 0.0
     SmsRateBucket.objects.get_or_create(

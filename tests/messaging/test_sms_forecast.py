@@ -1,0 +1,128 @@
+"""The send forecast of an event's reminders, its API, and the split at quiet hours."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+
+from messaging.models import SmsKind, SmsMessage, SmsStatus
+from messaging.services.dispatch import sms_dispatch_due
+from messaging.services.forecast import event_sms_forecast, sms_bulk_split
+from messaging.services.rates import PACE
+
+pytestmark = pytest.mark.django_db
+
+# 15:00 in Chicago (CDT, UTC-5): six hours before quiet hours (21:00).
+AFTERNOON = datetime(2026, 10, 5, 20, 0, tzinfo=UTC)
+# 20:59:55 in Chicago: five seconds before quiet hours.
+LATE = datetime(2026, 10, 6, 1, 59, 55, tzinfo=UTC)
+# 08:00 in Chicago the next morning.
+MORNING = datetime(2026, 10, 6, 13, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def reminders(make_shift, make_event, sign_up):
+    """Ten volunteers signed up (through the real service) to a shift two days ahead, and each
+    one's 24 h reminder due now; half the bodies in Spanish with an accent (UCS-2, 2 segments)."""
+
+    def make(now: datetime, count: int = 10, event=None):
+        with time_machine.travel(now, tick=False):
+            event = event or make_event(starts_at=now + timedelta(days=2))
+            shift = make_shift(event=event, capacity=count)
+            for n in range(count):
+                sign_up(shift, n + 1)
+            rows = SmsMessage.objects.filter(event=event, kind=SmsKind.REMINDER)
+            rows.exclude(offset_minutes=24 * 60).delete()
+            for i, row in enumerate(rows.order_by("id")):
+                row.next_attempt_at = row.send_after = now
+                if i % 2:
+                    row.language, row.body = "es", f"Recordatorio {i}: " + "á" * 100
+                else:
+                    row.body = f"Reminder {i}"
+                row.save()
+        return event
+
+    return make
+
+
+def _settings(settings, rate=1.0, senders=1):
+    settings.SMS_RATE_PER_SECOND = rate
+    settings.SMS_SENDER_COUNT = senders
+    settings.SMS_QUIET_HOURS_START, settings.SMS_QUIET_HOURS_END = 21, 8
+
+
+def test_forecast_paces_rows_at_the_rate_times_the_senders(settings, reminders):
+    _settings(settings, rate=1.0, senders=2)
+    event = reminders(AFTERNOON)
+
+    forecast = event_sms_forecast(event=event, now=AFTERNOON)
+
+    assert forecast.rows == 10
+    assert forecast.segments == 5 * 1 + 5 * 2
+    assert forecast.messages_per_second == round(2 * PACE, 3)
+    assert forecast.starts_at == AFTERNOON
+    assert forecast.finishes_at == AFTERNOON + 9 * timedelta(seconds=1 / (2 * PACE))
+    assert not forecast.crosses_quiet_hours
+    assert forecast.rows_waiting_for_morning == 0
+
+
+def test_forecast_that_crosses_quiet_hours_counts_the_rows_left_for_morning(settings, reminders):
+    _settings(settings, rate=1.0)
+    event = reminders(LATE)
+
+    forecast = event_sms_forecast(event=event, now=LATE)
+
+    # Slots at 0, 1.05, 2.1, 3.2, 4.2 s fit before 21:00:00; the other five wait until 08:00.
+    assert forecast.crosses_quiet_hours
+    assert forecast.rows_before_quiet_hours == 5
+    assert forecast.rows_waiting_for_morning == 5
+    assert forecast.resumes_at == MORNING
+    assert forecast.finishes_at == MORNING + 4 * timedelta(seconds=1 / PACE)
+
+
+def test_daily_segment_cap_sends_the_rest_the_next_morning(settings, reminders):
+    _settings(settings, rate=0)
+    settings.SMS_DAILY_SEGMENT_CAP_PER_ORGANIZATION = 5  # 1+2+1 fits, then 2 more does not
+    event = reminders(AFTERNOON, count=4)
+
+    forecast = event_sms_forecast(event=event, now=AFTERNOON)
+
+    assert forecast.rows_before_quiet_hours == 3
+    assert forecast.rows_waiting_for_morning == 1
+    assert forecast.resumes_at == MORNING
+
+
+def test_split_moves_the_rows_that_cannot_finish_to_the_morning(settings, reminders):
+    _settings(settings, rate=1.0)
+    event = reminders(LATE)
+
+    sms_bulk_split(event=event, now=LATE)
+
+    due = list(
+        SmsMessage.objects.filter(event=event, kind=SmsKind.REMINDER)
+        .order_by("id")
+        .values_list("next_attempt_at", flat=True)
+    )
+    assert due[:5] == [LATE] * 5
+    assert due[5:] == [MORNING + i * timedelta(seconds=1 / PACE) for i in range(5)]
+
+
+def test_split_rows_wait_while_the_rest_goes_through_the_real_twilio_client(
+    settings, reminders, fake_twilio
+):
+    _settings(settings, rate=1.0)
+    event = reminders(LATE, count=8)
+    sms_bulk_split(event=event, now=LATE)
+    settings.SMS_RATE_PER_SECOND = 0  # the test sends at once; the split already paced them
+
+    with time_machine.travel(LATE, tick=False):
+        sms_dispatch_due()
+
+    rows = list(SmsMessage.objects.filter(event=event, kind=SmsKind.REMINDER).order_by("id"))
+    assert [row.status for row in rows] == [SmsStatus.SENT] * 5 + [SmsStatus.QUEUED] * 3
+    assert all(row.next_attempt_at >= MORNING for row in rows[5:])
+    accepted = {message["Body"] for message in fake_twilio.accepted}
+    assert {row.body for row in rows[:5]} <= accepted
+    assert not {row.body for row in rows[5:]} & accepted
