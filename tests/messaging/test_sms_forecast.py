@@ -126,3 +126,46 @@ def test_split_rows_wait_while_the_rest_goes_through_the_real_twilio_client(
     accepted = {message["Body"] for message in fake_twilio.accepted}
     assert {row.body for row in rows[:5]} <= accepted
     assert not {row.body for row in rows[5:]} & accepted
+
+
+def test_field_lead_sees_the_forecast_of_their_teams_event(settings, reminders, client_for, lead_a):
+    _settings(settings, rate=1.0)
+    event = reminders(LATE)
+
+    with time_machine.travel(LATE, tick=False):
+        response = client_for(lead_a).get(f"/api/events/{event.pk}/sms-forecast")
+
+    assert response.status_code == 200
+    assert response.json() == {
+        "event_id": event.pk,
+        "rows": 10,
+        "segments": 15,
+        "messages_per_second": 0.95,
+        "starts_at": "2026-10-05T20:59:55-05:00",
+        "finishes_at": "2026-10-06T08:00:04.210528-05:00",
+        "crosses_quiet_hours": True,
+        "rows_before_quiet_hours": 5,
+        "rows_waiting_for_morning": 5,
+        "resumes_at": "2026-10-06T08:00:00-05:00",
+    }
+    # A read: nothing moved.
+    assert set(
+        SmsMessage.objects.filter(event=event, kind=SmsKind.REMINDER).values_list(
+            "next_attempt_at", flat=True
+        )
+    ) == {LATE}
+
+
+def test_another_teams_event_forecast_is_not_found(reminders, client_for, lead_b):
+    event = reminders(AFTERNOON)
+
+    response = client_for(lead_b).get(f"/api/events/{event.pk}/sms-forecast")
+
+    assert response.status_code == 404
+
+
+def test_canvassers_and_volunteers_may_not_see_forecasts(reminders, client_for, canvasser_a):
+    event = reminders(AFTERNOON)
+
+    assert client_for(canvasser_a).get(f"/api/events/{event.pk}/sms-forecast").status_code == 403
+    assert client_for(None).get(f"/api/events/{event.pk}/sms-forecast").status_code == 401
