@@ -54,6 +54,7 @@ from backend.db.locks import advisory_xact_lock
 from backend.sms import BaseSmsBackend, SmsError, get_backend, sender_key
 from events.selectors.sensitive import address_text
 from messaging.models import SAFETY_KINDS, SmsKind, SmsMessage, SmsStatus
+from messaging.services.forecast import sms_due_reminders_split
 from messaging.services.optouts import sms_number_mark_for
 from messaging.services.rates import rate_limit
 from messaging.services.sendability import Decision, send_facts, sendability
@@ -295,6 +296,8 @@ def sms_dispatch_due(
     backend = backend or get_backend()
     batch_size = batch_size or settings.SMS_DISPATCH_BATCH_SIZE
     report.reconciled = sms_reconcile_stale(now=now)
+    # A bulk send that would run into quiet hours waits, from where it would, for the morning.
+    sms_due_reminders_split(now=now)
     threaded = settings.SMS_DISPATCH_THREADS > 1 and not connection.in_atomic_block
     senders = _Senders(settings.SMS_DISPATCH_THREADS, backend) if threaded else None
     try:

@@ -9,7 +9,11 @@ import time_machine
 
 from messaging.models import SmsKind, SmsMessage, SmsStatus
 from messaging.services.dispatch import sms_dispatch_due
-from messaging.services.forecast import event_sms_forecast, sms_bulk_split
+from messaging.services.forecast import (
+    event_sms_forecast,
+    sms_bulk_split,
+    sms_due_reminders_split,
+)
 from messaging.services.rates import PACE
 
 pytestmark = pytest.mark.django_db
@@ -27,12 +31,12 @@ def reminders(make_shift, make_event, sign_up):
     """Ten volunteers signed up (through the real service) to a shift two days ahead, and each
     one's 24 h reminder due now; half the bodies in Spanish with an accent (UCS-2, 2 segments)."""
 
-    def make(now: datetime, count: int = 10, event=None):
+    def make(now: datetime, count: int = 10, event=None, first: int = 1):
         with time_machine.travel(now, tick=False):
             event = event or make_event(starts_at=now + timedelta(days=2))
             shift = make_shift(event=event, capacity=count)
             for n in range(count):
-                sign_up(shift, n + 1)
+                sign_up(shift, n + first)
             rows = SmsMessage.objects.filter(event=event, kind=SmsKind.REMINDER)
             rows.exclude(offset_minutes=24 * 60).delete()
             for i, row in enumerate(rows.order_by("id")):
@@ -169,3 +173,23 @@ def test_canvassers_and_volunteers_may_not_see_forecasts(reminders, client_for, 
 
     assert client_for(canvasser_a).get(f"/api/events/{event.pk}/sms-forecast").status_code == 403
     assert client_for(None).get(f"/api/events/{event.pk}/sms-forecast").status_code == 401
+
+
+def test_dispatcher_splits_only_the_sends_that_would_cross_quiet_hours(
+    settings, reminders, make_event
+):
+    _settings(settings, rate=1.0)
+    crossing = reminders(LATE)
+    afternoon = reminders(
+        LATE,
+        count=3,
+        event=make_event(starts_at=LATE + timedelta(days=2), time_zone="UTC"),
+        first=50,
+    )
+
+    assert sms_due_reminders_split(now=LATE) == 1
+
+    moved = SmsMessage.objects.filter(kind=SmsKind.REMINDER).exclude(next_attempt_at=LATE)
+    assert set(moved.values_list("event", flat=True)) == {crossing.pk}
+    assert moved.count() == 5
+    assert not moved.filter(event=afternoon).exists()
