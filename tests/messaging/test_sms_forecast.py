@@ -193,3 +193,19 @@ def test_dispatcher_splits_only_the_sends_that_would_cross_quiet_hours(
     assert set(moved.values_list("event", flat=True)) == {crossing.pk}
     assert moved.count() == 5
     assert not moved.filter(event=afternoon).exists()
+
+
+def test_late_sends_do_not_bunch_with_the_on_time_ones_after_them(settings):
+    from messaging.services.rates import DEPARTURE_SPACING, rate_limit_depart, rate_limit_wait
+
+    settings.SMS_RATE_PER_SECOND, settings.SMS_SENDER_COUNT = 2, 1
+    sender = "+15155550100"
+    rate_limit_wait(sender=sender, now=AFTERNOON)  # the bucket row
+    gap = 1 / (2 * DEPARTURE_SPACING)
+
+    # A send that woke late leaves at +0.5 s; the next one, on time for its slot at +0.53 s,
+    # must still wait until a full departure gap after it.
+    assert rate_limit_depart(sender=sender, now=AFTERNOON + timedelta(seconds=0.5)) == 0
+    wait = rate_limit_depart(sender=sender, now=AFTERNOON + timedelta(seconds=0.53))
+    assert wait == pytest.approx(0.5 + gap - 0.53)
+    assert rate_limit_depart(sender=sender, now=AFTERNOON + timedelta(seconds=0.5 + gap)) == 0
