@@ -56,7 +56,7 @@ from events.selectors.sensitive import address_text
 from messaging.models import SAFETY_KINDS, SmsKind, SmsMessage, SmsStatus
 from messaging.services.forecast import sms_due_reminders_split
 from messaging.services.optouts import sms_number_mark_for
-from messaging.services.rates import rate_limit
+from messaging.services.rates import rate_limit, rate_limit_departure, rate_limit_slot
 from messaging.services.sendability import Decision, send_facts, sendability
 from messaging.services.voice import voice_call_place, voice_wanted
 from messaging.templates import address_release_body
@@ -184,7 +184,7 @@ def _send_one(
     message: SmsMessage, token: str, backend: BaseSmsBackend, report: DispatchReport
 ) -> None:
     message_id = message.pk
-    rate_limit(sender_key())
+    rate_limit_slot(sender_key())
     now = timezone.now()
     marked = SmsMessage.objects.filter(
         pk=message_id, claim_token=token, status=SmsStatus.QUEUED
@@ -199,6 +199,7 @@ def _send_one(
     message.attempts += 1  # as the UPDATE above did; the row was ours since the claim
     voice = voice_wanted(message)  # a reminder call (docs/voice.md)
     body = "" if voice else _body_to_send(message)
+    rate_limit_departure(sender_key())
     try:
         if voice:
             result = voice_call_place(message, backend)

@@ -82,10 +82,21 @@ def rate_limit_depart(*, sender: str, now: datetime | None = None) -> float:
         return 0.0
 
 
-def rate_limit(sender: str) -> None:
-    """Wait for the sender's next send slot, then until its departure may be stamped."""
+def rate_limit_slot(sender: str) -> None:
+    """Wait for the sender's next send slot."""
     wait = rate_limit_wait(sender=sender)
     if wait > 0:
         time_module.sleep(wait)
+
+
+def rate_limit_departure(sender: str) -> None:
+    """Wait until the departure may be stamped; called right before the request, after any
+    other work of the send, so little comes between the stamp and the provider."""
     while (wait := rate_limit_depart(sender=sender)) > 0:
         time_module.sleep(wait)
+
+
+def rate_limit(sender: str) -> None:
+    """Wait for the sender's next send slot, then until its departure may be stamped."""
+    rate_limit_slot(sender)
+    rate_limit_departure(sender)
