@@ -151,6 +151,15 @@ def sms_bulk_split(*, event: Event, now: datetime | None = None) -> SendForecast
     return forecast
 
 
+def _meets_quiet_hours(start: datetime, end: datetime, time_zone: str) -> bool:
+    moment = start
+    while moment < end:
+        if in_quiet_hours(moment, time_zone):
+            return True
+        moment += timedelta(hours=1)
+    return in_quiet_hours(end, time_zone)
+
+
 def sms_due_reminders_split(*, now: datetime | None = None) -> int:
     """Split (`sms_bulk_split`) every event whose due reminders, sent at capacity from now,
     would run into quiet hours; returns the events split. Called by the dispatcher before it
@@ -174,10 +183,11 @@ def sms_due_reminders_split(*, now: datetime | None = None) -> int:
     for event_id, count in due:
         event = Event.objects.get(pk=event_id)
         end = now + timedelta(seconds=count / capacity)
-        # Inside quiet hours sendability holds (or skips) each row itself; from outside quiet
-        # hours to outside them again in less than an hour, the send cannot have crossed them.
-        if in_quiet_hours(now, event.time_zone) or (
-            not in_quiet_hours(end, event.time_zone) and end - now < timedelta(hours=1)
+        # Inside quiet hours sendability holds (or skips) each row itself. Quiet hours last
+        # whole hours, so a send that meets none of them at hourly steps and at its end does
+        # not cross them.
+        if in_quiet_hours(now, event.time_zone) or not _meets_quiet_hours(
+            now, end, event.time_zone
         ):
             continue
         sms_bulk_split(event=event, now=now)
