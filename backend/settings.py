@@ -546,6 +546,9 @@ SMS_RETRY_BASE_SECONDS = env.float("SMS_RETRY_BASE_SECONDS", 30.0, minimum=0.0)
 SMS_RETRY_MAX_SECONDS = env.float("SMS_RETRY_MAX_SECONDS", 3600.0, minimum=0.0)
 # Messages per second per sender, shared by every dispatcher (0 = no limit).
 SMS_RATE_PER_SECOND = env.float("SMS_RATE_PER_SECOND", 1.0, minimum=0.0)
+# Senders (numbers) in the pool the carriers granted SMS_RATE_PER_SECOND each: the capacity the
+# limiter and the send forecast use is their product (docs/sms-capacity.md).
+SMS_SENDER_COUNT = env.int("SMS_SENDER_COUNT", 1, minimum=1)
 SMS_DAILY_CAP_PER_VOLUNTEER = env.int("SMS_DAILY_CAP_PER_VOLUNTEER", 10, minimum=1)
 SMS_DAILY_CAP_ORGANIZATION = env.int("SMS_DAILY_CAP_ORGANIZATION", 5000, minimum=1)
 # The same caps counted in SMS segments (what carriers bill; a long or UCS-2 text is several).

@@ -12,13 +12,19 @@ backend, PostgreSQL row claims with SKIP LOCKED):
             Twilio's status callbacks settle the "unknown" rows (`make faults` item 6c)
   rate      2 processes sharing SMS_RATE_PER_SECOND=50 (the per-sender limit across workers)
   raw       baseline: the same number of sends with the twilio client alone, no database
+  capacity  issue 18: 5,000 reminders (half in Spanish, UCS-2, two segments) at a configured
+            SMS_RATE_PER_SECOND of 10 and of 40, the fake answering in 100-300 ms (random):
+            the sent rate as a ratio of the configured one, the most sends the fake received in
+            any one-second window (goal: never above the rate), and the finish time predicted
+            by the send forecast (messaging/services/forecast.py) against the actual one
 
 For each it counts what the fake accepted: duplicates (a body accepted twice) must be 0, lost
 (a row neither accepted nor in a recorded state) must be 0. Throughput is measured from the
 fake's first to its last accepted request (process start-up excluded).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/field_sms .venv/bin/python bench/dispatch.py
-    ... bench/dispatch.py --quick          # 1,000 messages
+    ... bench/dispatch.py --quick          # 1,000 messages (capacity: 1,000 reminders)
+    ... bench/dispatch.py --capacity-only  # only the capacity rounds
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -69,6 +76,8 @@ class FakeTwilio:
         self.accepted: list[tuple[float, str]] = []
         self.sids: dict[str, str] = {}  # our message id (from the callback URL) -> SID
         self.hold_at: int | None = None
+        # (low, high) seconds each answer takes, at random (the capacity rounds).
+        self.latency: tuple[float, float] | None = None
         self.held = threading.Event()
         self.release = threading.Event()
 
@@ -77,12 +86,27 @@ class FakeTwilio:
             self.accepted = []
             self.sids = {}
         self.hold_at = None
+        self.latency = None
         self.held.clear()
         self.release.clear()
 
     def bodies(self) -> Counter[str]:
         with self.lock:
             return Counter(body for _, body in self.accepted)
+
+    def times(self) -> list[float]:
+        with self.lock:
+            return sorted(t for t, _ in self.accepted)
+
+    def busiest_second(self) -> int:
+        """The most requests received in any one-second window (sliding, from each receipt)."""
+        times, most, j = self.times(), 0, 0
+        for i, start in enumerate(times):
+            j = max(j, i)
+            while j < len(times) and times[j] < start + 1.0:
+                j += 1
+            most = max(most, j - i)
+        return most
 
     def rate(self) -> float:
         with self.lock:
@@ -108,6 +132,8 @@ def serve(fake: FakeTwilio) -> ThreadingHTTPServer:
                 sid = f"SM{len(fake.accepted):032d}"
                 fake.sids[callback.get("message", [""])[0]] = sid
                 hold = fake.hold_at is not None and len(fake.accepted) == fake.hold_at
+            if fake.latency is not None:
+                time.sleep(random.uniform(*fake.latency))
             if hold:
                 # Accepted, and the answer is held back while the dispatchers are killed: the
                 # "killed between Twilio's acceptance and the database update" case.
@@ -165,7 +191,9 @@ def start_workers(count: int, base_url: str, extra: dict[str, str] | None = None
 # --- Seeding and checking -------------------------------------------------------------------
 
 
-def seed(count: int) -> list[int]:
+def seed(count: int, *, reminders: bool = False) -> list[int]:
+    """Due confirmations, or (`reminders`) due 24 h reminders, every second one in Spanish
+    with an accent outside GSM-7 (UCS-2: two segments)."""
     from datetime import timedelta
 
     from django.db import transaction
@@ -184,6 +212,7 @@ def seed(count: int) -> list[int]:
         Volunteer,
     )
     from messaging.models import ConsentMethod, SmsConsent, SmsKind, SmsMessage
+    from messaging.templates import segments
 
     now = timezone.now()
     with transaction.atomic():
@@ -243,8 +272,11 @@ def seed(count: int) -> list[int]:
                     volunteer=v,
                     phone=v.phone,
                     phone_hash=v.phone_hash,
-                    body=f"{TAG} confirmation {i}",
-                    kind=SmsKind.CONFIRMATION,
+                    body=_body(i, reminders),
+                    segments=segments(_body(i, reminders)),
+                    language="es" if reminders and i % 2 else "en",
+                    kind=SmsKind.REMINDER if reminders else SmsKind.CONFIRMATION,
+                    offset_minutes=24 * 60 if reminders else 0,
                     signup=s,
                     event=event,
                     send_after=now,
@@ -255,6 +287,14 @@ def seed(count: int) -> list[int]:
             batch_size=2000,
         )
     return [m.pk for m in messages]
+
+
+def _body(i: int, reminder: bool) -> str:
+    if not reminder:
+        return f"{TAG} confirmation {i}"
+    if i % 2:
+        return f"{TAG} recordatorio {i}: su turno es mañana a las 9:00, en la biblioteca pública."
+    return f"{TAG} reminder {i}: your shift is tomorrow at 9:00, at the public library."
 
 
 def cleanup() -> None:
@@ -352,6 +392,52 @@ def run_kill(fake: FakeTwilio, base_url: str, count: int) -> dict[str, int]:
     return result
 
 
+CAPACITY_ENV = {
+    "SMS_DISPATCH_THREADS": "8",
+    "SMS_DAILY_SEGMENT_CAP_PER_ORGANIZATION": "100000000",
+}
+
+
+def run_capacity(fake: FakeTwilio, base_url: str, count: int, rate: float) -> dict[str, float]:
+    """Issue 18's measure: `count` reminders at SMS_RATE_PER_SECOND=`rate`, the fake answering
+    in 100-300 ms; the forecast is made just before the dispatchers start."""
+    from django.conf import settings
+
+    from events.models import Event
+    from messaging.services.forecast import event_sms_forecast
+
+    cleanup()
+    fake.reset()
+    seed(count, reminders=True)
+    fake.latency = (0.1, 0.3)
+    for name, value in {**WORKER_ENV, **CAPACITY_ENV, "SMS_RATE_PER_SECOND": str(rate)}.items():
+        if name.startswith("SMS_") and name != "SMS_BACKEND":
+            setattr(settings, name, float(value) if name == "SMS_RATE_PER_SECOND" else int(value))
+    forecast = event_sms_forecast(event=Event.objects.get(title=f"{TAG} event"))
+    assert forecast.starts_at is not None and forecast.finishes_at is not None
+    predicted = (forecast.finishes_at - forecast.starts_at).total_seconds()
+    wait(start_workers(2, base_url, {**CAPACITY_ENV, "SMS_RATE_PER_SECOND": str(rate)}))
+    times = fake.times()
+    actual = times[-1] - times[0] if len(times) > 1 else 0.0
+    result = check(fake, count)
+    figures = {
+        "rate": fake.rate(),
+        "busiest": float(fake.busiest_second()),
+        "predicted": predicted,
+        "actual": actual,
+        "duplicates": float(result["duplicates"]),
+        "lost": float(result["lost"]),
+    }
+    print(
+        f"capacity {rate:g}/s: {count} reminders ({forecast.segments} segments), 2 processes, "
+        f"fake answering in 100-300 ms: sent {figures['rate']:.2f} msg/s "
+        f"({figures['rate'] / rate:.3f} of the rate), busiest one-second window "
+        f"{fake.busiest_second()} sends, finish predicted {predicted:.1f} s, actual "
+        f"{actual:.1f} s ({actual / predicted if predicted else 0:.3f}) {result}"
+    )
+    return figures
+
+
 def raw_baseline(base_url: str, count: int) -> float:
     """The twilio client alone, sequential, no database: the ceiling of one sender."""
     os.environ.update({**WORKER_ENV, "TWILIO_API_BASE_URL": base_url})
@@ -381,6 +467,8 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=10_000)
     parser.add_argument("--quick", action="store_true", help="1,000 messages")
     parser.add_argument("--skip-kill", action="store_true")
+    parser.add_argument("--capacity-only", action="store_true", help="only the capacity rounds")
+    parser.add_argument("--reminders", type=int, default=5_000, help="capacity rounds")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -400,6 +488,14 @@ def main() -> None:
     server = serve(fake)
     base_url = f"http://127.0.0.1:{server.server_address[1]}"
     failures = 0
+    reminders = 1_000 if args.quick else args.reminders
+    if args.capacity_only:
+        try:
+            capacity = {rate: run_capacity(fake, base_url, reminders, rate) for rate in (10, 40)}
+        finally:
+            cleanup()
+            server.shutdown()
+        sys.exit(1 if _capacity_results(capacity) else 0)
     try:
         raw = raw_baseline(base_url, min(count, 2_000))
         print(f"raw twilio client, no database: {raw:,.0f} msg/s")
@@ -410,6 +506,7 @@ def main() -> None:
             "rate", fake, base_url, rate_count, 2, {"SMS_RATE_PER_SECOND": "50"}
         )
         kill = None if args.skip_kill else run_kill(fake, base_url, count)
+        capacity = {rate: run_capacity(fake, base_url, reminders, rate) for rate in (10, 40)}
     finally:
         cleanup()
         server.shutdown()
@@ -433,7 +530,30 @@ def main() -> None:
             kill["unknown_after_callbacks"],
             "messages",
         )
+    failures += _capacity_results(capacity)
     sys.exit(1 if failures else 0)
+
+
+def _capacity_results(capacity: dict[int, dict[str, float]]) -> int:
+    """Print the capacity rounds' RESULT lines; returns how many goals were missed."""
+    missed = 0
+    for rate, figures in capacity.items():
+        result_line(f"dispatch limit {rate}/s, sent rate", figures["rate"], "msg/s", float(rate))
+        result_line(
+            f"dispatch limit {rate}/s, busiest one-second window",
+            figures["busiest"],
+            "msg",
+            float(rate),
+        )
+        result_line(
+            f"dispatch limit {rate}/s, actual finish vs forecast",
+            figures["actual"],
+            "s",
+            figures["predicted"],
+        )
+        missed += figures["busiest"] > rate
+        missed += int(figures["duplicates"] + figures["lost"])
+    return missed
 
 
 if __name__ == "__main__":

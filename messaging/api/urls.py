@@ -13,6 +13,9 @@ urlpatterns: list[URLPattern] = [
         name="sms-review-resolve",
     ),
     path("events/<int:pk>/sms-stats", outbox.EventSmsStatsView.as_view(), name="event-sms"),
+    path(
+        "events/<int:pk>/sms-forecast", outbox.EventSmsForecastView.as_view(), name="sms-forecast"
+    ),
     path("sms/inbound", webhooks.InboundSmsWebhookView.as_view(), name="sms-inbound"),
     path("sms/status", webhooks.SmsStatusWebhookView.as_view(), name="sms-status"),
     # Reminder calls (docs/voice.md)

@@ -7,7 +7,8 @@ from django.db import models
 
 class SmsRateBucket(models.Model):
     """A sender's send schedule, shared by every dispatcher through a row lock: `refilled_at`
-    is the next free send slot (messaging/services/rates.py); `tokens` is no longer used."""
+    is the next free send slot, `tokens` the last departure in epoch seconds
+    (messaging/services/rates.py)."""
 
     sender = models.CharField(max_length=64, unique=True)
     tokens = models.FloatField(default=0)

@@ -54,8 +54,9 @@ from backend.db.locks import advisory_xact_lock
 from backend.sms import BaseSmsBackend, SmsError, get_backend, sender_key
 from events.selectors.sensitive import address_text
 from messaging.models import SAFETY_KINDS, SmsKind, SmsMessage, SmsStatus
+from messaging.services.forecast import sms_due_reminders_split
 from messaging.services.optouts import sms_number_mark_for
-from messaging.services.rates import rate_limit
+from messaging.services.rates import rate_limit, rate_limit_departure, rate_limit_slot
 from messaging.services.sendability import Decision, send_facts, sendability
 from messaging.services.voice import voice_call_place, voice_wanted
 from messaging.templates import address_release_body
@@ -183,7 +184,7 @@ def _send_one(
     message: SmsMessage, token: str, backend: BaseSmsBackend, report: DispatchReport
 ) -> None:
     message_id = message.pk
-    rate_limit(sender_key())
+    rate_limit_slot(sender_key())
     now = timezone.now()
     marked = SmsMessage.objects.filter(
         pk=message_id, claim_token=token, status=SmsStatus.QUEUED
@@ -198,6 +199,7 @@ def _send_one(
     message.attempts += 1  # as the UPDATE above did; the row was ours since the claim
     voice = voice_wanted(message)  # a reminder call (docs/voice.md)
     body = "" if voice else _body_to_send(message)
+    rate_limit_departure(sender_key())
     try:
         if voice:
             result = voice_call_place(message, backend)
@@ -295,6 +297,8 @@ def sms_dispatch_due(
     backend = backend or get_backend()
     batch_size = batch_size or settings.SMS_DISPATCH_BATCH_SIZE
     report.reconciled = sms_reconcile_stale(now=now)
+    # A bulk send that would run into quiet hours waits, from where it would, for the morning.
+    sms_due_reminders_split(now=now)
     threaded = settings.SMS_DISPATCH_THREADS > 1 and not connection.in_atomic_block
     senders = _Senders(settings.SMS_DISPATCH_THREADS, backend) if threaded else None
     try:

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from backend.api.permissions import IsFieldLeadOrOrganizer
 from backend.api.views import ApiView, ListApiView
 from events.selectors.schedule import events_for_user
+from messaging.api.serializers.forecast import SmsForecastSerializer
 from messaging.api.serializers.outbox import (
     SmsEventStatsSerializer,
     SmsMessageFilterSerializer,
@@ -18,6 +19,7 @@ from messaging.api.serializers.outbox import (
 )
 from messaging.models import SmsMessage
 from messaging.selectors.outbox import sms_messages_for_user, sms_stats_for_event
+from messaging.services.forecast import event_sms_forecast
 
 
 class SmsMessageListView(ListApiView):
@@ -48,3 +50,16 @@ class EventSmsStatsView(ApiView):
     def get(self, request: Request, pk: int) -> Response:
         event = self.get_or_404(events_for_user(user=self.actor), pk=pk)
         return Response(SmsEventStatsSerializer(sms_stats_for_event(event=event)).data)
+
+
+class EventSmsForecastView(ApiView):
+    """When the event's queued reminders will have gone out at the configured capacity, and how
+    many wait for the morning (quiet hours, daily caps)."""
+
+    permission_classes = [IsFieldLeadOrOrganizer]
+
+    @extend_schema(responses={200: SmsForecastSerializer})
+    def get(self, request: Request, pk: int) -> Response:
+        event = self.get_or_404(events_for_user(user=self.actor), pk=pk)
+        forecast = event_sms_forecast(event=event)
+        return Response(SmsForecastSerializer({"event_id": event.pk, **vars(forecast)}).data)

@@ -1,0 +1,211 @@
+"""The send forecast of an event's reminders, its API, and the split at quiet hours."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+
+from messaging.models import SmsKind, SmsMessage, SmsStatus
+from messaging.services.dispatch import sms_dispatch_due
+from messaging.services.forecast import (
+    event_sms_forecast,
+    sms_bulk_split,
+    sms_due_reminders_split,
+)
+from messaging.services.rates import PACE
+
+pytestmark = pytest.mark.django_db
+
+# 15:00 in Chicago (CDT, UTC-5): six hours before quiet hours (21:00).
+AFTERNOON = datetime(2026, 10, 5, 20, 0, tzinfo=UTC)
+# 20:59:55 in Chicago: five seconds before quiet hours.
+LATE = datetime(2026, 10, 6, 1, 59, 55, tzinfo=UTC)
+# 08:00 in Chicago the next morning.
+MORNING = datetime(2026, 10, 6, 13, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def reminders(make_shift, make_event, sign_up):
+    """Ten volunteers signed up (through the real service) to a shift two days ahead, and each
+    one's 24 h reminder due now; half the bodies in Spanish with an accent (UCS-2, 2 segments)."""
+
+    def make(now: datetime, count: int = 10, event=None, first: int = 1):
+        with time_machine.travel(now, tick=False):
+            event = event or make_event(starts_at=now + timedelta(days=2))
+            shift = make_shift(event=event, capacity=count)
+            for n in range(count):
+                sign_up(shift, n + first)
+            rows = SmsMessage.objects.filter(event=event, kind=SmsKind.REMINDER)
+            rows.exclude(offset_minutes=24 * 60).delete()
+            for i, row in enumerate(rows.order_by("id")):
+                row.next_attempt_at = row.send_after = now
+                if i % 2:
+                    row.language, row.body = "es", f"Recordatorio {i}: " + "á" * 100
+                else:
+                    row.body = f"Reminder {i}"
+                row.save()
+        return event
+
+    return make
+
+
+def _settings(settings, rate=1.0, senders=1):
+    settings.SMS_RATE_PER_SECOND = rate
+    settings.SMS_SENDER_COUNT = senders
+    settings.SMS_QUIET_HOURS_START, settings.SMS_QUIET_HOURS_END = 21, 8
+
+
+def test_forecast_paces_rows_at_the_rate_times_the_senders(settings, reminders):
+    _settings(settings, rate=1.0, senders=2)
+    event = reminders(AFTERNOON)
+
+    forecast = event_sms_forecast(event=event, now=AFTERNOON)
+
+    assert forecast.rows == 10
+    assert forecast.segments == 5 * 1 + 5 * 2
+    assert forecast.messages_per_second == round(2 * PACE, 3)
+    assert forecast.starts_at == AFTERNOON
+    assert forecast.finishes_at == AFTERNOON + 9 * timedelta(seconds=1 / (2 * PACE))
+    assert not forecast.crosses_quiet_hours
+    assert forecast.rows_waiting_for_morning == 0
+
+
+def test_forecast_that_crosses_quiet_hours_counts_the_rows_left_for_morning(settings, reminders):
+    _settings(settings, rate=1.0)
+    event = reminders(LATE)
+
+    forecast = event_sms_forecast(event=event, now=LATE)
+
+    # Slots at 0, 1.05, 2.1, 3.2, 4.2 s fit before 21:00:00; the other five wait until 08:00.
+    assert forecast.crosses_quiet_hours
+    assert forecast.rows_before_quiet_hours == 5
+    assert forecast.rows_waiting_for_morning == 5
+    assert forecast.resumes_at == MORNING
+    assert forecast.finishes_at == MORNING + 4 * timedelta(seconds=1 / PACE)
+
+
+def test_daily_segment_cap_sends_the_rest_the_next_morning(settings, reminders):
+    _settings(settings, rate=0)
+    settings.SMS_DAILY_SEGMENT_CAP_PER_ORGANIZATION = 5  # 1+2+1 fits, then 2 more does not
+    event = reminders(AFTERNOON, count=4)
+
+    forecast = event_sms_forecast(event=event, now=AFTERNOON)
+
+    assert forecast.rows_before_quiet_hours == 3
+    assert forecast.rows_waiting_for_morning == 1
+    assert forecast.resumes_at == MORNING
+
+
+def test_split_moves_the_rows_that_cannot_finish_to_the_morning(settings, reminders):
+    _settings(settings, rate=1.0)
+    event = reminders(LATE)
+
+    sms_bulk_split(event=event, now=LATE)
+
+    due = list(
+        SmsMessage.objects.filter(event=event, kind=SmsKind.REMINDER)
+        .order_by("id")
+        .values_list("next_attempt_at", flat=True)
+    )
+    assert due[:5] == [LATE] * 5
+    assert due[5:] == [MORNING + i * timedelta(seconds=1 / PACE) for i in range(5)]
+
+
+def test_split_rows_wait_while_the_rest_goes_through_the_real_twilio_client(
+    settings, reminders, fake_twilio
+):
+    _settings(settings, rate=1.0)
+    event = reminders(LATE, count=8)
+    sms_bulk_split(event=event, now=LATE)
+    settings.SMS_RATE_PER_SECOND = 0  # the test sends at once; the split already paced them
+
+    with time_machine.travel(LATE, tick=False):
+        sms_dispatch_due()
+
+    rows = list(SmsMessage.objects.filter(event=event, kind=SmsKind.REMINDER).order_by("id"))
+    assert [row.status for row in rows] == [SmsStatus.SENT] * 5 + [SmsStatus.QUEUED] * 3
+    assert all(row.next_attempt_at >= MORNING for row in rows[5:])
+    accepted = {message["Body"] for message in fake_twilio.accepted}
+    assert {row.body for row in rows[:5]} <= accepted
+    assert not {row.body for row in rows[5:]} & accepted
+
+
+def test_field_lead_sees_the_forecast_of_their_teams_event(settings, reminders, client_for, lead_a):
+    _settings(settings, rate=1.0)
+    event = reminders(LATE)
+
+    with time_machine.travel(LATE, tick=False):
+        response = client_for(lead_a).get(f"/api/events/{event.pk}/sms-forecast")
+
+    assert response.status_code == 200
+    assert response.json() == {
+        "event_id": event.pk,
+        "rows": 10,
+        "segments": 15,
+        "messages_per_second": 0.95,
+        "starts_at": "2026-10-05T20:59:55-05:00",
+        "finishes_at": "2026-10-06T08:00:04.210528-05:00",
+        "crosses_quiet_hours": True,
+        "rows_before_quiet_hours": 5,
+        "rows_waiting_for_morning": 5,
+        "resumes_at": "2026-10-06T08:00:00-05:00",
+    }
+    # A read: nothing moved.
+    assert set(
+        SmsMessage.objects.filter(event=event, kind=SmsKind.REMINDER).values_list(
+            "next_attempt_at", flat=True
+        )
+    ) == {LATE}
+
+
+def test_another_teams_event_forecast_is_not_found(reminders, client_for, lead_b):
+    event = reminders(AFTERNOON)
+
+    response = client_for(lead_b).get(f"/api/events/{event.pk}/sms-forecast")
+
+    assert response.status_code == 404
+
+
+def test_canvassers_and_volunteers_may_not_see_forecasts(reminders, client_for, canvasser_a):
+    event = reminders(AFTERNOON)
+
+    assert client_for(canvasser_a).get(f"/api/events/{event.pk}/sms-forecast").status_code == 403
+    assert client_for(None).get(f"/api/events/{event.pk}/sms-forecast").status_code == 401
+
+
+def test_dispatcher_splits_only_the_sends_that_would_cross_quiet_hours(
+    settings, reminders, make_event
+):
+    _settings(settings, rate=1.0)
+    crossing = reminders(LATE)
+    afternoon = reminders(
+        LATE,
+        count=3,
+        event=make_event(starts_at=LATE + timedelta(days=2), time_zone="UTC"),
+        first=50,
+    )
+
+    assert sms_due_reminders_split(now=LATE) == 1
+
+    moved = SmsMessage.objects.filter(kind=SmsKind.REMINDER).exclude(next_attempt_at=LATE)
+    assert set(moved.values_list("event", flat=True)) == {crossing.pk}
+    assert moved.count() == 5
+    assert not moved.filter(event=afternoon).exists()
+
+
+def test_late_sends_do_not_bunch_with_the_on_time_ones_after_them(settings):
+    from messaging.services.rates import DEPARTURE_SPACING, rate_limit_depart, rate_limit_wait
+
+    settings.SMS_RATE_PER_SECOND, settings.SMS_SENDER_COUNT = 2, 1
+    sender = "+15155550100"
+    rate_limit_wait(sender=sender, now=AFTERNOON)  # the bucket row
+    gap = 1 / (2 * DEPARTURE_SPACING)
+
+    # A send that woke late leaves at +0.5 s; the next one, on time for its slot at +0.53 s,
+    # must still wait until a full departure gap after it.
+    assert rate_limit_depart(sender=sender, now=AFTERNOON + timedelta(seconds=0.5)) == 0
+    wait = rate_limit_depart(sender=sender, now=AFTERNOON + timedelta(seconds=0.53))
+    assert wait == pytest.approx(0.5 + gap - 0.53)
+    assert rate_limit_depart(sender=sender, now=AFTERNOON + timedelta(seconds=0.5 + gap)) == 0
