@@ -2,10 +2,10 @@
 
 The forecast replays what the dispatcher will do with the queued rows, in its claim order
 (due time, then id): each row takes the next send slot of the limiter (`send_capacity`, slots
-1 / capacity apart, no burst), a row whose slot falls in the recipient's quiet hours waits for
-the next allowed moment (`quiet_hours_end`, the sendability rule), and the organization's daily
-caps (texts and segments, with what was already spent in the last 24 h) send the rest the next
-local morning. `sms_bulk_split` writes that plan down: the rows that cannot go before quiet
+1 / capacity apart, no burst), a row whose slot falls in quiet hours waits for the next allowed
+moment (`message_quiet_hours_end`: the event's and the recipient's), and the organization's
+daily caps (texts and segments, with what was already spent in the last 24 h) send the rest the
+next local morning. `sms_bulk_split` writes that plan down: the rows that cannot go before quiet
 hours get their `next_attempt_at` moved to the morning, so the rest of the send waits there
 rather than being found, row by row, by the dispatcher inside quiet hours.
 """
@@ -27,9 +27,9 @@ from messaging.services.rates import send_capacity
 from messaging.services.sendability import (
     COUNTED_STATUSES,
     in_quiet_hours,
+    message_quiet_hours_end,
     message_time_zone,
     next_local_morning,
-    quiet_hours_end,
 )
 
 
@@ -51,11 +51,11 @@ class SendForecast:
 
 
 def _resume_at(message: SmsMessage, moment: datetime) -> datetime:
-    """The first moment at or after `moment` the recipient may get `message` (quiet hours:
-    the sendability rule decides, whatever time zone it follows)."""
+    """The first moment at or after `moment` the recipient may get `message`: the event's and
+    the recipient's quiet hours, as the dispatcher applies them."""
     if message.kind in SAFETY_KINDS:
         return moment
-    return quiet_hours_end(moment, message_time_zone(message))
+    return message_quiet_hours_end(message, moment)
 
 
 def _spent_today(now: datetime) -> tuple[int, int]:
@@ -119,7 +119,7 @@ def sms_forecast(messages: Sequence[SmsMessage], *, now: datetime | None = None)
 def _event_reminders(event: Event) -> list[SmsMessage]:
     return list(
         SmsMessage.objects.filter(event=event, kind=SmsKind.REMINDER, status=SmsStatus.QUEUED)
-        .select_related("event", "signup__shift")
+        .select_related("event", "signup__shift", "volunteer")
         .order_by("next_attempt_at", "id")
     )
 
@@ -141,7 +141,7 @@ def sms_bulk_split(*, event: Event, now: datetime | None = None) -> SendForecast
             SmsMessage.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(event=event, kind=SmsKind.REMINDER, status=SmsStatus.QUEUED)
             .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-            .select_related("event", "signup__shift")
+            .select_related("event", "signup__shift", "volunteer")
         )
         forecast = sms_forecast(rows, now=now)
         for row in rows:
