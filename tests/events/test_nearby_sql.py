@@ -49,6 +49,7 @@ def scattered_events(make_event, make_location):
         )
 
 
+@pytest.mark.postgres  # the one-statement search is PostgreSQL's
 @pytest.mark.parametrize(
     "filters",
     [
@@ -120,6 +121,7 @@ def test_a_bad_value_is_still_a_400_naming_the_field(api_client, params, field):
     assert list(response.json()["error"]["fields"]) == [field]
 
 
+@pytest.mark.postgres  # the one-statement search is PostgreSQL's
 @pytest.mark.parametrize("zone", ["America/Chicago", "America/Denver", "UTC", "Asia/Kolkata"])
 def test_the_json_written_in_sql_is_the_python_renderings_bytes(make_event, make_location, zone):
     """Odd text (quotes, backslashes, control characters, non-ASCII, U+2028), integral
