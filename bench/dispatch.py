@@ -36,11 +36,13 @@ import random
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -75,6 +77,7 @@ class FakeTwilio:
         self.lock = threading.Lock()
         self.accepted: list[tuple[float, str]] = []
         self.sids: dict[str, str] = {}  # our message id (from the callback URL) -> SID
+        self.received: dict[str, float] = {}
         self.hold_at: int | None = None
         # (low, high) seconds each answer takes, at random (the capacity rounds).
         self.latency: tuple[float, float] | None = None
@@ -85,6 +88,7 @@ class FakeTwilio:
         with self.lock:
             self.accepted = []
             self.sids = {}
+            self.received = {}
         self.hold_at = None
         self.latency = None
         self.held.clear()
@@ -129,6 +133,7 @@ def serve(fake: FakeTwilio) -> ThreadingHTTPServer:
             callback = parse_qs(urlsplit(form.get("StatusCallback", [""])[0]).query)
             with fake.lock:
                 fake.accepted.append((time.monotonic(), body))
+                fake.received[callback.get("message", [""])[0]] = time.time()
                 sid = f"SM{len(fake.accepted):032d}"
                 fake.sids[callback.get("message", [""])[0]] = sid
                 hold = fake.hold_at is not None and len(fake.accepted) == fake.hold_at
@@ -169,18 +174,44 @@ def serve(fake: FakeTwilio) -> ThreadingHTTPServer:
 
 
 def worker() -> None:
-    """A dispatcher process: dispatch until nothing is due."""
+    """A dispatcher process: dispatch until nothing is due, `BENCH_MAX_BATCHES` claims per call
+    (1; the capacity rounds: 20, as the Celery task does)."""
     import django
 
     django.setup()
+    from backend.sms import get_backend
     from messaging.services.dispatch import sms_dispatch_due
 
+    backend = get_backend()
+    if os.environ.get("BENCH_DEPARTURE_LOG"):
+        _log_departures(backend, os.environ["BENCH_DEPARTURE_LOG"])
+    max_batches = int(os.environ.get("BENCH_MAX_BATCHES", "1"))
     idle = 0
     while idle < 2:
-        report = sms_dispatch_due(batch_size=100, max_batches=1)
+        report = sms_dispatch_due(batch_size=100, max_batches=max_batches, backend=backend)
         idle = 0 if report.claimed else idle + 1
         if not report.claimed:
             time.sleep(0.2)
+
+
+def _log_departures(backend: Any, path: str) -> None:
+    """Write each text's id and its departure stamp (the limiter's, epoch seconds) to `path`."""
+    from messaging.services import dispatch
+
+    stamps, log = threading.local(), open(path, "a")  # noqa: SIM115 (the process's lifetime)
+    depart, send = dispatch.rate_limit_departure, backend.send
+
+    def logged_depart(sender: str) -> float:
+        stamps.at = depart(sender)
+        return stamps.at
+
+    def logged_send(*, to: str, body: str, message_id: str | None = None) -> Any:
+        log.write(f"{message_id}\t{stamps.at}\n")
+        log.flush()
+        return send(to=to, body=body, message_id=message_id)
+
+    dispatch.rate_limit_departure = logged_depart  # type: ignore[assignment]
+    backend.send = logged_send
 
 
 def start_workers(count: int, base_url: str, extra: dict[str, str] | None = None) -> list:
@@ -394,6 +425,11 @@ def run_kill(fake: FakeTwilio, base_url: str, count: int) -> dict[str, int]:
 
 CAPACITY_ENV = {
     "SMS_DISPATCH_THREADS": "8",
+    # Production's lease and timeout (the kill round's short ones would expire claims that
+    # wait their turn at 10/s), and the Celery task's 20 batches per dispatch.
+    "SMS_CLAIM_LEASE_SECONDS": "120",
+    "SMS_SENDING_TIMEOUT_SECONDS": "300",
+    "BENCH_MAX_BATCHES": "20",
     "SMS_DAILY_SEGMENT_CAP_PER_ORGANIZATION": "100000000",
 }
 
@@ -416,7 +452,16 @@ def run_capacity(fake: FakeTwilio, base_url: str, count: int, rate: float) -> di
     forecast = event_sms_forecast(event=Event.objects.get(title=f"{TAG} event"))
     assert forecast.starts_at is not None and forecast.finishes_at is not None
     predicted = (forecast.finishes_at - forecast.starts_at).total_seconds()
-    wait(start_workers(2, base_url, {**CAPACITY_ENV, "SMS_RATE_PER_SECOND": str(rate)}))
+    log_path = tempfile.mktemp(prefix="bench-departures-", suffix=".log")  # noqa: S306
+    wait(
+        start_workers(
+            2,
+            base_url,
+            {**CAPACITY_ENV, "SMS_RATE_PER_SECOND": str(rate), "BENCH_DEPARTURE_LOG": log_path},
+        )
+    )
+    delays = departure_delays(fake, log_path)
+    Path(log_path).unlink(missing_ok=True)
     times = fake.times()
     actual = times[-1] - times[0] if len(times) > 1 else 0.0
     result = check(fake, count)
@@ -433,9 +478,22 @@ def run_capacity(fake: FakeTwilio, base_url: str, count: int, rate: float) -> di
         f"fake answering in 100-300 ms: sent {figures['rate']:.2f} msg/s "
         f"({figures['rate'] / rate:.3f} of the rate), busiest one-second window "
         f"{fake.busiest_second()} sends, finish predicted {predicted:.1f} s, actual "
-        f"{actual:.1f} s ({actual / predicted if predicted else 0:.3f}) {result}"
+        f"{actual:.1f} s ({actual / predicted if predicted else 0:.3f}); {delays} {result}"
     )
     return figures
+
+
+def departure_delays(fake: FakeTwilio, log_path: str) -> str:
+    """How long each text took from its departure stamp (the limiter's) to the fake's receipt:
+    the slack the limiter leaves per window (WINDOW_SLACK) must cover its spread."""
+    stamps = (line.split("\t") for line in Path(log_path).read_text().splitlines())
+    delays = sorted(
+        1000 * (fake.received[mid] - float(t)) for mid, t in stamps if mid in fake.received
+    )
+    if not delays:
+        return "no departures logged"
+    at = lambda f: delays[min(len(delays) - 1, int(f * len(delays)))]  # noqa: E731
+    return f"departure to receipt p50 {at(0.5):.1f} ms, p99 {at(0.99):.1f}, max {delays[-1]:.1f}"
 
 
 def raw_baseline(base_url: str, count: int) -> float:
@@ -469,6 +527,9 @@ def main() -> None:
     parser.add_argument("--skip-kill", action="store_true")
     parser.add_argument("--capacity-only", action="store_true", help="only the capacity rounds")
     parser.add_argument("--reminders", type=int, default=5_000, help="capacity rounds")
+    parser.add_argument(
+        "--rate", type=int, action="append", help="capacity rounds' rates (default: 10 and 40)"
+    )
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -489,9 +550,10 @@ def main() -> None:
     base_url = f"http://127.0.0.1:{server.server_address[1]}"
     failures = 0
     reminders = 1_000 if args.quick else args.reminders
+    rates = args.rate or [10, 40]
     if args.capacity_only:
         try:
-            capacity = {rate: run_capacity(fake, base_url, reminders, rate) for rate in (10, 40)}
+            capacity = {rate: run_capacity(fake, base_url, reminders, rate) for rate in rates}
         finally:
             cleanup()
             server.shutdown()
@@ -506,7 +568,7 @@ def main() -> None:
             "rate", fake, base_url, rate_count, 2, {"SMS_RATE_PER_SECOND": "50"}
         )
         kill = None if args.skip_kill else run_kill(fake, base_url, count)
-        capacity = {rate: run_capacity(fake, base_url, reminders, rate) for rate in (10, 40)}
+        capacity = {rate: run_capacity(fake, base_url, reminders, rate) for rate in rates}
     finally:
         cleanup()
         server.shutdown()

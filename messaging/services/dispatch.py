@@ -324,6 +324,7 @@ class _Senders:
     the threads never idle at a batch's end. Each thread has its own database connection."""
 
     def __init__(self, count: int, backend: BaseSmsBackend) -> None:
+        backend.warm()
         self.pending: queue.Queue[tuple[SmsMessage, str] | None] = queue.Queue()
         self.reports = [DispatchReport() for _ in range(count)]
         self.fatal: list[BaseException] = []

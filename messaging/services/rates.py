@@ -15,30 +15,43 @@ import time as time_module
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from messaging.models import SmsRateBucket
 
-# Slots are spaced for a little below the configured rate: a slot is reserved a few
-# milliseconds before its request leaves (marking the row `sending` comes between) and threads
-# wake with some jitter, which must not put one text too many in a second as the provider
-# counts them. 5% leaves ~50 ms per one-second window.
-PACE = 0.95
+# Slots are spaced for a little below the configured rate, so that the departure gate below
+# rarely has to hold a send back and a send that leaves late is absorbed within the next window.
+PACE = 0.965
 
 # Reserving slots is not enough on a busy machine: a thread that wakes (or gets the CPU) late
 # leaves late, and the on-time sends after it then bunch, up to 13 in one second at 10/s
 # (bench/dispatch.py, capacity rounds). So each send also stamps its departure, right before the
-# request, no sooner than this fraction of 1 / rate after the last one: any rate + 1 departures
-# then span more than a second (2.5% slack for the request's own way out), while the slot
-# schedule (at PACE, wider) rarely makes a send wait for it.
-DEPARTURE_SPACING = 0.975
+# request, in a log of the sender's last departures: a send may leave only when the
+# rate-th departure before it is more than a second (plus WINDOW_SLACK, for the request's own
+# way to the provider: 2-10 ms at p99 on loopback, bench/dispatch.py) ago, so no one-second
+# window ever holds more than the rate as the provider counts them. Unlike a fixed gap after the
+# last departure, a late send costs nothing later: the sends after it may catch up, never
+# faster than MIN_GAP of the rate's spacing apart (no bursts).
+WINDOW_SLACK = 0.025
+MIN_GAP = 0.5
 
 
 def send_capacity() -> float:
     """Sends per second the limiter allows (0: no limit): the carriers' rate per sender times
     the senders, paced at PACE. The send forecast predicts with the same figure."""
     return settings.SMS_RATE_PER_SECOND * settings.SMS_SENDER_COUNT * PACE
+
+
+def _schedule_locked(sender: str) -> SmsRateBucket:
+    """The sender's row, locked for the rest of the transaction. The transaction commits
+    without waiting for the WAL flush: the schedule is minutes-old data at most (a crash loses
+    a few stamps, not a text), and a slow flush between the stamp and the request would make
+    the send reach the provider later than its stamp says."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit = off")
+    return SmsRateBucket.objects.select_for_update().get(sender=sender)
 
 
 def rate_limit_wait(*, sender: str, now: datetime | None = None) -> float:
@@ -51,10 +64,10 @@ def rate_limit_wait(*, sender: str, now: datetime | None = None) -> float:
     if rate <= 0:
         return 0.0
     SmsRateBucket.objects.get_or_create(
-        sender=sender, defaults={"tokens": 0, "refilled_at": now or timezone.now()}
+        sender=sender, defaults={"refilled_at": now or timezone.now()}
     )
     with transaction.atomic():
-        bucket = SmsRateBucket.objects.select_for_update().get(sender=sender)
+        bucket = _schedule_locked(sender)
         # The time is read once the row is ours: read before the lock, a sender that waited on
         # it would reserve a slot in the past.
         now = now or timezone.now()
@@ -64,22 +77,39 @@ def rate_limit_wait(*, sender: str, now: datetime | None = None) -> float:
         return (slot - now).total_seconds()
 
 
+def departure_window() -> tuple[int, float]:
+    """(departures, seconds): at most that many departures in any window that long. A whole
+    number of texts per second (a fractional rate rounds down); below 1/s, one per 1 / rate."""
+    rate = settings.SMS_RATE_PER_SECOND * settings.SMS_SENDER_COUNT
+    if rate >= 1:
+        return int(rate), 1.0
+    return 1, 1 / rate
+
+
 def rate_limit_depart(*, sender: str, now: datetime | None = None) -> float:
-    """Stamp a departure now if the last one was long enough ago; returns 0 when stamped, or
-    the seconds to wait before asking again. The last departure is kept (epoch seconds) in the
-    bucket's `tokens`, under the same row lock."""
-    rate = settings.SMS_RATE_PER_SECOND * settings.SMS_SENDER_COUNT * DEPARTURE_SPACING
-    if rate <= 0:
-        return 0.0
+    """Stamp a departure now if the window allows it; returns 0 when stamped, or the seconds to
+    wait before asking again."""
+    return _depart(sender, now)[0]
+
+
+def _depart(sender: str, now: datetime | None) -> tuple[float, float]:
+    """(seconds to wait, 0 when stamped; the stamp, epoch seconds). The sender's recent
+    departures (oldest first) are kept in the bucket's `departures`, under its row lock."""
+    if settings.SMS_RATE_PER_SECOND * settings.SMS_SENDER_COUNT <= 0:
+        return 0.0, (now or timezone.now()).timestamp()
+    count, window = departure_window()
     with transaction.atomic():
-        bucket = SmsRateBucket.objects.select_for_update().get(sender=sender)
+        bucket = _schedule_locked(sender)
         stamp = (now or timezone.now()).timestamp()
-        earliest = bucket.tokens + 1 / rate
+        recent = [t for t in bucket.departures if t > stamp - window - WINDOW_SLACK]
+        earliest = recent[-1] + MIN_GAP * window / count if recent else stamp
+        if len(recent) >= count:
+            earliest = max(earliest, recent[-count] + window + WINDOW_SLACK)
         if stamp < earliest:
-            return earliest - stamp
-        bucket.tokens = stamp
-        bucket.save(update_fields=["tokens"])
-        return 0.0
+            return earliest - stamp, stamp
+        bucket.departures = [*recent, stamp][-count:]
+        bucket.save(update_fields=["departures"])
+        return 0.0, stamp
 
 
 def rate_limit_slot(sender: str) -> None:
@@ -89,10 +119,14 @@ def rate_limit_slot(sender: str) -> None:
         time_module.sleep(wait)
 
 
-def rate_limit_departure(sender: str) -> None:
+def rate_limit_departure(sender: str) -> float:
     """Wait until the departure may be stamped; called right before the request, after any
-    other work of the send, so little comes between the stamp and the provider."""
-    while (wait := rate_limit_depart(sender=sender)) > 0:
+    other work of the send, so little comes between the stamp and the provider. Returns the
+    stamp (epoch seconds)."""
+    while True:
+        wait, stamp = _depart(sender, None)
+        if wait <= 0:
+            return stamp
         time_module.sleep(wait)
 
 

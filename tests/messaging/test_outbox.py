@@ -234,7 +234,7 @@ def test_organization_cap_postpones_to_the_next_morning(make_shift, sign_up, set
 
 
 def test_rate_limit_is_shared_through_the_database(settings):
-    from messaging.services.rates import rate_limit_wait
+    from messaging.services.rates import PACE, rate_limit_wait
 
     settings.SMS_RATE_PER_SECOND = 2
     waits = [rate_limit_wait(sender="+15155550100", now=NOW) for _ in range(3)]
@@ -242,7 +242,7 @@ def test_rate_limit_is_shared_through_the_database(settings):
 
     # Each send reserves the next slot, 1 / rate apart (paced a little below the rate): no
     # burst, at most 2 in any one-second window; after a quiet spell, the next goes at once.
-    step = 1 / (2 * 0.95)
+    step = 1 / (2 * PACE)
     assert waits == [0.0, pytest.approx(step), pytest.approx(2 * step)]
     assert much_later == 0.0
 

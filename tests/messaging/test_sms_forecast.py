@@ -144,9 +144,9 @@ def test_field_lead_sees_the_forecast_of_their_teams_event(settings, reminders, 
         "event_id": event.pk,
         "rows": 10,
         "segments": 15,
-        "messages_per_second": 0.95,
+        "messages_per_second": 0.965,
         "starts_at": "2026-10-05T20:59:55-05:00",
-        "finishes_at": "2026-10-06T08:00:04.210528-05:00",
+        "finishes_at": "2026-10-06T08:00:04.145076-05:00",
         "crosses_quiet_hours": True,
         "rows_before_quiet_hours": 5,
         "rows_waiting_for_morning": 5,
@@ -195,17 +195,64 @@ def test_dispatcher_splits_only_the_sends_that_would_cross_quiet_hours(
     assert not moved.filter(event=afternoon).exists()
 
 
-def test_late_sends_do_not_bunch_with_the_on_time_ones_after_them(settings):
-    from messaging.services.rates import DEPARTURE_SPACING, rate_limit_depart, rate_limit_wait
+def test_no_window_of_a_second_holds_more_departures_than_the_rate(settings):
+    from messaging.services.rates import MIN_GAP, WINDOW_SLACK, rate_limit_depart, rate_limit_wait
 
     settings.SMS_RATE_PER_SECOND, settings.SMS_SENDER_COUNT = 2, 1
     sender = "+15155550100"
     rate_limit_wait(sender=sender, now=AFTERNOON)  # the bucket row
-    gap = 1 / (2 * DEPARTURE_SPACING)
 
-    # A send that woke late leaves at +0.5 s; the next one, on time for its slot at +0.53 s,
-    # must still wait until a full departure gap after it.
-    assert rate_limit_depart(sender=sender, now=AFTERNOON + timedelta(seconds=0.5)) == 0
-    wait = rate_limit_depart(sender=sender, now=AFTERNOON + timedelta(seconds=0.53))
-    assert wait == pytest.approx(0.5 + gap - 0.53)
-    assert rate_limit_depart(sender=sender, now=AFTERNOON + timedelta(seconds=0.5 + gap)) == 0
+    def depart(seconds: float) -> float:
+        return rate_limit_depart(sender=sender, now=AFTERNOON + timedelta(seconds=seconds))
+
+    # Two may leave within a second, never closer than MIN_GAP of the spacing (no burst) ...
+    assert depart(0) == 0
+    assert depart(0.1) == pytest.approx(MIN_GAP / 2 - 0.1)
+    assert depart(MIN_GAP / 2) == 0
+    # ... and a third only once the first is more than a second (plus the slack) behind.
+    assert depart(0.9) == pytest.approx(1 + WINDOW_SLACK - 0.9)
+    assert depart(1 + WINDOW_SLACK) == 0
+
+
+def test_a_late_send_does_not_hold_back_the_on_time_ones_after_it(settings):
+    from messaging.models import SmsRateBucket
+    from messaging.services.rates import rate_limit_depart, rate_limit_wait
+
+    settings.SMS_RATE_PER_SECOND, settings.SMS_SENDER_COUNT = 10, 1
+    sender = "+15155550100"
+    rate_limit_wait(sender=sender, now=AFTERNOON)
+
+    def depart(seconds: float) -> float:
+        return rate_limit_depart(sender=sender, now=AFTERNOON + timedelta(seconds=seconds))
+
+    # Slots every 0.1 s; the send of slot 3 wakes 40 ms late, and slot 4's is on time 60 ms
+    # after it: it leaves at once (a full gap after the last departure would have held it).
+    for slot in range(3):
+        assert depart(slot / 10) == 0
+    assert depart(0.34) == 0
+    assert depart(0.4) == 0
+    assert SmsRateBucket.objects.get(sender=sender).departures[-2:] == [
+        (AFTERNOON + timedelta(seconds=0.34)).timestamp(),
+        (AFTERNOON + timedelta(seconds=0.4)).timestamp(),
+    ]
+    # The log keeps only the window's worth: the rate's count of departures.
+    for later in range(1, 25):
+        assert depart(0.4 + later * 0.11) == 0
+    assert len(SmsRateBucket.objects.get(sender=sender).departures) == 10
+
+
+def test_a_rate_below_one_per_second_spaces_single_departures(settings):
+    from messaging.services.rates import (
+        WINDOW_SLACK,
+        departure_window,
+        rate_limit_depart,
+        rate_limit_wait,
+    )
+
+    settings.SMS_RATE_PER_SECOND, settings.SMS_SENDER_COUNT = 0.5, 1
+    assert departure_window() == (1, 2.0)
+    sender = "+15155550100"
+    rate_limit_wait(sender=sender, now=AFTERNOON)
+    assert rate_limit_depart(sender=sender, now=AFTERNOON) == 0
+    wait = rate_limit_depart(sender=sender, now=AFTERNOON + timedelta(seconds=1))
+    assert wait == pytest.approx(1 + WINDOW_SLACK)

@@ -99,6 +99,10 @@ class BaseSmsBackend:
     def send(self, *, to: str, body: str, message_id: str | None = None) -> SendResult:
         raise NotImplementedError
 
+    def warm(self) -> None:
+        """Load what the first send would load (a dispatcher calls it before sending, so the
+        first text does not leave late and bunch with the next ones at the provider)."""
+
     def call(self, *, to: str, url: str, status_callback: str) -> SendResult:
         """Place a phone call whose instructions (TwiML) are fetched from `url`."""
         raise NotImplementedError
