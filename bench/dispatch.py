@@ -195,22 +195,30 @@ def worker() -> None:
 
 
 def _log_departures(backend: Any, path: str) -> None:
-    """Write each text's id and its departure stamp (the limiter's, epoch seconds) to `path`."""
+    """Write each text's id, its departure stamp and when its request reached the wire (the
+    limiter's, epoch seconds) to `path`."""
+    from contextlib import contextmanager
+
     from messaging.services import dispatch
 
-    stamps, log = threading.local(), open(path, "a")  # noqa: SIM115 (the process's lifetime)
-    depart, send = dispatch.rate_limit_departure, backend.send
+    current, log = threading.local(), open(path, "a")  # noqa: SIM115 (the process's lifetime)
+    departure, send = dispatch.departure, backend.send
 
-    def logged_depart(sender: str) -> float:
-        stamps.at = depart(sender)
-        return stamps.at
+    @contextmanager
+    def logged_departure(sender: str) -> Any:
+        with departure(sender) as leaving:
+            current.leaving = leaving
+            yield leaving
 
     def logged_send(*, to: str, body: str, message_id: str | None = None) -> Any:
-        log.write(f"{message_id}\t{stamps.at}\n")
-        log.flush()
-        return send(to=to, body=body, message_id=message_id)
+        try:
+            return send(to=to, body=body, message_id=message_id)
+        finally:
+            leaving = current.leaving
+            log.write(f"{message_id}\t{leaving.stamp}\t{leaving.wire_at or leaving.stamp}\n")
+            log.flush()
 
-    dispatch.rate_limit_departure = logged_depart  # type: ignore[assignment]
+    dispatch.departure = logged_departure
     backend.send = logged_send
 
 
@@ -484,16 +492,28 @@ def run_capacity(fake: FakeTwilio, base_url: str, count: int, rate: float) -> di
 
 
 def departure_delays(fake: FakeTwilio, log_path: str) -> str:
-    """How long each text took from its departure stamp (the limiter's) to the fake's receipt:
-    the slack the limiter leaves per window (WINDOW_SLACK) must cover its spread."""
-    stamps = (line.split("\t") for line in Path(log_path).read_text().splitlines())
-    delays = sorted(
-        1000 * (fake.received[mid] - float(t)) for mid, t in stamps if mid in fake.received
-    )
-    if not delays:
+    """How long each text took from its stamp to the wire (the sender's own stalls, which the
+    limiter corrects) and from its departure as the limiter counts it to the fake's receipt
+    (the spread WINDOW_SLACK must cover)."""
+    from messaging.services.rates import RESTAMP_AFTER
+
+    to_wire, to_receipt = [], []
+    for line in Path(log_path).read_text().splitlines():
+        message_id, stamp, wire_at = line.split("\t")
+        if message_id not in fake.received:
+            continue
+        counted = float(wire_at) if float(wire_at) - float(stamp) > RESTAMP_AFTER else float(stamp)
+        to_wire.append(1000 * (float(wire_at) - float(stamp)))
+        to_receipt.append(1000 * (fake.received[message_id] - counted))
+    if not to_receipt:
         return "no departures logged"
-    at = lambda f: delays[min(len(delays) - 1, int(f * len(delays)))]  # noqa: E731
-    return f"departure to receipt p50 {at(0.5):.1f} ms, p99 {at(0.99):.1f}, max {delays[-1]:.1f}"
+
+    def spread(delays: list[float]) -> str:
+        delays.sort()
+        p50, p99 = (delays[min(len(delays) - 1, int(f * len(delays)))] for f in (0.5, 0.99))
+        return f"p50 {p50:.1f} ms, p99 {p99:.1f}, max {delays[-1]:.1f}"
+
+    return f"stamp to wire {spread(to_wire)}; departure to receipt {spread(to_receipt)}"
 
 
 def raw_baseline(base_url: str, count: int) -> float:

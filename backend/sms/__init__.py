@@ -19,6 +19,7 @@ from backend.sms.backends.base import (
     InboundText,
     SendResult,
     SmsError,
+    on_wire,
 )
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "SendResult",
     "SmsError",
     "get_backend",
+    "on_wire",
     "send_sms",
     "sender_key",
     "webhook_signature_valid",

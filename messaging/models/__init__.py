@@ -9,6 +9,7 @@ from messaging.models.inbound import InboundAction, InboundSms
 from messaging.models.kyr import KnowYourRightsSendCount, KnowYourRightsText
 from messaging.models.optouts import OptOutReason, SmsOptOut
 from messaging.models.outbox import (
+    BULK_KINDS,
     ENDORSEMENT_KINDS,
     FINAL_STATUSES,
     ON_REQUEST_KINDS,
@@ -22,6 +23,7 @@ from messaging.models.rates import SmsRateBucket
 from messaging.models.reviews import ReviewStatus, SmsReview
 
 __all__ = [
+    "BULK_KINDS",
     "ENDORSEMENT_KINDS",
     "FINAL_STATUSES",
     "ON_REQUEST_KINDS",

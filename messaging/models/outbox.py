@@ -34,6 +34,17 @@ class SmsKind(models.TextChoices):
     ADDRESS_RELEASE = "address_release", "A sensitive event's address, before the shift"
 
 
+# Texts an event sends to many people at once (a bulk send): the send forecast predicts them
+# and the dispatcher splits them at quiet hours (messaging/services/forecast.py).
+BULK_KINDS = (
+    SmsKind.REMINDER,
+    SmsKind.EVENT_CHANGED,
+    SmsKind.EVENT_CANCELLED,
+    SmsKind.SHIFT_INVITATION,
+    SmsKind.ADDRESS_RELEASE,
+)
+
+
 # Texts that answer something just asked for (a reply, a one-time code): sent at once, outside
 # the consent ledger and quiet hours, but never to an opted-out number.
 ON_REQUEST_KINDS = (

@@ -54,9 +54,9 @@ from backend.db.locks import advisory_xact_lock
 from backend.sms import BaseSmsBackend, SmsError, get_backend, sender_key
 from events.selectors.sensitive import address_text
 from messaging.models import SAFETY_KINDS, SmsKind, SmsMessage, SmsStatus
-from messaging.services.forecast import sms_due_reminders_split
+from messaging.services.forecast import sms_due_bulk_split
 from messaging.services.optouts import sms_number_mark_for
-from messaging.services.rates import rate_limit, rate_limit_departure, rate_limit_slot
+from messaging.services.rates import departure, rate_limit_slot, rate_limited
 from messaging.services.sendability import Decision, send_facts, sendability
 from messaging.services.voice import voice_call_place, voice_wanted
 from messaging.templates import address_release_body
@@ -199,12 +199,12 @@ def _send_one(
     message.attempts += 1  # as the UPDATE above did; the row was ours since the claim
     voice = voice_wanted(message)  # a reminder call (docs/voice.md)
     body = "" if voice else _body_to_send(message)
-    rate_limit_departure(sender_key())
     try:
-        if voice:
-            result = voice_call_place(message, backend)
-        else:
-            result = backend.send(to=message.phone, body=body, message_id=str(message_id))
+        with departure(sender_key()):
+            if voice:
+                result = voice_call_place(message, backend)
+            else:
+                result = backend.send(to=message.phone, body=body, message_id=str(message_id))
     except SmsError as error:
         _record_error(message, error, report)
         return
@@ -298,7 +298,7 @@ def sms_dispatch_due(
     batch_size = batch_size or settings.SMS_DISPATCH_BATCH_SIZE
     report.reconciled = sms_reconcile_stale(now=now)
     # A bulk send that would run into quiet hours waits, from where it would, for the morning.
-    sms_due_reminders_split(now=now)
+    sms_due_bulk_split(now=now)
     threaded = settings.SMS_DISPATCH_THREADS > 1 and not connection.in_atomic_block
     senders = _Senders(settings.SMS_DISPATCH_THREADS, backend) if threaded else None
     try:
@@ -407,9 +407,9 @@ def sms_send_now(
         return message
     message.status, message.attempts, message.sending_started_at = SmsStatus.SENDING, 1, now
     message.save()
-    rate_limit(sender_key())
     try:
-        result = get_backend().send(to=phone, body=body, message_id=str(message.pk))
+        with rate_limited(sender_key()):
+            result = get_backend().send(to=phone, body=body, message_id=str(message.pk))
     except SmsError as error:
         _record_error(message, error, DispatchReport())
         message.refresh_from_db()

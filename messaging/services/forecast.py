@@ -1,4 +1,6 @@
-"""The send forecast: when a bulk send (an event's reminders) will finish, and what waits.
+"""The send forecast: when a bulk send will finish, and what waits. A bulk send is an event's
+queued texts of the `BULK_KINDS`: its reminders, and its broadcasts (a change or cancellation
+notice to everyone signed up, invitations to its shifts, a sensitive event's address).
 
 The forecast replays what the dispatcher will do with the queued rows, in its claim order
 (due time, then id): each row takes the next send slot of the limiter (`send_capacity`, slots
@@ -22,7 +24,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from events.models import Event
-from messaging.models import SAFETY_KINDS, SmsKind, SmsMessage, SmsStatus
+from messaging.models import BULK_KINDS, SAFETY_KINDS, SmsMessage, SmsStatus
 from messaging.services.rates import send_capacity
 from messaging.services.sendability import (
     COUNTED_STATUSES,
@@ -116,21 +118,21 @@ def sms_forecast(messages: Sequence[SmsMessage], *, now: datetime | None = None)
     )
 
 
-def _event_reminders(event: Event) -> list[SmsMessage]:
+def _event_bulk_rows(event: Event) -> list[SmsMessage]:
     return list(
-        SmsMessage.objects.filter(event=event, kind=SmsKind.REMINDER, status=SmsStatus.QUEUED)
+        SmsMessage.objects.filter(event=event, kind__in=BULK_KINDS, status=SmsStatus.QUEUED)
         .select_related("event", "signup__shift", "volunteer")
         .order_by("next_attempt_at", "id")
     )
 
 
 def event_sms_forecast(*, event: Event, now: datetime | None = None) -> SendForecast:
-    """The forecast of an event's queued reminders."""
-    return sms_forecast(_event_reminders(event), now=now)
+    """The forecast of an event's queued bulk texts (reminders and broadcasts)."""
+    return sms_forecast(_event_bulk_rows(event), now=now)
 
 
 def sms_bulk_split(*, event: Event, now: datetime | None = None) -> SendForecast:
-    """Split an event's reminders at quiet hours: the rows the forecast cannot send before
+    """Split an event's bulk texts at quiet hours: the rows the forecast cannot send before
     they start wait (their `next_attempt_at`) for the next allowed morning; the rest goes on.
 
     Returns the forecast the split followed. Rows are locked (SKIP LOCKED: a row a dispatcher
@@ -139,7 +141,7 @@ def sms_bulk_split(*, event: Event, now: datetime | None = None) -> SendForecast
     with transaction.atomic():
         rows = list(
             SmsMessage.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(event=event, kind=SmsKind.REMINDER, status=SmsStatus.QUEUED)
+            .filter(event=event, kind__in=BULK_KINDS, status=SmsStatus.QUEUED)
             .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
             .select_related("event", "signup__shift", "volunteer")
         )
@@ -160,8 +162,8 @@ def _meets_quiet_hours(start: datetime, end: datetime, time_zone: str) -> bool:
     return in_quiet_hours(end, time_zone)
 
 
-def sms_due_reminders_split(*, now: datetime | None = None) -> int:
-    """Split (`sms_bulk_split`) every event whose due reminders, sent at capacity from now,
+def sms_due_bulk_split(*, now: datetime | None = None) -> int:
+    """Split (`sms_bulk_split`) every event whose due bulk texts, sent at capacity from now,
     would run into quiet hours; returns the events split. Called by the dispatcher before it
     claims, so a bulk send is cut at quiet hours as a whole, not row by row.
 
@@ -173,7 +175,7 @@ def sms_due_reminders_split(*, now: datetime | None = None) -> int:
         return 0
     due = (
         SmsMessage.objects.filter(
-            status=SmsStatus.QUEUED, kind=SmsKind.REMINDER, next_attempt_at__lte=now
+            status=SmsStatus.QUEUED, kind__in=BULK_KINDS, next_attempt_at__lte=now
         )
         .exclude(event=None)
         .values_list("event")

@@ -1,4 +1,5 @@
-"""The send forecast of an event's reminders, its API, and the split at quiet hours."""
+"""The send forecast of an event's bulk texts (reminders, broadcasts), its API, and the split
+at quiet hours."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from messaging.services.dispatch import sms_dispatch_due
 from messaging.services.forecast import (
     event_sms_forecast,
     sms_bulk_split,
-    sms_due_reminders_split,
+    sms_due_bulk_split,
 )
 from messaging.services.rates import PACE
 
@@ -187,7 +188,7 @@ def test_dispatcher_splits_only_the_sends_that_would_cross_quiet_hours(
         first=50,
     )
 
-    assert sms_due_reminders_split(now=LATE) == 1
+    assert sms_due_bulk_split(now=LATE) == 1
 
     moved = SmsMessage.objects.filter(kind=SmsKind.REMINDER).exclude(next_attempt_at=LATE)
     assert set(moved.values_list("event", flat=True)) == {crossing.pk}
@@ -256,3 +257,84 @@ def test_a_rate_below_one_per_second_spaces_single_departures(settings):
     assert rate_limit_depart(sender=sender, now=AFTERNOON) == 0
     wait = rate_limit_depart(sender=sender, now=AFTERNOON + timedelta(seconds=1))
     assert wait == pytest.approx(1 + WINDOW_SLACK)
+
+
+def test_a_broadcast_late_in_the_evening_is_forecast_and_split_like_reminders(
+    settings, reminders, client_for, organizer, lead_a, fake_twilio
+):
+    # Ten volunteers signed up; the organizer cancels the event five seconds before quiet
+    # hours: the ten cancellation notices are one bulk send, at one text per second.
+    _settings(settings, rate=1.0)
+    event = reminders(AFTERNOON)
+    SmsMessage.objects.filter(event=event).exclude(kind=SmsKind.EVENT_CANCELLED).delete()
+
+    with time_machine.travel(LATE, tick=False):
+        cancelled = client_for(organizer).post(f"/api/events/{event.pk}/cancel", {}, format="json")
+        forecast = client_for(lead_a).get(f"/api/events/{event.pk}/sms-forecast").json()
+        assert sms_due_bulk_split(now=LATE) == 1  # the dispatcher's first step, at 1/s
+        settings.SMS_RATE_PER_SECOND = 0  # the test sends at once; the split paced the rows
+        sms_dispatch_due()
+
+    assert cancelled.status_code == 200, cancelled.content
+    notices = list(SmsMessage.objects.filter(event=event, kind=SmsKind.EVENT_CANCELLED))
+    assert len(notices) == 10
+    assert (forecast["rows"], forecast["rows_before_quiet_hours"]) == (10, 5)
+    assert forecast["rows_waiting_for_morning"] == 5
+    assert forecast["resumes_at"] == "2026-10-06T08:00:00-05:00"
+    sent = [n for n in notices if n.status == SmsStatus.SENT]
+    waiting = [n for n in notices if n.status == SmsStatus.QUEUED]
+    assert (len(sent), len(waiting)) == (5, 5)
+    assert all(n.next_attempt_at >= MORNING for n in waiting)
+    assert len(fake_twilio.accepted) == 5
+
+
+def test_a_send_that_stalled_before_the_wire_is_counted_from_when_it_left(settings):
+    from messaging.models import SmsRateBucket
+    from messaging.services.rates import WINDOW_SLACK, rate_limit_depart, rate_limit_restamp
+    from messaging.services.rates import rate_limit_wait as reserve
+
+    settings.SMS_RATE_PER_SECOND, settings.SMS_SENDER_COUNT = 2, 1
+    sender = "+15155550100"
+    reserve(sender=sender, now=AFTERNOON)
+    start = AFTERNOON.timestamp()
+
+    def depart(seconds: float) -> float:
+        return rate_limit_depart(sender=sender, now=AFTERNOON + timedelta(seconds=seconds))
+
+    assert depart(0) == 0 and depart(0.25) == 0
+    # The first send's request reached the wire 300 ms after its stamp (a stall): the third
+    # send waits a second after that, not after the stamp.
+    assert rate_limit_restamp(sender=sender, stamp=start, at=start + 0.3)
+    assert SmsRateBucket.objects.get(sender=sender).departures == [start + 0.25, start + 0.3]
+    assert depart(1 + WINDOW_SLACK) == pytest.approx(0.25)
+    # A few milliseconds is the usual way out: the stamp stands, nothing is written.
+    assert not rate_limit_restamp(sender=sender, stamp=start + 0.25, at=start + 0.253)
+
+
+def test_the_twilio_client_says_when_its_request_left(fake_twilio):
+    import time
+
+    from backend.sms import get_backend, on_wire
+
+    reached: list[float] = []
+    before = time.time()
+    with on_wire(reached.append):
+        get_backend().send(to="+15155550123", body="Hello", message_id="1")
+    after = time.time()
+
+    assert len(reached) == 1
+    assert before <= reached[0] <= after
+    assert len(fake_twilio.accepted) == 1
+
+
+def test_a_failing_wire_callback_never_fails_a_send_that_left(fake_twilio):
+    from backend.sms import get_backend, on_wire
+
+    def broken(at: float) -> None:
+        raise RuntimeError("the schedule's database is gone")
+
+    with on_wire(broken):
+        result = get_backend().send(to="+15155550123", body="Hello", message_id="1")
+
+    assert result.provider_id.startswith("SM")
+    assert len(fake_twilio.accepted) == 1

@@ -280,3 +280,24 @@ def test_quiet_hours_hold_a_call_like_a_text(client, make_shift, sign_up, fake_c
     assert len(fake_calls) == 1
     row = reminder(outcome.signup)
     assert row.channel == Channel.VOICE and row.status == SmsStatus.SENT
+
+
+def test_a_call_counts_against_the_daily_caps_like_a_text(
+    client, make_shift, sign_up, fake_calls, settings
+):
+    # One message a day per volunteer: the confirmation text spends it, so the reminder call is
+    # skipped for the cap, as a reminder text would be, and never rings.
+    settings.SMS_DAILY_CAP_PER_VOLUNTEER = 1
+    shift = make_shift(starts_at=DAYTIME + timedelta(hours=2, minutes=30), capacity=2)
+    outcome = sign_up(shift, 1)
+    assert choose_voice(client, outcome.signup.volunteer).status_code == 200
+
+    report = sms_dispatch_due(now=DAYTIME + timedelta(minutes=31), max_batches=3)
+
+    assert fake_calls == []
+    assert report.skipped == {"daily_cap_volunteer": 1}
+    call = reminder(outcome.signup)
+    assert call.status == SmsStatus.SKIPPED
+    assert call.skip_reason == "daily_cap_volunteer"
+    confirmation = SmsMessage.objects.get(signup=outcome.signup, kind=SmsKind.CONFIRMATION)
+    assert confirmation.status == SmsStatus.SENT

@@ -9,9 +9,39 @@ healthchecks' `hc/api/transports.py`, `TransportError(permanent=...)`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import logging
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
+
+logger = logging.getLogger(__name__)
+
+_wire = threading.local()
+
+
+@contextmanager
+def on_wire(callback: Callable[[float], None]) -> Iterator[None]:
+    """Call `callback(epoch seconds)` when a request of this thread's next send has been written
+    to the provider's connection (the rate limiter corrects a departure stamp with it)."""
+    _wire.callback = callback
+    try:
+        yield
+    finally:
+        _wire.callback = None
+
+
+def wire_reached(at: float) -> None:
+    """Backends call it once a request has left: right after the socket write. The request is
+    out whatever the callback does, so its failure is logged, never raised into the send."""
+    callback = getattr(_wire, "callback", None)
+    if callback is not None:
+        _wire.callback = None  # once per send, even if a backend writes twice
+        try:
+            callback(at)
+        except Exception:
+            logger.exception("sms: the on-wire callback failed (the request was sent)")
 
 
 @dataclass(frozen=True)

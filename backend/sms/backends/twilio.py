@@ -14,17 +14,27 @@ Errors are mapped to `SmsError` by what they say about Twilio having accepted th
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 from urllib.parse import urlencode
 
 import requests
 from django.conf import settings
+from requests.adapters import HTTPAdapter
 from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 
-from backend.sms.backends.base import BaseSmsBackend, FailureReason, SendResult, SmsError
+from backend.sms.backends.base import (
+    BaseSmsBackend,
+    FailureReason,
+    SendResult,
+    SmsError,
+    wire_reached,
+)
 from backend.sms.backends.twilio_webhooks import ERROR_REASONS, TwilioWebhooks
 
 TWILIO_API = "https://api.twilio.com"
@@ -38,13 +48,49 @@ _quiet_logger = logging.getLogger("backend.sms.twilio_http")
 _quiet_logger.setLevel(logging.WARNING)
 
 
+class _WiredHTTPConnection(HTTPConnection):
+    """Says when a request has been written (`wire_reached`), before its answer is read."""
+
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        super().request(*args, **kwargs)
+        wire_reached(time.time())
+
+
+class _WiredHTTPSConnection(HTTPSConnection):
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        super().request(*args, **kwargs)
+        wire_reached(time.time())
+
+
+class _WiredHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _WiredHTTPConnection
+
+
+class _WiredHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _WiredHTTPSConnection
+
+
+class _WiredAdapter(HTTPAdapter):
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {  # type: ignore[assignment]
+            "http": _WiredHTTPPool,
+            "https": _WiredHTTPSPool,
+        }
+
+
 class _RebasedHttpClient(TwilioHttpClient):
     """The stock client, sending to TWILIO_API_BASE_URL instead of api.twilio.com (a fake Twilio
-    on 127.0.0.1 in tests and benchmarks; unchanged in production)."""
+    on 127.0.0.1 in tests and benchmarks; unchanged in production), through connections that
+    say when each request has left (the rate limiter's departure stamps, `on_wire`)."""
 
     def __init__(self, base_url: str, timeout: float) -> None:
         super().__init__(timeout=timeout, logger=_quiet_logger, max_retries=0)
         self.base_url = base_url.rstrip("/")
+        assert self.session is not None
+        pool = max(10, settings.SMS_DISPATCH_THREADS)
+        for scheme in ("http://", "https://"):
+            self.session.mount(scheme, _WiredAdapter(max_retries=0, pool_maxsize=pool))
 
     def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
         if self.base_url != TWILIO_API and url.startswith(TWILIO_API):

@@ -53,7 +53,8 @@ class EventSmsStatsView(ApiView):
 
 
 class EventSmsForecastView(ApiView):
-    """When the event's queued reminders will have gone out at the configured capacity, and how
+    """When the event's queued bulk texts (reminders, change and cancellation notices, invitations)
+    will have gone out at the configured capacity, and how
     many wait for the morning (quiet hours, daily caps)."""
 
     permission_classes = [IsFieldLeadOrOrganizer]
