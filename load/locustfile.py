@@ -214,6 +214,7 @@ class CaucusRamp(LoadTestShape):
         return RUSH_USERS, float(RUSH_USERS), [Volunteer]
 
     def reset(self, now: float) -> None:
+        assert self.runner is not None  # set by locust before the first tick
         self.runner.stats.reset_all()
         for key in counters:
             counters[key] = 0
@@ -224,6 +225,7 @@ class CaucusRamp(LoadTestShape):
             return None
         seconds = now - self.measuring_since
         requests = {}
+        assert self.runner is not None
         for entry in self.runner.stats.entries.values():
             requests[entry.name] = {
                 "count": entry.num_requests,

@@ -6,6 +6,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.db.models import Count
 
 from backend.accounts.models import Membership, Role, Team, User
@@ -31,6 +32,17 @@ def test_seed_caucus_night_at_a_hundredth_scale_has_the_iowa_shape():
     assert set(doors) == {300}
     assert not Household.objects.filter(latitude=None).exists()
     assert "seeded 17 precincts, 11000 households, 22000 voters, 20 canvassers" in out.getvalue()
+    # The planner has statistics on what was just loaded (ANALYZE), not autovacuum's later ones.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, reltuples FROM pg_class WHERE relname IN "
+            "('canvass_voter', 'canvass_household', 'canvass_turfhousehold')"
+        )
+        assert dict(cursor.fetchall()) == {
+            "canvass_voter": 22_000,
+            "canvass_household": 11_000,
+            "canvass_turfhousehold": 6_000,
+        }
 
 
 def test_seed_caucus_night_refuses_a_scale_out_of_range():

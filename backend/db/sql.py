@@ -101,3 +101,15 @@ def as_uuid(value: Any) -> uuid.UUID | None:
     if value is None or isinstance(value, uuid.UUID):
         return value
     return uuid.UUID(str(value))
+
+
+def tables_analyze(*models: Any) -> None:
+    """Refresh the planner's statistics of these models' tables (PostgreSQL's ANALYZE; nothing
+    on SQLite) after a bulk load: until autovacuum gets to them, the planner guesses from no
+    statistics at all. Without them a turf's door languages at 2.2 million voters scanned every
+    voter (200 ms; 3 ms after ANALYZE)."""
+    if not is_postgresql():
+        return
+    names = ", ".join(connection.ops.quote_name(model._meta.db_table) for model in models)
+    with connection.cursor() as raw:
+        raw.execute(f"ANALYZE {names}")

@@ -22,9 +22,18 @@ from django.utils import timezone
 
 from backend.accounts.models import User
 from backend.db.locks import advisory_lock
+from backend.db.sql import tables_analyze
 from backend.errors import ApplicationError, ErrorCode
 from canvass.errors import ImportFileError
-from canvass.models import ImportJob, ImportJobProblem, ImportKind, ImportState, VoterImport
+from canvass.models import (
+    Household,
+    ImportJob,
+    ImportJobProblem,
+    ImportKind,
+    ImportState,
+    Voter,
+    VoterImport,
+)
 from canvass.selectors.imports import import_job_team
 from canvass.services.imports import (
     BATCH_SIZE,
@@ -37,6 +46,8 @@ from canvass.services.imports import (
 
 # advisory_lock(namespace, team id): any fixed number, distinct from other advisory locks.
 TEAM_LOCK_NAMESPACE = 1313
+# A voter import that wrote this many rows refreshes the planner's statistics at its end.
+ANALYZE_AFTER_ROWS = 10_000
 REPORT_COUNTERS = (
     "rows_read",
     "created",
@@ -259,6 +270,8 @@ def _run_voters(
     if not finished:
         return
     voter_import_finish(run=run, report=report, actor=job.created_by)
+    if report.created + report.updated >= ANALYZE_AFTER_ROWS:
+        tables_analyze(Household, Voter)  # before turf is cut from them
     job.state, job.finished_at = ImportState.DONE, timezone.now()
     job.save(update_fields=["state", "finished_at", "updated_at"])
     _discard_upload(job)

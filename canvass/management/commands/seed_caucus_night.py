@@ -16,7 +16,16 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from backend.accounts.models import Membership, Role, Team, User
-from canvass.models import Turf, TurfAssignment, TurfStatus
+from backend.db.sql import tables_analyze
+from canvass.models import (
+    Household,
+    Precinct,
+    Turf,
+    TurfAssignment,
+    TurfHousehold,
+    TurfStatus,
+    Voter,
+)
 
 PRECINCTS = 1678
 VOTERS = 2_200_000
@@ -55,6 +64,7 @@ class Command(BaseCommand):
                 self._households(cursor, households, precincts)
                 self._voters(cursor, voters, households)
             self._canvassers(team, lead, canvassers, households, precincts)
+        tables_analyze(Precinct, Household, Voter, Turf, TurfHousehold)
         self.stdout.write(
             f"seeded {precincts} precincts, {households} households, {voters} voters, "
             f"{canvassers} canvassers with turf in {time.monotonic() - started:.1f} s"
