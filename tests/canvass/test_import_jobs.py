@@ -255,4 +255,3 @@ def test_a_large_import_leaves_the_planner_statistics_of_what_it_wrote(
     with connection.cursor() as cursor:
         cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'canvass_voter'")
         assert cursor.fetchone()[0] == 37
-
