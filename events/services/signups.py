@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Q
 from django.utils import timezone
 
 from backend.accounts.models import User
@@ -125,14 +124,9 @@ def _spots_taken(shift: Shift) -> int:
 def _place_status(shift: Shift) -> str:
     """Confirmed while spots are left, waitlisted after; 409 `shift_full` when the waitlist is
     full too. The caller holds the shift lock."""
-    # One pass over the shift's signups for both counts (this runs under the shift lock).
-    counts = shift.signups.aggregate(
-        taken=Count("id", filter=Q(status__in=SPOT_HOLDING_STATUSES)),
-        waiting=Count("id", filter=Q(status=SignupStatus.WAITLISTED)),
-    )
-    if counts["taken"] < shift.capacity:
+    if _spots_taken(shift) < shift.capacity:
         return SignupStatus.CONFIRMED
-    waiting = counts["waiting"]
+    waiting = shift.signups.filter(status=SignupStatus.WAITLISTED).count()
     if shift.waitlist_limit is not None and waiting >= shift.waitlist_limit:
         raise ShiftFullError(
             "This shift and its waitlist are full.",
@@ -182,25 +176,6 @@ def signup_create(
         volunteer, created = volunteer_get_or_create(
             phone=normalized, name=name, email=email, zip_code=zip_code, language=language
         )
-        # The volunteer's own records, before the shift lock (the volunteer is locked already),
-        # so one shift's signups wait on each other for as little as possible; a refusal below
-        # rolls them back with the rest.
-        current = None if created else sms_consent_current(volunteer=volunteer)
-        # Anyone may type a known number into the public form (no actor): its answer may
-        # withdraw consent, never overturn a withdrawal already on record.
-        overturns = actor is None and sms_consent and current is not None and not current.granted
-        if not overturns:
-            sms_consent_record(
-                volunteer=volunteer,
-                granted=sms_consent,
-                method=CONSENT_METHOD_FOR_SOURCE.get(source, "web"),
-                wording=consent_wording if sms_consent else "",
-                source_ip=source_ip,
-                actor=actor,
-            )
-        if not created:
-            # Made without the record's manage link: links issued before now must not show it.
-            links.manage_links_retire(volunteer)
         shift = _lock_shift(shift_id)
         _check_open(shift, allow_private=allow_private)
         existing = Signup.objects.filter(
@@ -245,6 +220,22 @@ def signup_create(
             position=shift.signup_sequence,
             confirmed_at=now if status == SignupStatus.CONFIRMED else None,
         )
+        current = None if created else sms_consent_current(volunteer=volunteer)
+        # Anyone may type a known number into the public form (no actor): its answer may
+        # withdraw consent, never overturn a withdrawal already on record.
+        overturns = actor is None and sms_consent and current is not None and not current.granted
+        if not overturns:
+            sms_consent_record(
+                volunteer=volunteer,
+                granted=sms_consent,
+                method=CONSENT_METHOD_FOR_SOURCE.get(source, "web"),
+                wording=consent_wording if sms_consent else "",
+                source_ip=source_ip,
+                actor=actor,
+            )
+        if not created:
+            # Made without the record's manage link: links issued before now must not show it.
+            links.manage_links_retire(volunteer)
         if status == SignupStatus.CONFIRMED:
             domain_events.signup_confirmed(signup)
         elif status == SignupStatus.PENDING:
