@@ -50,14 +50,17 @@ RESTAMP_AFTER = 0.005
 def send_capacity() -> float:
     """Sends per second the limiter allows (0: no limit): the carriers' rate per sender times
     the senders, paced at PACE. The send forecast predicts with the same figure."""
-    return settings.SMS_RATE_PER_SECOND * settings.SMS_SENDER_COUNT * PACE
+    return _rate() * PACE
 
 
-def _schedule_locked(
-    sender: str, *, now: datetime | None = None, create: bool = True
-) -> SmsRateBucket | None:
-    """The sender's row (made when missing, its first slot `now`; unless not `create`: then
-    None), locked for the rest of the transaction.
+def _rate() -> float:
+    """Texts per second the carriers grant in all: the rate per sender times the senders."""
+    return settings.SMS_RATE_PER_SECOND * settings.SMS_SENDER_COUNT
+
+
+def _schedule_locked(sender: str, *, now: datetime | None = None) -> SmsRateBucket:
+    """The sender's row (made when missing, its first slot `now`), locked for the rest of the
+    transaction.
 
     The transaction commits without waiting for the WAL flush: the schedule is seconds-old data
     (a crash loses a few stamps, not a text), and a slow flush between the stamp and the
@@ -66,7 +69,7 @@ def _schedule_locked(
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL synchronous_commit = off")
     bucket = SmsRateBucket.objects.select_for_update().filter(sender=sender).first()
-    if bucket is None and create:
+    if bucket is None:  # the sender's first send: one query more, once
         SmsRateBucket.objects.get_or_create(
             sender=sender, defaults={"refilled_at": now or timezone.now()}
         )
@@ -85,7 +88,6 @@ def rate_limit_wait(*, sender: str, now: datetime | None = None) -> float:
         return 0.0
     with transaction.atomic():
         bucket = _schedule_locked(sender, now=now)
-        assert bucket is not None
         # The time is read once the row is ours: read before the lock, a sender that waited on
         # it would reserve a slot in the past.
         now = now or timezone.now()
@@ -98,7 +100,7 @@ def rate_limit_wait(*, sender: str, now: datetime | None = None) -> float:
 def departure_window() -> tuple[int, float]:
     """(departures, seconds): at most that many departures in any window that long. A whole
     number of texts per second (a fractional rate rounds down); below 1/s, one per 1 / rate."""
-    rate = settings.SMS_RATE_PER_SECOND * settings.SMS_SENDER_COUNT
+    rate = _rate()
     if rate >= 1:
         return int(rate), 1.0
     return 1, 1 / rate
@@ -113,12 +115,11 @@ def rate_limit_depart(*, sender: str, now: datetime | None = None) -> float:
 def _depart(sender: str, now: datetime | None) -> tuple[float, float]:
     """(seconds to wait, 0 when stamped; the stamp, epoch seconds). The sender's recent
     departures (oldest first) are kept in the bucket's `departures`, under its row lock."""
-    if settings.SMS_RATE_PER_SECOND * settings.SMS_SENDER_COUNT <= 0:
+    if _rate() <= 0:
         return 0.0, (now or timezone.now()).timestamp()
     count, window = departure_window()
     with transaction.atomic():
         bucket = _schedule_locked(sender, now=now)
-        assert bucket is not None
         stamp = (now or timezone.now()).timestamp()
         recent = [t for t in bucket.departures if t > stamp - window - WINDOW_SLACK]
         earliest = recent[-1] + MIN_GAP * window / count if recent else stamp
@@ -137,8 +138,8 @@ def rate_limit_restamp(*, sender: str, stamp: float, at: float) -> bool:
     if at - stamp <= RESTAMP_AFTER:
         return False
     with transaction.atomic():
-        bucket = _schedule_locked(sender, create=False)
-        if bucket is None or stamp not in bucket.departures:
+        bucket = _schedule_locked(sender)
+        if stamp not in bucket.departures:
             return False
         bucket.departures = sorted(at if t == stamp else t for t in bucket.departures)
         bucket.save(update_fields=["departures"])

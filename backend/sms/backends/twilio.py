@@ -48,18 +48,20 @@ _quiet_logger = logging.getLogger("backend.sms.twilio_http")
 _quiet_logger.setLevel(logging.WARNING)
 
 
-class _WiredHTTPConnection(HTTPConnection):
+class _Wired:
     """Says when a request has been written (`wire_reached`), before its answer is read."""
 
     def request(self, *args: Any, **kwargs: Any) -> None:
-        super().request(*args, **kwargs)
+        super().request(*args, **kwargs)  # type: ignore[misc]
         wire_reached(time.time())
 
 
-class _WiredHTTPSConnection(HTTPSConnection):
-    def request(self, *args: Any, **kwargs: Any) -> None:
-        super().request(*args, **kwargs)
-        wire_reached(time.time())
+class _WiredHTTPConnection(_Wired, HTTPConnection):
+    pass
+
+
+class _WiredHTTPSConnection(_Wired, HTTPSConnection):
+    pass
 
 
 class _WiredHTTPPool(HTTPConnectionPool):
